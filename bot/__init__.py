@@ -1,0 +1,1 @@
+"""diffinsight's core: sources, GitHub, the diff model, summarizers, rendering, cache, jobs."""

@@ -1,0 +1,111 @@
+"""The one core function every entry point calls: from a request to a finished report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot.areas import area_from_globs, area_from_paths, matches_any
+from bot.config import Config
+from bot.diff import Change
+from bot.report import Report, assemble
+from bot.sources import Source, parse_source
+from bot.summarize import ProgressFn, Summarizer
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """Plain values only, so a request can travel through a job queue unchanged."""
+
+    source: str
+    git_path: str | None = None
+    paths: tuple[str, ...] = ()
+    lang: str | None = None
+    summarizer: str | None = None
+    no_cache: bool = False
+
+
+def parse_request(request: ReportRequest, config: Config) -> Source:
+    return parse_source(
+        request.source, github_web_host=config.github_web_host, git_path=request.git_path
+    )
+
+
+def read_change(source: Source, config: Config, progress: ProgressFn | None = None) -> Change:
+    """Read the change from wherever it lives."""
+    if source.kind == "local":
+        from bot.gitlocal import read_local
+
+        return read_local(source)
+    from bot.github import read_github
+
+    return read_github(source, config, progress=progress)
+
+
+def filter_change(change: Change, globs: tuple[str, ...]) -> Change:
+    """Keep the files matching any glob; a rename counts when either name matches."""
+    if not globs:
+        return change
+    kept = [
+        f
+        for f in change.files
+        if matches_any(f.filename, globs)
+        or (f.previous_filename and matches_any(f.previous_filename, globs))
+    ]
+    notes = list(change.notes)
+    dropped = len(change.files) - len(kept)
+    if dropped:
+        notes.append(
+            f"{dropped} of {len(change.files)} changed files are outside {', '.join(globs)} "
+            "and are left out of this per-area report."
+        )
+    return replace(change, files=kept, notes=notes)
+
+
+def area_for(change: Change, globs: tuple[str, ...]) -> str:
+    return area_from_globs(globs) or area_from_paths(
+        [f.filename for f in change.files], change.repository
+    )
+
+
+def get_summarizer(name: str, config: Config) -> Summarizer:
+    if name == "heuristic":
+        from bot.summarize.heuristic import HeuristicSummarizer
+
+        return HeuristicSummarizer()
+    if name == "openai":
+        from bot.summarize.llm import LLMSummarizer
+
+        return LLMSummarizer(config)
+    raise ValueError(f"unknown summarizer '{name}' (use heuristic or openai)")
+
+
+def build_from_change(
+    change: Change,
+    *,
+    globs: tuple[str, ...],
+    lang: str,
+    summarizer: Summarizer,
+    progress: ProgressFn | None = None,
+) -> Report:
+    change = filter_change(change, globs)
+    area = area_for(change, globs)
+    if not change.files and not any("identical" in n for n in change.notes):
+        change.notes.append("No files changed in this range" + (" under the given paths." if globs else "."))
+    result = summarizer.summarize(change, lang, progress)
+    return assemble(change, result.files, result.overall, lang=lang, area=area, notes=result.notes)
+
+
+def build_report(
+    request: ReportRequest, config: Config, progress: ProgressFn | None = None
+) -> Report:
+    """Parse, read, filter, summarize and assemble one report (no cache)."""
+    source = parse_request(request, config)
+    change = read_change(source, config, progress)
+    summarizer = get_summarizer(request.summarizer or config.summarizer, config)
+    return build_from_change(
+        change,
+        globs=request.paths,
+        lang=request.lang or config.lang,
+        summarizer=summarizer,
+        progress=progress,
+    )

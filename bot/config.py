@@ -1,0 +1,118 @@
+"""Configuration, read from the environment in this one place (12-factor).
+
+Everything else receives a :class:`Config`; nothing reads ``os.environ`` at import time,
+so tests build the configuration they want and hand it over.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DEFAULT_GITHUB_API_URL = "https://api.github.com"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_LANG = "en_US"
+
+
+@dataclass(frozen=True)
+class Config:
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    github_token: str | None = None
+    github_api_url: str = DEFAULT_GITHUB_API_URL
+    github_webhook_secret: str | None = None
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    azure_openai_endpoint: str | None = None
+    azure_openai_api_key: str | None = None
+    openai_api_version: str | None = None
+    model: str = DEFAULT_MODEL
+    summarizer: str = "heuristic"
+    lang: str = DEFAULT_LANG
+    allowed_repos: tuple[str, ...] = ()
+    redis_url: str | None = None
+    data_dir: Path = field(default_factory=lambda: Path.home() / ".local/share/diffinsight")
+    public_url: str | None = None
+    port: int = 3000
+    cache_ttl_seconds: int = 7 * 24 * 3600
+    llm_concurrency: int = 8
+    redis_prefix: str = "diffinsight:"
+    queue_name: str = "diffinsight"
+
+    @property
+    def github_web_host(self) -> str:
+        """The host whose web links (``https://HOST/OWNER/REPO/...``) point at our API.
+
+        ``api.github.com`` serves ``github.com``; an Enterprise ``https://HOST/api/v3`` serves
+        ``HOST``; a local test server serves its own ``host:port``.
+        """
+        parts = urlsplit(self.github_api_url)
+        host = parts.netloc.lower()
+        if host == "api.github.com":
+            return "github.com"
+        return host
+
+    @property
+    def github_web_url(self) -> str:
+        """Base URL for links a person opens (compare pages, files)."""
+        parts = urlsplit(self.github_api_url)
+        if parts.netloc.lower() == "api.github.com":
+            return "https://github.com"
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.openai_api_key or (self.azure_openai_endpoint and self.azure_openai_api_key))
+
+
+def _get(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def load_config(env: Mapping[str, str] | None = None) -> Config:
+    """Build the configuration from ``env`` (default: the process environment)."""
+    env = os.environ if env is None else env
+    openai_key = _get(env, "OPENAI_API_KEY")
+    azure_endpoint = _get(env, "AZURE_OPENAI_ENDPOINT")
+    azure_key = _get(env, "AZURE_OPENAI_API_KEY")
+    has_llm = bool(openai_key or (azure_endpoint and azure_key))
+    summarizer = (_get(env, "DIFFINSIGHT_SUMMARIZER") or ("openai" if has_llm else "heuristic")).lower()
+    allowed = tuple(
+        p.strip().lower() for p in (env.get("DIFFINSIGHT_ALLOWED_REPOS") or "").split(",") if p.strip()
+    )
+    data_dir = _get(env, "DIFFINSIGHT_DATA_DIR")
+    port = _get(env, "PORT")
+    return Config(
+        slack_bot_token=_get(env, "SLACK_BOT_TOKEN"),
+        slack_signing_secret=_get(env, "SLACK_SIGNING_SECRET"),
+        slack_app_token=_get(env, "SLACK_APP_TOKEN"),
+        slack_api_url=_get(env, "SLACK_API_URL") or DEFAULT_SLACK_API_URL,
+        github_token=_get(env, "GITHUB_TOKEN"),
+        github_api_url=(_get(env, "GITHUB_API_URL") or DEFAULT_GITHUB_API_URL).rstrip("/"),
+        github_webhook_secret=_get(env, "GITHUB_WEBHOOK_SECRET"),
+        openai_api_key=openai_key,
+        openai_base_url=_get(env, "OPENAI_BASE_URL"),
+        azure_openai_endpoint=azure_endpoint,
+        azure_openai_api_key=azure_key,
+        openai_api_version=_get(env, "OPENAI_API_VERSION"),
+        model=_get(env, "DIFFINSIGHT_MODEL") or DEFAULT_MODEL,
+        summarizer=summarizer,
+        lang=_get(env, "DIFFINSIGHT_LANG") or DEFAULT_LANG,
+        allowed_repos=allowed,
+        redis_url=_get(env, "REDIS_URL"),
+        data_dir=Path(data_dir).expanduser()
+        if data_dir
+        else Path.home() / ".local/share/diffinsight",
+        public_url=(_get(env, "PUBLIC_URL") or "").rstrip("/") or None,
+        port=int(port) if port and port.isdigit() else 3000,
+        cache_ttl_seconds=int(_get(env, "DIFFINSIGHT_CACHE_TTL") or 7 * 24 * 3600),
+        llm_concurrency=int(_get(env, "DIFFINSIGHT_LLM_CONCURRENCY") or 8),
+        redis_prefix=_get(env, "DIFFINSIGHT_REDIS_PREFIX") or "diffinsight:",
+    )

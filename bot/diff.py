@@ -1,0 +1,181 @@
+"""The model of a change, whichever source it came from, and the unified-diff parser.
+
+GitHub's per-file JSON and ``git diff`` text both end up as :class:`FileChange` values, so
+summarizers and renderers never care where a diff came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from unidiff import PatchSet
+from unidiff.errors import UnidiffParseError
+
+STATUSES = ("added", "removed", "modified", "renamed", "copied", "changed", "unchanged")
+
+
+@dataclass
+class FileChange:
+    """One changed file. ``patch`` holds the hunks only (GitHub's ``patch`` field shape)."""
+
+    filename: str
+    status: str
+    additions: int = 0
+    deletions: int = 0
+    patch: str | None = None
+    previous_filename: str | None = None
+    binary: bool = False
+    truncated: bool = False
+    old_mode: str | None = None
+    new_mode: str | None = None
+    submodule: bool = False
+    missing_reason: str | None = None
+
+    @property
+    def changes(self) -> int:
+        return self.additions + self.deletions
+
+
+@dataclass(frozen=True)
+class RefInfo:
+    ref: str
+    sha: str
+
+
+@dataclass
+class Change:
+    """A whole change: where it lives, which commits it spans and its files."""
+
+    repository: str
+    host: str
+    base: RefInfo
+    head: RefInfo
+    permalink: str
+    files: list[FileChange]
+    date: str
+    title: str | None = None
+    notes: list[str] = field(default_factory=list)
+    web_url: str | None = None
+
+    @property
+    def additions(self) -> int:
+        return sum(f.additions for f in self.files)
+
+    @property
+    def deletions(self) -> int:
+        return sum(f.deletions for f in self.files)
+
+
+_GIT_HEADER_RE = re.compile(r"^diff --git (?:\"?a/)?(.+?)\"? (?:\"?b/)?(.+?)\"?$")
+
+
+def decode_diff(data: bytes | str) -> str:
+    """Decode diff bytes without ever failing: UTF-8, with undecodable bytes replaced."""
+    if isinstance(data, str):
+        return data
+    return data.decode("utf-8", errors="replace")
+
+
+def _hunks_text(patched_file) -> str:
+    lines: list[str] = []
+    for hunk in patched_file:
+        lines.append(str(hunk).rstrip("\n"))
+    return "\n".join(lines)
+
+
+def _status(pf) -> str:
+    if pf.is_added_file:
+        return "added"
+    if pf.is_removed_file:
+        return "removed"
+    if pf.is_rename:
+        return "renamed"
+    return "modified"
+
+
+def _strip_prefix(path: str | None, prefix: str) -> str | None:
+    if path is None or path == "/dev/null":
+        return None
+    return path[len(prefix) :] if path.startswith(prefix) else path
+
+
+def _split_files(text: str) -> Iterator[str]:
+    """Split a diff into per-file chunks at ``diff --git`` lines (or keep it whole)."""
+    chunk: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if line.startswith("diff --git ") and chunk:
+            yield "".join(chunk)
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        yield "".join(chunk)
+
+
+def _mode_lines(chunk: str) -> tuple[str | None, str | None, bool, str | None]:
+    old_mode = new_mode = None
+    copied_from = None
+    for line in chunk.splitlines()[:8]:
+        if line.startswith("old mode "):
+            old_mode = line[9:].strip()
+        elif line.startswith("new mode "):
+            new_mode = line[9:].strip()
+        elif line.startswith("copy from "):
+            copied_from = line[10:].strip()
+    submodule = "160000" in chunk.split("@@", 1)[0]
+    return old_mode, new_mode, submodule, copied_from
+
+
+def _file_from_patched(pf, chunk: str) -> FileChange:
+    source = _strip_prefix(pf.source_file, "a/")
+    target = _strip_prefix(pf.target_file, "b/")
+    filename = target or source or pf.path
+    status = _status(pf)
+    old_mode, new_mode, submodule, copied_from = _mode_lines(chunk)
+    previous = source if status == "renamed" and source != filename else None
+    if copied_from:
+        status, previous = "copied", copied_from
+    if status == "modified" and not len(pf) and old_mode and new_mode:
+        status = "changed"
+    return FileChange(
+        filename=filename,
+        status=status,
+        additions=pf.added,
+        deletions=pf.removed,
+        patch=None if pf.is_binary_file else _hunks_text(pf),
+        previous_filename=previous,
+        binary=bool(pf.is_binary_file),
+        old_mode=old_mode,
+        new_mode=new_mode,
+        submodule=submodule,
+    )
+
+
+def _fallback_file(chunk: str, error: Exception) -> FileChange | None:
+    """A chunk unidiff rejects is still reported, by name, with the reason."""
+    first = chunk.splitlines()[0] if chunk else ""
+    match = _GIT_HEADER_RE.match(first)
+    if not match:
+        return None
+    return FileChange(
+        filename=match.group(2),
+        status="modified",
+        missing_reason=f"its diff could not be parsed ({error})",
+    )
+
+
+def parse_unified_diff(data: bytes | str) -> list[FileChange]:
+    """Parse a (git) unified diff into files; tolerant of CRLF, bad bytes and odd chunks."""
+    text = decode_diff(data).replace("\r\n", "\n")
+    files: list[FileChange] = []
+    for chunk in _split_files(text):
+        try:
+            patch_set = PatchSet(chunk)
+        except UnidiffParseError as exc:
+            fallback = _fallback_file(chunk, exc)
+            if fallback:
+                files.append(fallback)
+            continue
+        files.extend(_file_from_patched(pf, chunk) for pf in patch_set)
+    return files

@@ -1,0 +1,86 @@
+"""Read a change from a local git repository with git itself, so reports work offline."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.diff import Change, FileChange, RefInfo, parse_unified_diff
+from bot.errors import SourceReadError
+from bot.sources import Source
+
+_GITHUB_REMOTE_RE = re.compile(
+    r"^(?:https?://(?:[^@/]+@)?|git@|ssh://git@)(github\.com)[:/]([^/]+)/(.+?)(?:\.git)?/?$"
+)
+
+
+def _git(path: str, *args: str, binary: bool = False) -> str | bytes:
+    try:
+        done = subprocess.run(
+            ["git", "-C", path, *args], capture_output=True, check=False, timeout=300
+        )
+    except FileNotFoundError as exc:
+        raise SourceReadError("git is not installed or not on PATH") from exc
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise SourceReadError(f"git {args[0]} failed: {message[-1] if message else 'no output'}")
+    return done.stdout if binary else done.stdout.decode("utf-8", "replace")
+
+
+def _resolve(path: str, ref: str) -> str:
+    try:
+        return str(_git(path, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")).strip()
+    except SourceReadError as exc:
+        raise SourceReadError(f"unknown ref '{ref}' in {path}") from exc
+
+
+def github_origin(path: str) -> str | None:
+    """``OWNER/REPO`` when the repository's ``origin`` is on github.com, else ``None``."""
+    try:
+        url = str(_git(path, "remote", "get-url", "origin")).strip()
+    except SourceReadError:
+        return None
+    match = _GITHUB_REMOTE_RE.match(url)
+    return f"{match.group(2)}/{match.group(3)}" if match else None
+
+
+def read_local(source: Source) -> Change:
+    """Diff ``base`` to ``head`` (from their merge base for ``...``) with rename detection."""
+    path = source.git_path or "."
+    if not Path(path).exists():
+        raise SourceReadError(f"{path} does not exist")
+    try:
+        top = str(_git(path, "rev-parse", "--show-toplevel")).strip()
+    except SourceReadError as exc:
+        raise SourceReadError(f"{path} is not a git repository") from exc
+    base_ref, head_ref = source.base or "", source.head or ""
+    base_sha, head_sha = _resolve(top, base_ref), _resolve(top, head_ref)
+    start = base_sha
+    if source.dots == 3:
+        start = str(_git(top, "merge-base", base_sha, head_sha)).strip() or base_sha
+    raw = _git(
+        top, "-c", "core.quotepath=off", "diff", "-M", "--no-color", "--no-ext-diff",
+        "--submodule=short", start, head_sha, binary=True,
+    )
+    files: list[FileChange] = parse_unified_diff(raw)
+    date = str(_git(top, "show", "-s", "--format=%cI", head_sha)).strip()
+    origin = github_origin(top)
+    range_text = f"{base_ref}{'.' * source.dots}{head_ref}"
+    if origin:
+        repository = origin
+        permalink = f"https://github.com/{origin}/compare/{base_sha[:7]}{'.' * source.dots}{head_sha[:7]}"
+    else:
+        repository = Path(top).name
+        permalink = range_text
+    return Change(
+        repository=repository,
+        host="local",
+        base=RefInfo(base_ref, base_sha),
+        head=RefInfo(head_ref, head_sha),
+        permalink=permalink,
+        files=files,
+        date=(date[:10] if date else datetime.now(UTC).date().isoformat()),
+        web_url=f"https://github.com/{origin}" if origin else None,
+    )

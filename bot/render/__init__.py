@@ -1,0 +1,1 @@
+"""Renderers: one report model, shown as Markdown, JSON, Slack blocks or HTML."""

@@ -1,0 +1,98 @@
+"""The Markdown report, in the exact shape of the example Diff Insight Report."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from bot.report import FileReport, Report
+
+_BACKTICKS_RE = re.compile(r"`+")
+
+
+def _yaml_single(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _yaml_plain(value: str) -> str:
+    """A URL or range as a plain scalar when safe, quoted otherwise."""
+    if value and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9:/._~%?&=+#@-]*", value) and ": " not in value:
+        return value
+    return _yaml_single(value)
+
+
+def _front_matter(report: Report) -> str:
+    summary_lines = ["Summary:", *(report.summary.splitlines() or [""])]
+    summary = "\n".join(f"  {line}" if line else "" for line in summary_lines)
+    return (
+        "---\n"
+        f"date: {_yaml_single(report.date)}\n"
+        f"permalink: {_yaml_plain(report.permalink)}\n"
+        f"summary: |-\n{summary}\n"
+        f"title: {_yaml_single(report.title)}\n"
+        "\n---\n"
+    )
+
+
+def _bullets(items: list[str]) -> str:
+    return "\n".join(f"- {item}" for item in items) if items else "- None."
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def fence_for(text: str) -> str:
+    """A backtick fence longer than any backtick run in ``text`` (at least four)."""
+    longest = max((len(m) for m in _BACKTICKS_RE.findall(text)), default=0)
+    return "`" * max(4, longest + 1)
+
+
+def _summary_table(files: list[FileReport]) -> str:
+    rows = [
+        "|  Filename  | Type |    Title    | Status | A  | D  | M  |",
+        "|------------|------|-------------|--------|----|----|----|",
+    ]
+    for f in files:
+        rows.append(
+            f"| [{_cell(f.basename)}](#{f.anchor}) | {_cell(f.modification_type)} | "
+            f"{_cell(f.modification_title)} | {f.status} | {f.additions} | {f.deletions} | "
+            f"{f.changes} | "
+        )
+    return "\n".join(rows)
+
+
+def _file_section(f: FileReport) -> str:
+    diff = f.patch if f.patch is not None else ""
+    fence = fence_for(diff)
+    summary_json = json.dumps(
+        {"modification_type": f.modification_type, "modification_title": f.modification_title},
+        indent=4,
+        ensure_ascii=False,
+    )
+    body = diff.rstrip("\n")
+    return (
+        f"## {f.filename}{{#{f.anchor}}}\n\n"
+        "<details>\n<summary>Diff</summary>\n"
+        f"{fence}diff\n{body}\n{fence}\n</details>\n\n"
+        f"### Summary\n\n```json\n{summary_json}\n```\n\n"
+        f"### Explanation\n{f.explanation.strip()}\n\n"
+    )
+
+
+def render_markdown(report: Report) -> str:
+    parts = [
+        _front_matter(report),
+        f"\n[View Diff on GitHub]({report.permalink}){{target=\"_blank\"}}\n\n",
+        "# Highlights\n\n",
+        f"## New features\n\n{_bullets(report.highlights.new_features)}\n\n",
+        f"## Breaking changes\n\n{_bullets(report.highlights.breaking_changes)}\n\n",
+        f"## Other updates\n\n{_bullets(report.highlights.other_updates)}\n\n",
+        f"# Insights\n\n{report.insights.strip()}\n\n",
+        f"# Summary Table\n{_summary_table(report.files)}\n\n",
+    ]
+    if report.notes:
+        parts.append("# Notes\n\n" + _bullets(report.notes) + "\n\n")
+    parts.append("\n# Modified Contents\n")
+    parts.extend(_file_section(f) for f in report.files)
+    return "".join(parts)

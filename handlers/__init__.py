@@ -1,0 +1,1 @@
+"""Entry points: the command line, Slack, GitHub webhooks and web pages. They import bot/."""

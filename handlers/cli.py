@@ -1,0 +1,128 @@
+"""The ``diffinsight`` command: ``report``, ``serve`` and ``worker``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from bot.build import ReportRequest, build_report
+from bot.config import Config, load_config
+from bot.errors import SourceReadError
+from bot.render.json import render_json
+from bot.render.markdown import render_markdown
+from bot.report import Report
+from bot.sources import SourceError
+
+EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # noqa: D401 - argparse API
+        self.print_usage(sys.stderr)
+        print(f"diffinsight: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="diffinsight", description="Diff Insight Reports for GitHub changes.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    report = sub.add_parser("report", help="build one report and write it to stdout")
+    report.add_argument("source", help="compare/PR/commit link, OWNER/REPO BASE...HEAD, or a range")
+    report.add_argument("--git", metavar="PATH", help="read BASE...HEAD from a local repository")
+    report.add_argument("--path", metavar="GLOB", action="append", default=[], nargs="+")
+    report.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    report.add_argument("--lang", help="report language, e.g. en_US or ja_JP")
+    report.add_argument("--summarizer", choices=("heuristic", "openai"))
+    report.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    serve = sub.add_parser("serve", help="run the web process (Slack and GitHub endpoints)")
+    serve.add_argument("--port", type=int)
+    sub.add_parser("worker", help="run a job worker")
+    return parser
+
+
+class _TerminalProgress:
+    """Progress on stderr, only when a person is watching it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.active = stream.isatty()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.active:
+            self.stream.write(f"\r{stage}: {done}/{total} files\033[K")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.active:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def _flatten(values: list[list[str]]) -> tuple[str, ...]:
+    return tuple(g for group in values for g in group)
+
+
+def _render(report: Report, fmt: str) -> str:
+    return render_json(report) if fmt == "json" else render_markdown(report)
+
+
+def run_report(args: argparse.Namespace, config: Config) -> int:
+    request = ReportRequest(
+        source=args.source,
+        git_path=args.git,
+        paths=_flatten(args.path),
+        lang=args.lang,
+        summarizer=args.summarizer,
+        no_cache=args.no_cache,
+    )
+    progress = _TerminalProgress(sys.stderr)
+    try:
+        report = _build(request, config, progress)
+    except SourceError as exc:
+        print(f"diffinsight: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SourceReadError as exc:
+        print(f"diffinsight: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    finally:
+        progress.close()
+    sys.stdout.write(_render(report, args.format))
+    return EXIT_OK
+
+
+def _build(request: ReportRequest, config: Config, progress: _TerminalProgress) -> Report:
+    return build_report(request, config, progress)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    args.extra = extra
+    if args.command == "report" and extra:
+        # ``OWNER/REPO BASE...HEAD`` arrives as two words.
+        if len(extra) == 1 and not extra[0].startswith("-"):
+            args.source = f"{args.source} {extra[0]}"
+            args.extra = []
+        else:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    config = load_config()
+    if args.command == "report":
+        return run_report(args, config)
+    if args.command == "serve":
+        from handlers.app import serve
+
+        return serve(config, port=args.port)
+    if args.command == "worker":
+        from bot.worker import run_worker
+
+        return run_worker(config)
+    parser.error(f"unknown command {args.command}")
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
