@@ -90,7 +90,9 @@ def build_from_change(
     change = filter_change(change, globs)
     area = area_for(change, globs)
     if not change.files and not any("identical" in n for n in change.notes):
-        change.notes.append("No files changed in this range" + (" under the given paths." if globs else "."))
+        change.notes.append(
+            "No files changed in this range" + (" under the given paths." if globs else ".")
+        )
     result = summarizer.summarize(change, lang, progress)
     return assemble(change, result.files, result.overall, lang=lang, area=area, notes=result.notes)
 

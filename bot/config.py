@@ -68,7 +68,9 @@ class Config:
 
     @property
     def llm_configured(self) -> bool:
-        return bool(self.openai_api_key or (self.azure_openai_endpoint and self.azure_openai_api_key))
+        return bool(
+            self.openai_api_key or (self.azure_openai_endpoint and self.azure_openai_api_key)
+        )
 
 
 def _get(env: Mapping[str, str], name: str) -> str | None:
@@ -83,9 +85,13 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     azure_endpoint = _get(env, "AZURE_OPENAI_ENDPOINT")
     azure_key = _get(env, "AZURE_OPENAI_API_KEY")
     has_llm = bool(openai_key or (azure_endpoint and azure_key))
-    summarizer = (_get(env, "DIFFINSIGHT_SUMMARIZER") or ("openai" if has_llm else "heuristic")).lower()
+    summarizer = (
+        _get(env, "DIFFINSIGHT_SUMMARIZER") or ("openai" if has_llm else "heuristic")
+    ).lower()
     allowed = tuple(
-        p.strip().lower() for p in (env.get("DIFFINSIGHT_ALLOWED_REPOS") or "").split(",") if p.strip()
+        p.strip().lower()
+        for p in (env.get("DIFFINSIGHT_ALLOWED_REPOS") or "").split(",")
+        if p.strip()
     )
     data_dir = _get(env, "DIFFINSIGHT_DATA_DIR")
     port = _get(env, "PORT")

@@ -61,8 +61,17 @@ def read_local(source: Source) -> Change:
     if source.dots == 3:
         start = str(_git(top, "merge-base", base_sha, head_sha)).strip() or base_sha
     raw = _git(
-        top, "-c", "core.quotepath=off", "diff", "-M", "--no-color", "--no-ext-diff",
-        "--submodule=short", start, head_sha, binary=True,
+        top,
+        "-c",
+        "core.quotepath=off",
+        "diff",
+        "-M",
+        "--no-color",
+        "--no-ext-diff",
+        "--submodule=short",
+        start,
+        head_sha,
+        binary=True,
     )
     files: list[FileChange] = parse_unified_diff(raw)
     date = str(_git(top, "show", "-s", "--format=%cI", head_sha)).strip()
@@ -70,7 +79,9 @@ def read_local(source: Source) -> Change:
     range_text = f"{base_ref}{'.' * source.dots}{head_ref}"
     if origin:
         repository = origin
-        permalink = f"https://github.com/{origin}/compare/{base_sha[:7]}{'.' * source.dots}{head_sha[:7]}"
+        permalink = (
+            f"https://github.com/{origin}/compare/{base_sha[:7]}{'.' * source.dots}{head_sha[:7]}"
+        )
     else:
         repository = Path(top).name
         permalink = range_text

@@ -215,5 +215,7 @@ def parse_source(
         if not _OWNER_RE.match(owner):
             raise SourceError(f"'{owner}' is not a GitHub owner name")
         base, head, dots = _split_range(spec)
-        return Source("compare", github_web_host or "github.com", owner, repo, base, head, dots=dots)
+        return Source(
+            "compare", github_web_host or "github.com", owner, repo, base, head, dots=dots
+        )
     raise SourceError(f"'{cleaned[:200]}' is not a link or range we understand")

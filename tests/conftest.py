@@ -84,9 +84,7 @@ def git(cwd: Path, *args: str) -> str:
         "GIT_AUTHOR_DATE": "2025-06-12T10:00:00Z",
         "GIT_COMMITTER_DATE": "2025-06-12T10:00:00Z",
     }
-    done = subprocess.run(
-        ["git", "-C", str(cwd), *args], capture_output=True, check=True, env=env
-    )
+    done = subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, check=True, env=env)
     return done.stdout.decode("utf-8", "replace").strip()
 
 
@@ -94,7 +92,9 @@ def git(cwd: Path, *args: str) -> str:
 def make_repo(tmp_path: Path):
     """Build a local git repository from a list of commits ({path: text or bytes or None})."""
 
-    def build(commits: list[dict[str, str | bytes | None]], name: str = "repo") -> tuple[Path, list[str]]:
+    def build(
+        commits: list[dict[str, str | bytes | None]], name: str = "repo"
+    ) -> tuple[Path, list[str]]:
         root = tmp_path / name
         root.mkdir()
         git(root, "init", "-q", "-b", "main")

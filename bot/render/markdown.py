@@ -83,7 +83,7 @@ def _file_section(f: FileReport) -> str:
 def render_markdown(report: Report) -> str:
     parts = [
         _front_matter(report),
-        f"\n[View Diff on GitHub]({report.permalink}){{target=\"_blank\"}}\n\n",
+        f'\n[View Diff on GitHub]({report.permalink}){{target="_blank"}}\n\n',
         "# Highlights\n\n",
         f"## New features\n\n{_bullets(report.highlights.new_features)}\n\n",
         f"## Breaking changes\n\n{_bullets(report.highlights.breaking_changes)}\n\n",
