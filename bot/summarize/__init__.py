@@ -13,6 +13,17 @@ from typing import Protocol
 from bot.diff import Change
 from bot.report import FileSummary, ReportSummary
 
+MODIFICATION_TYPES = (
+    "new feature",
+    "breaking change",
+    "major update",
+    "minor update",
+    "new content",
+    "removed content",
+    "renamed",
+)
+"""The fixed vocabulary of ``modification_type``, shared by every summarizer."""
+
 ProgressFn = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while long work runs."""
 
