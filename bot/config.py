@@ -43,6 +43,7 @@ class Config:
     cache_ttl_seconds: int = 7 * 24 * 3600
     llm_concurrency: int = 8
     redis_prefix: str = "diffinsight:"
+    secret: str | None = None
     queue_name: str = "diffinsight"
 
     @property
@@ -121,4 +122,5 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         cache_ttl_seconds=int(_get(env, "DIFFINSIGHT_CACHE_TTL") or 7 * 24 * 3600),
         llm_concurrency=int(_get(env, "DIFFINSIGHT_LLM_CONCURRENCY") or 8),
         redis_prefix=_get(env, "DIFFINSIGHT_REDIS_PREFIX") or "diffinsight:",
+        secret=_get(env, "DIFFINSIGHT_SECRET"),
     )
