@@ -1,0 +1,454 @@
+"""FakeSlack: a local HTTP server speaking the parts of Slack's Web API that diffinsight uses.
+
+Real request and response shapes (form, query or JSON arguments; ``Authorization: Bearer``;
+``{"ok": false, "error": ...}`` answers; HTTP 429 with ``Retry-After``), the documented limits
+of tests/data/LIMITS.md (see :mod:`tests.fakes.slack_limits`), and every call recorded so
+tests can assert on what the bot really sent.
+
+    with FakeSlack() as slack:
+        client = WebClient(token=slack.token, base_url=slack.api_url)
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from tests.fakes.slack_limits import MAX_MESSAGE_TEXT, BlockError, check_blocks
+
+BOT_USER = "U0DIFFBOT"
+BOT_ID = "B0DIFFBOT"
+TEAM = "T0FAKE"
+RESPONSE_URL_LIMIT = 5
+"""A response_url accepts up to 5 responses (LIMITS.md)."""
+
+
+@dataclass
+class Call:
+    """One request the fake received."""
+
+    method: str
+    args: dict[str, Any]
+    headers: dict[str, str]
+    time: float
+    status: int = 200
+    response: dict[str, Any] = field(default_factory=dict)
+    body: bytes = b""
+
+
+@dataclass
+class Message:
+    channel: str
+    ts: str
+    text: str
+    blocks: list[dict[str, Any]] | None
+    thread_ts: str | None = None
+    user: str | None = None
+    ephemeral: bool = False
+    edits: int = 0
+    files: list[str] = field(default_factory=list)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+        return
+
+    def _reply(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        raw = isinstance(payload, bytes)
+        body = payload if raw else json.dumps(payload).encode()
+        self.send_response(status)
+        ctype = "text/plain" if raw else "application/json"
+        self.send_header("Content-Type", f"{ctype}; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        self._dispatch(b"")
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self._dispatch(self.rfile.read(length) if length else b"")
+
+    def _dispatch(self, body: bytes) -> None:
+        status, payload, headers = self.server.fake.handle(
+            self.command, self.path, dict(self.headers.items()), body
+        )
+        self._reply(status, payload, headers)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+    fake: FakeSlack
+
+
+def _parse_args(path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    """Slack reads arguments from the query, a form body or a JSON body."""
+    args: dict[str, Any] = dict(parse_qsl(urlsplit(path).query, keep_blank_values=True))
+    ctype = {k.lower(): v for k, v in headers.items()}.get("content-type", "")
+    if body and "application/json" in ctype:
+        loaded = json.loads(body.decode("utf-8"))
+        if isinstance(loaded, dict):
+            args.update(loaded)
+    elif body:
+        args.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    for key in ("blocks", "unfurls", "files"):
+        if isinstance(args.get(key), str):
+            try:
+                args[key] = json.loads(args[key])
+            except ValueError:
+                args[key] = {"__invalid__": args[key]}
+    return args
+
+
+class FakeSlack:
+    """The Slack Web API on 127.0.0.1, with failure knobs.
+
+    Knobs: ``ratelimit_next(n, retry_after, method=None)``; ``channel_rate`` (posts per second
+    per channel before 429, None = unlimited); ``not_in_channel`` and ``channel_not_found``
+    (sets of channel ids); ``fail_next(method, error)``.
+    """
+
+    def __init__(self, token: str = "xoxb-fake-token") -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.not_in_channel: set[str] = set()
+        self.channel_not_found: set[str] = set()
+        self.channel_rate: float | None = None
+        self._messages: dict[str, list[Message]] = defaultdict(list)
+        self._ratelimited: deque[tuple[str | None, int]] = deque()
+        self._failures: dict[str, deque[str]] = defaultdict(deque)
+        self._posts: dict[str, deque[float]] = defaultdict(deque)
+        self._uploads: dict[str, dict[str, Any]] = {}
+        self._responses: dict[str, list[dict[str, Any]]] = {}
+        self._seq = itertools.count(1)
+        self._lock = threading.RLock()
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.fake = self
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    # --- lifecycle -------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def start(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- knobs and views -------------------------------------------------------------------
+    def ratelimit_next(self, n: int = 1, retry_after: int = 1, method: str | None = None) -> None:
+        """The next ``n`` calls (of ``method``, or any) answer HTTP 429 ``ratelimited``."""
+        with self._lock:
+            self._ratelimited.extend([(method, retry_after)] * n)
+
+    def fail_next(self, method: str, error: str) -> None:
+        """The next call of ``method`` answers ``{"ok": false, "error": error}``."""
+        with self._lock:
+            self._failures[method].append(error)
+
+    def response_url(self, name: str = "cmd") -> str:
+        """A fresh slash-command ``response_url`` served by this fake."""
+        with self._lock:
+            key = f"{name}-{next(self._seq)}"
+            self._responses[key] = []
+            return f"{self.base_url}/commands/{key}"
+
+    def responses(self, url: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._responses[url.rsplit("/", 1)[-1]])
+
+    def messages(self, channel: str) -> list[Message]:
+        """Messages in ``channel`` in posting order (ephemeral ones included, flagged)."""
+        with self._lock:
+            return list(self._messages[channel])
+
+    def thread(self, channel: str, ts: str) -> list[Message]:
+        return [m for m in self.messages(channel) if m.thread_ts == ts]
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    # --- request handling ------------------------------------------------------------------
+    def handle(
+        self, verb: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, Any, dict[str, str]]:
+        parts = urlsplit(path).path.strip("/").split("/")
+        if parts[:2] == ["upload", "v1"] and len(parts) == 3:
+            return self._upload(parts[2], headers, body)
+        if parts[0] == "commands" and len(parts) == 2:
+            return self._respond(parts[1], headers, body)
+        if parts[0] != "api" or len(parts) != 2:
+            return 404, {"ok": False, "error": "unknown_method"}, {}
+        method = parts[1]
+        args = _parse_args(path, headers, body)
+        call = Call(method, args, headers, time.time(), body=body)
+        with self._lock:
+            self.calls.append(call)
+            status, payload, extra = self._api(method, args, headers)
+            call.status, call.response = status, payload
+        return status, payload, extra
+
+    def _auth(self, headers: dict[str, str], args: dict[str, Any]) -> str | None:
+        auth = {k.lower(): v for k, v in headers.items()}.get("authorization", "")
+        token = auth[7:] if auth.startswith("Bearer ") else args.get("token")
+        if not token:
+            return "not_authed"
+        if token != self.token:
+            return "invalid_auth"
+        return None
+
+    def _rate_limited(self, method: str, channel: str | None) -> int | None:
+        if self._ratelimited and self._ratelimited[0][0] in (None, method):
+            return self._ratelimited.popleft()[1]
+        if channel and self.channel_rate and method in ("chat.postMessage", "chat.update"):
+            now = time.monotonic()
+            window = self._posts[channel]
+            while window and now - window[0] >= 1.0:
+                window.popleft()
+            if len(window) >= self.channel_rate:
+                return 1
+            window.append(now)
+        return None
+
+    def _api(
+        self, method: str, args: dict[str, Any], headers: dict[str, str]
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+        if handler is None:
+            return 404, {"ok": False, "error": "unknown_method"}, {}
+        error = self._auth(headers, args)
+        if error:
+            return 200, {"ok": False, "error": error}, {}
+        channel = args.get("channel") or args.get("channel_id")
+        retry_after = self._rate_limited(method, channel)
+        if retry_after is not None:
+            return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
+        if self._failures[method]:
+            return 200, {"ok": False, "error": self._failures[method].popleft()}, {}
+        try:
+            return 200, {"ok": True, **handler(args)}, {}
+        except BlockError as exc:
+            payload = {"ok": False, "error": exc.error}
+            if exc.error == "invalid_blocks":
+                payload["errors"] = [exc.detail]
+                payload["response_metadata"] = {"messages": [f"[ERROR] {exc.detail}"]}
+            return 200, payload, {}
+
+    # --- methods ---------------------------------------------------------------------------
+    def _next_ts(self) -> str:
+        return f"{1_700_000_000 + next(self._seq)}.{next(self._seq):06d}"
+
+    def _channel(self, args: dict[str, Any], key: str = "channel") -> str:
+        channel = args.get(key)
+        if not channel:
+            raise BlockError("channel_not_found", "no channel")
+        if channel in self.channel_not_found:
+            raise BlockError("channel_not_found", channel)
+        if channel in self.not_in_channel:
+            raise BlockError("not_in_channel", channel)
+        return channel
+
+    def _content(self, args: dict[str, Any]) -> tuple[str, list[dict[str, Any]] | None, list[str]]:
+        """Text and blocks of a message, checked like Slack; warnings for the response."""
+        text = args.get("text") or ""
+        blocks = args.get("blocks")
+        if blocks is not None:
+            check_blocks(blocks)
+        if not text and not blocks:
+            raise BlockError("no_text", "no text or blocks")
+        warnings: list[str] = []
+        if len(text) > MAX_MESSAGE_TEXT:
+            text = text[:MAX_MESSAGE_TEXT]
+            warnings.append("message_truncated")
+        if blocks and not text:
+            warnings.append("missing_text_or_fallback_or_attachments")
+        return text, blocks, warnings
+
+    def _find(self, channel: str, ts: str) -> Message | None:
+        return next((m for m in self._messages[channel] if m.ts == ts and not m.ephemeral), None)
+
+    def _m_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "url": "https://fake.slack.com/",
+            "team": "Fake",
+            "user": "diffinsight",
+            "team_id": TEAM,
+            "user_id": BOT_USER,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _m_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args)
+        text, blocks, warnings = self._content(args)
+        thread_ts = args.get("thread_ts") or None
+        if thread_ts and self._find(channel, thread_ts) is None:
+            raise BlockError("thread_not_found", thread_ts)
+        msg = Message(channel, self._next_ts(), text, blocks, thread_ts, BOT_USER)
+        self._messages[channel].append(msg)
+        out: dict[str, Any] = {"channel": channel, "ts": msg.ts, "message": self._shape(msg)}
+        if warnings:
+            out["warning"] = ",".join(warnings)
+            out["response_metadata"] = {"warnings": warnings}
+        return out
+
+    def _m_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args)
+        msg = self._find(channel, args.get("ts") or "")
+        if msg is None:
+            raise BlockError("message_not_found", args.get("ts") or "")
+        text, blocks, warnings = self._content(args)
+        msg.text, msg.blocks, msg.edits = text, blocks, msg.edits + 1
+        out = {"channel": channel, "ts": msg.ts, "text": text, "message": self._shape(msg)}
+        if warnings:
+            out["response_metadata"] = {"warnings": warnings}
+        return out
+
+    def _m_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args)
+        if not args.get("user"):
+            raise BlockError("user_not_in_channel", "no user")
+        text, blocks, _ = self._content(args)
+        msg = Message(channel, self._next_ts(), text, blocks, args.get("thread_ts"), None, True)
+        msg.user = args["user"]
+        self._messages[channel].append(msg)
+        return {"message_ts": msg.ts}
+
+    def _m_chat_unfurl(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args)
+        unfurls = args.get("unfurls")
+        if not isinstance(unfurls, dict) or "__invalid__" in unfurls or not unfurls:
+            raise BlockError("invalid_unfurls_format", "unfurls")
+        for value in unfurls.values():
+            if isinstance(value, dict) and "blocks" in value:
+                check_blocks(value["blocks"])
+        if self._find(channel, args.get("ts") or "") is None and not args.get("unfurl_id"):
+            raise BlockError("cannot_find_message", args.get("ts") or "")
+        return {}
+
+    def _m_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = args.get("channel") or ""
+        if not channel or channel in self.channel_not_found:
+            raise BlockError("channel_not_found", channel)
+        return {
+            "channel": {
+                "id": channel,
+                "name": channel.lower(),
+                "is_channel": True,
+                "is_private": False,
+                "is_member": channel not in self.not_in_channel,
+            }
+        }
+
+    def _m_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        filename, length = args.get("filename"), str(args.get("length") or "")
+        if not filename or not length.isdigit():
+            raise BlockError("invalid_arguments", "filename and length are required")
+        file_id = f"F{next(self._seq):08d}"
+        self._uploads[file_id] = {"filename": filename, "length": int(length), "data": None}
+        return {"upload_url": f"{self.base_url}/upload/v1/{file_id}", "file_id": file_id}
+
+    def _upload(
+        self, file_id: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, Any, dict[str, str]]:
+        with self._lock:
+            self.calls.append(Call("upload", {"file_id": file_id}, headers, time.time(), body=body))
+            upload = self._uploads.get(file_id)
+            if upload is None:
+                return 404, b"not found", {}
+            if len(body) != upload["length"]:
+                return 400, b"length mismatch", {}
+            upload["data"] = body
+        return 200, f"OK - {len(body)}".encode(), {}
+
+    def _m_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        files = args.get("files")
+        if not isinstance(files, list) or not files:
+            raise BlockError("invalid_arguments", "files")
+        channel = args.get("channel_id") or None
+        if channel:
+            channel = self._channel(args, "channel_id")
+        shaped = []
+        for f in files:
+            upload = self._uploads.get(f.get("id", ""))
+            if upload is None or upload["data"] is None:
+                raise BlockError("file_not_found", f.get("id", ""))
+            upload["title"] = f.get("title") or upload["filename"]
+            shaped.append({"id": f["id"], "title": upload["title"], "name": upload["filename"]})
+        if channel:
+            thread_ts = args.get("thread_ts") or None
+            if thread_ts and self._find(channel, thread_ts) is None:
+                raise BlockError("thread_not_found", thread_ts)
+            msg = Message(channel, self._next_ts(), args.get("initial_comment") or "", None)
+            msg.thread_ts, msg.user, msg.files = thread_ts, BOT_USER, [f["id"] for f in shaped]
+            self._messages[channel].append(msg)
+        return {"files": shaped}
+
+    def uploaded(self, file_id: str) -> bytes | None:
+        with self._lock:
+            upload = self._uploads.get(file_id)
+            return None if upload is None else upload["data"]
+
+    def _respond(
+        self, key: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, Any, dict[str, str]]:
+        with self._lock:
+            call = Call("response_url", {"key": key}, headers, time.time(), body=body)
+            self.calls.append(call)
+            if key not in self._responses:
+                return 404, b"invalid_token", {}
+            if len(self._responses[key]) >= RESPONSE_URL_LIMIT:
+                return 404, b"used_url", {}
+            try:
+                payload = json.loads(body.decode("utf-8"))
+            except ValueError:
+                return 400, b"invalid_payload", {}
+            self._responses[key].append(payload)
+            call.args.update(payload)
+        return 200, b"ok", {}
+
+    @staticmethod
+    def _shape(msg: Message) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": "message",
+            "subtype": "bot_message",
+            "text": msg.text,
+            "ts": msg.ts,
+            "user": msg.user,
+            "bot_id": BOT_ID,
+        }
+        if msg.blocks is not None:
+            out["blocks"] = msg.blocks
+        if msg.thread_ts:
+            out["thread_ts"] = msg.thread_ts
+        return out
