@@ -1,0 +1,271 @@
+"""Block Kit for a report: the parent message in the channel and the posts of its thread.
+
+Every piece of repository or summarizer text goes through :func:`escape_mrkdwn` here, in one
+place, so nothing a diff contains can mention, ping or disguise a link. Output is sized to
+Slack's limits (tests/data/LIMITS.md): 50 blocks and a ~12,000-character block-text budget per
+message, 3,000 characters per section, 150 per header, 40,000 per fallback text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import messages
+from bot.render.slack_split import (
+    escape_mrkdwn,
+    mrkdwn_from_markdown,
+    split_mrkdwn,
+    truncate_plain,
+)
+from bot.report import FileReport, Report
+
+__all__ = [
+    "REGENERATE_ACTION",
+    "FULL_REPORT_ACTION",
+    "SlackMessage",
+    "escape_mrkdwn",
+    "parent_message",
+    "progress_message",
+    "thread_messages",
+    "file_diff_url",
+]
+
+MAX_BLOCKS = 50
+SECTION_LIMIT = 3000
+HEADER_LIMIT = 150
+TEXT_LIMIT = 40_000
+BLOCK_TEXT_BUDGET = 11_000
+"""Below the ~12,000 characters that trigger ``msg_blocks_too_long``, with room for containers."""
+MAX_FILE_SECTIONS = 300
+"""Beyond this many files the thread points at the uploaded Markdown instead of posting more."""
+REGENERATE_ACTION = "diffinsight_regenerate"
+FULL_REPORT_ACTION = "diffinsight_full_report"
+_USER_RE = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+
+
+@dataclass
+class SlackMessage:
+    """One message to post: blocks plus the plain-text fallback Slack shows in notifications."""
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def block_text(self) -> int:
+        return sum(_block_size(b) for b in self.blocks)
+
+
+def _block_size(block: dict[str, Any]) -> int:
+    size = len(block.get("text", {}).get("text", ""))
+    for el in block.get("elements", []):
+        size += len(el.get("text", "") if el.get("type") == "mrkdwn" else "")
+        size += len(el.get("text", {}).get("text", "")) if el.get("type") == "button" else 0
+    return size
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _sections(text: str) -> list[dict[str, Any]]:
+    return [_section(piece) for piece in split_mrkdwn(text, SECTION_LIMIT)]
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+
+
+def _url(url: str) -> str:
+    """A URL made safe to sit inside ``<url|label>``."""
+    return escape_mrkdwn(url).replace("|", "%7C")
+
+
+def _link(url: str | None, label: str) -> str:
+    """``label`` (already escaped) linked to ``url`` when there is one."""
+    return f"<{_url(url)}|{label}>" if url else label
+
+
+def _short(sha: str) -> str:
+    return sha[:7] if re.fullmatch(r"[0-9a-f]{7,64}", sha) else sha
+
+
+def file_diff_url(report: Report, f: FileReport) -> str | None:
+    """The file's diff on GitHub: its anchor in the compare, pull request or commit page."""
+    anchor = "diff-" + hashlib.sha256(f.filename.encode("utf-8")).hexdigest()
+    link = report.permalink
+    if "/pull/" in link:
+        return f"{link.split('#')[0].rstrip('/')}/files#{anchor}"
+    if "/commit/" in link:
+        return f"{link.split('#')[0]}#{anchor}"
+    if report.web_url and report.base.sha and report.head.sha:
+        return f"{report.web_url}/compare/{report.base.sha}...{report.head.sha}#{anchor}"
+    return None
+
+
+def _range(report: Report) -> str:
+    return f"{_short(report.base.sha)}...{_short(report.head.sha)}"
+
+
+def _requester(user: str | None) -> str:
+    return f"<@{user}>" if user and _USER_RE.match(user) else ""
+
+
+def _context_line(report: Report, requester: str | None) -> str:
+    totals = report.totals
+    parts = [
+        f"*{escape_mrkdwn(report.repository)}*",
+        _link(report.permalink if "://" in report.permalink else None, _range(report)),
+        messages.SLACK_FILE_COUNT.format(files=totals.files),
+        f"+{totals.additions} −{totals.deletions}",
+    ]
+    who = _requester(requester)
+    if who:
+        parts.append(messages.SLACK_ASKED_BY.format(user=who))
+    return " · ".join(parts)
+
+
+def _bullets(items: list[str], budget: int) -> str:
+    """Bullet lines within ``budget`` characters; items left out are counted, not lost silently."""
+    if not items:
+        return messages.SLACK_NONE
+    lines: list[str] = []
+    used = 0
+    for i, item in enumerate(items):
+        line = "• " + mrkdwn_from_markdown(" ".join(item.split()))
+        if used + len(line) > budget and lines:
+            lines.append(messages.SLACK_MORE_IN_THREAD.format(n=len(items) - i))
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return "\n".join(lines)
+
+
+def _buttons(report_url: str | None, regenerate_value: str | None) -> dict[str, Any] | None:
+    elements: list[dict[str, Any]] = []
+    if regenerate_value is not None:
+        elements.append(
+            {
+                "type": "button",
+                "action_id": REGENERATE_ACTION,
+                "text": {"type": "plain_text", "text": messages.SLACK_REGENERATE_BUTTON},
+                "value": regenerate_value[:2000],
+            }
+        )
+    if report_url:
+        elements.append(
+            {
+                "type": "button",
+                "action_id": FULL_REPORT_ACTION,
+                "text": {"type": "plain_text", "text": messages.SLACK_FULL_REPORT_BUTTON},
+                "url": report_url[:3000],
+            }
+        )
+    return {"type": "actions", "elements": elements} if elements else None
+
+
+def parent_message(
+    report: Report,
+    *,
+    requester: str | None = None,
+    report_url: str | None = None,
+    regenerate_value: str | None = None,
+) -> SlackMessage:
+    """The channel message: title, context, summary, the three highlight lists, buttons."""
+    title = truncate_plain(report.title, HEADER_LIMIT)
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": title}},
+        _context(_context_line(report, requester)),
+    ]
+    summary = mrkdwn_from_markdown(report.summary.strip()) or messages.SLACK_NONE
+    blocks.append(_section(split_mrkdwn(summary, 2400)[0]))
+    lists = (
+        (messages.SLACK_NEW_FEATURES, report.highlights.new_features),
+        (messages.SLACK_BREAKING_CHANGES, report.highlights.breaking_changes),
+        (messages.SLACK_OTHER_UPDATES, report.highlights.other_updates),
+    )
+    for label, items in lists:
+        blocks.append(_section(f"*{label}*\n{_bullets(items, 2200)}"))
+    if report.notes:
+        notes = " ".join(mrkdwn_from_markdown(n) for n in report.notes)
+        blocks.append(_context(split_mrkdwn(notes, 1500)[0]))
+    actions = _buttons(report_url, regenerate_value)
+    if actions:
+        blocks.append(actions)
+    fallback = f"{title}\n{report.repository} {_range(report)}\n{report.summary.strip()}"
+    return SlackMessage(text=fallback[:TEXT_LIMIT], blocks=blocks)
+
+
+def progress_message(repository: str, range_text: str, done: int, total: int) -> SlackMessage:
+    """The "building" parent, posted early and updated with files done of files total."""
+    where = f"*{escape_mrkdwn(repository)}* {escape_mrkdwn(range_text)}"
+    if total > 0:
+        line = messages.SLACK_PROGRESS.format(where=where, done=done, total=total)
+    else:
+        line = messages.SLACK_PLACEHOLDER.format(where=where)
+    plain = re.sub(r"[*:]", "", line).strip()
+    return SlackMessage(text=plain, blocks=[_section(line)])
+
+
+def _table_lines(report: Report) -> list[str]:
+    lines = [f"*{messages.SLACK_SUMMARY_TABLE}*"]
+    for f in report.files[:MAX_FILE_SECTIONS]:
+        name = _link(file_diff_url(report, f), f"`{escape_mrkdwn(f.filename)}`")
+        lines.append(
+            f"• {name} · _{escape_mrkdwn(f.modification_type)}_ · "
+            f"{escape_mrkdwn(' '.join(f.modification_title.split()))} · {f.status} · "
+            f"+{f.additions} −{f.deletions}"
+        )
+    return lines
+
+
+def _file_text(report: Report, f: FileReport) -> str:
+    name = _link(file_diff_url(report, f), f"`{escape_mrkdwn(f.filename)}`")
+    head = f"*{escape_mrkdwn(' '.join(f.modification_title.split()))}*\n{name}"
+    if f.previous_filename:
+        renamed = messages.SLACK_RENAMED_FROM.format(name=escape_mrkdwn(f.previous_filename))
+        head += f" ({renamed})"
+    facts = f"_{escape_mrkdwn(f.modification_type)}_ · {f.status} · +{f.additions} −{f.deletions}"
+    return f"{head}\n{facts}\n{mrkdwn_from_markdown(f.explanation.strip())}"
+
+
+def _pack(blocks: list[dict[str, Any]], label: str) -> list[SlackMessage]:
+    """Group blocks into messages under 50 blocks and the block-text budget."""
+    out: list[SlackMessage] = []
+    current: list[dict[str, Any]] = []
+    size = 0
+    for block in blocks:
+        bsize = _block_size(block)
+        if current and (len(current) >= MAX_BLOCKS or size + bsize > BLOCK_TEXT_BUDGET):
+            out.append(SlackMessage(text="", blocks=current))
+            current, size = [], 0
+        current.append(block)
+        size += bsize
+    if current:
+        out.append(SlackMessage(text="", blocks=current))
+    for i, msg in enumerate(out, 1):
+        msg.text = messages.SLACK_THREAD_FALLBACK.format(label=label, n=i, total=len(out))
+    return out
+
+
+def thread_messages(report: Report) -> list[SlackMessage]:
+    """The thread: insights, the summary table, then one section per file."""
+    insights = mrkdwn_from_markdown(report.insights.strip()) or messages.SLACK_NONE
+    blocks = _sections(f"*{messages.SLACK_INSIGHTS}*\n{insights}")
+    blocks.append({"type": "divider"})
+    blocks.extend(_sections("\n".join(_table_lines(report))))
+    blocks.append({"type": "divider"})
+    for f in report.files[:MAX_FILE_SECTIONS]:
+        blocks.extend(_sections(_file_text(report, f)))
+    hidden = len(report.files) - MAX_FILE_SECTIONS
+    if hidden > 0:
+        blocks.append(_context(messages.SLACK_MORE_FILES.format(n=hidden)))
+    return _pack(blocks, truncate_plain(report.title, 200))
+
+
+def regenerate_value(source: str, paths: tuple[str, ...], lang: str | None) -> str:
+    """What the Regenerate button carries: the request as plain values, nothing secret."""
+    return json.dumps({"source": source, "paths": list(paths), "lang": lang}, separators=(",", ":"))

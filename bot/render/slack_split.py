@@ -1,0 +1,100 @@
+"""Escaping and splitting of Slack mrkdwn, so long text fits Slack's limits and stays readable.
+
+Slack refuses a section over 3,000 characters and a message over its block budget, so long
+explanations are cut into pieces. A piece never ends inside a word, an escape such as
+``&amp;``, or an inline formatting span (``*bold*``, ``_italic_``, ``~strike~``,
+`` `code` ``, ``<link|label>``); a fenced code block that has to be cut is closed and reopened.
+"""
+
+from __future__ import annotations
+
+import re
+
+FENCE = "```"
+_SPAN_RE = re.compile(
+    r"<[^<>\n]*>"  # links and mentions we generated
+    r"|`[^`\n]+`"  # inline code
+    r"|\*[^*\n]+\*"  # bold
+    r"|_[^_\n]+_"  # italic
+    r"|~[^~\n]+~"  # strike
+    r"|&(?:amp|lt|gt);"  # escapes
+)
+_MD_BOLD_RE = re.compile(r"\*\*(?=\S)([^*\n]+?)(?<=\S)\*\*")
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape the three characters Slack treats as control characters in mrkdwn.
+
+    After this, ``<!channel>``, ``<@U123>`` or ``<http://evil|docs>`` in a diff are shown as
+    typed and notify or link nobody.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mrkdwn_from_markdown(text: str) -> str:
+    """Escape summarizer text and turn Markdown ``**bold**`` into Slack's ``*bold*``.
+
+    Markdown links are left as literal text on purpose: a link label written by an LLM or a
+    repository could disguise where it points.
+    """
+    return _MD_BOLD_RE.sub(r"*\1*", escape_mrkdwn(text))
+
+
+def _protected(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _SPAN_RE.finditer(text)]
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < pos < end for start, end in spans)
+
+
+def _cut_point(text: str, limit: int) -> int:
+    """Where to end the first piece of ``text`` (at most ``limit`` characters)."""
+    spans = _protected(text[: limit + 200])
+    window = text[: limit + 1]
+    for sep, min_share in (("\n\n", 0.5), ("\n", 0.5), (" ", 0.0)):
+        pos = window.rfind(sep, 0, limit + 1)
+        while pos > 0:
+            if not _inside(pos, spans) and pos >= max(8, limit * min_share):
+                return pos
+            pos = window.rfind(sep, 0, pos)
+    # One word longer than the limit (a very long URL or identifier): no better place.
+    pos = limit
+    while pos > 1 and _inside(pos, spans):
+        pos -= 1
+    return pos if pos > 1 else limit
+
+
+def split_mrkdwn(text: str, limit: int) -> list[str]:
+    """Split ``text`` into pieces of at most ``limit`` characters, at whitespace between spans."""
+    if limit < 16:
+        raise ValueError("limit too small to split mrkdwn")
+    pieces: list[str] = []
+    rest = text.strip()
+    reopen = False
+    while rest:
+        if reopen:
+            rest = FENCE + "\n" + rest
+        budget = limit - len(FENCE) - 1  # room to close a fence we cut through
+        if len(rest) <= limit and rest.count(FENCE) % 2 == 0:
+            pieces.append(rest)
+            break
+        cut = len(rest) if len(rest) <= budget else _cut_point(rest, budget)
+        piece, rest = rest[:cut].rstrip(), rest[cut:].strip()
+        reopen = piece.count(FENCE) % 2 == 1
+        if reopen:
+            piece += "\n" + FENCE
+        if piece:
+            pieces.append(piece)
+    return pieces
+
+
+def truncate_plain(text: str, limit: int) -> str:
+    """Shorten plain text to ``limit`` characters at a word boundary, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    if cut < limit // 2:
+        cut = limit - 1
+    return text[:cut].rstrip() + "…"

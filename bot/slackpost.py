@@ -1,0 +1,238 @@
+"""Posting reports to Slack from the worker: placeholder, progress, the report and its thread.
+
+The worker holds the token, never the web process's job arguments (STYLE.md), so a job hands
+over a :class:`SlackTarget` of plain values and this module builds the client. Slack allows
+about one message per second per channel (LIMITS.md): thread posts are paced, and a
+``ratelimited`` answer is retried after its ``Retry-After`` by the SDK's retry handler.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+from slack_sdk.webhook import WebhookClient
+
+from bot import messages
+from bot.config import Config
+from bot.render.markdown import render_markdown
+from bot.render.slack import (
+    SlackMessage,
+    parent_message,
+    progress_message,
+    regenerate_value,
+    thread_messages,
+)
+from bot.render.slack_split import escape_mrkdwn
+from bot.report import Report
+
+log = logging.getLogger(__name__)
+
+CHANNEL_ERRORS = {
+    "not_in_channel": messages.SLACK_NOT_IN_CHANNEL,
+    "channel_not_found": messages.SLACK_CHANNEL_NOT_FOUND,
+    "is_archived": messages.SLACK_CHANNEL_NOT_FOUND,
+}
+
+
+@dataclass(frozen=True)
+class SlackTarget:
+    """Where a report goes and who asked: plain values that travel in a job."""
+
+    channel: str
+    requester: str | None = None
+    thread_ts: str | None = None
+    message_ts: str | None = None
+    response_url: str | None = None
+
+
+@dataclass
+class PostResult:
+    """What was posted: the parent ``ts``, the thread posts and the uploaded file."""
+
+    channel: str
+    ts: str | None
+    thread: list[str] = field(default_factory=list)
+    file_id: str | None = None
+    error: str | None = None
+
+    @property
+    def posted(self) -> bool:
+        return self.error is None
+
+
+def make_client(config: Config) -> WebClient:
+    """A WebClient on ``SLACK_API_URL`` that waits out ``ratelimited`` answers."""
+    return WebClient(
+        token=config.slack_bot_token,
+        base_url=config.slack_api_url,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=5),
+        ],
+    )
+
+
+class SlackPoster:
+    """Posts for one worker process; paces posts per channel across its threads."""
+
+    def __init__(
+        self,
+        config: Config,
+        client: WebClient | None = None,
+        *,
+        pace_seconds: float = 1.0,
+        progress_interval: float = 3.0,
+    ) -> None:
+        self.config = config
+        self.client = client or make_client(config)
+        self.pace_seconds = pace_seconds
+        self.progress_interval = progress_interval
+        self._lock = threading.Lock()
+        self._last_post: dict[str, float] = {}
+        self._last_progress: dict[str, float] = {}
+        self._placeholders: dict[str, tuple[str, str]] = {}
+
+    # --- pacing ----------------------------------------------------------------------------
+    def _pace(self, channel: str) -> None:
+        """Wait until ``pace_seconds`` have passed since this poster's last post to ``channel``."""
+        with self._lock:
+            now = time.monotonic()
+            due = self._last_post.get(channel, 0.0) + self.pace_seconds
+            wait = max(0.0, due - now)
+            self._last_post[channel] = now + wait
+        if wait:
+            time.sleep(wait)
+
+    def _post(self, channel: str, msg: SlackMessage, thread_ts: str | None = None) -> str:
+        self._pace(channel)
+        resp = self.client.chat_postMessage(
+            channel=channel, text=msg.text, blocks=msg.blocks, thread_ts=thread_ts
+        )
+        return str(resp["ts"])
+
+    def _update(self, channel: str, ts: str, msg: SlackMessage) -> str:
+        self._pace(channel)
+        resp = self.client.chat_update(channel=channel, ts=ts, text=msg.text, blocks=msg.blocks)
+        return str(resp["ts"])
+
+    # --- the interface jobs use ------------------------------------------------------------
+    def post_placeholder(self, target: SlackTarget, text: str) -> str:
+        """Post (or, for Regenerate, update in place) the "building" parent; return its ts.
+
+        ``text`` names what is being built, e.g. ``OWNER/REPO BASE...HEAD``.
+        """
+        repository, _, range_text = text.partition(" ")
+        msg = progress_message(repository, range_text, 0, 0)
+        if target.message_ts:
+            ts = self._update(target.channel, target.message_ts, msg)
+        else:
+            ts = self._post(target.channel, msg, target.thread_ts)
+        with self._lock:
+            self._placeholders[ts] = (repository, range_text)
+            self._last_progress[ts] = time.monotonic()
+        return ts
+
+    def progress(self, target: SlackTarget, ts: str, done: int, total: int) -> None:
+        """Show files done of files total, at most once per ``progress_interval`` seconds."""
+        with self._lock:
+            now = time.monotonic()
+            if now - self._last_progress.get(ts, 0.0) < self.progress_interval:
+                return
+            self._last_progress[ts] = now
+            repository, range_text = self._placeholders.get(ts, ("", ""))
+        try:
+            msg = progress_message(repository, range_text, done, total)
+            self.client.chat_update(channel=target.channel, ts=ts, text=msg.text, blocks=msg.blocks)
+        except SlackApiError as exc:
+            # Progress is a courtesy: a failed update must not fail the report.
+            log.warning("progress update failed", extra={"error": exc.response.get("error")})
+
+    def post_report(
+        self,
+        report: Report,
+        target: SlackTarget,
+        *,
+        parent_ts: str | None = None,
+        report_url: str | None = None,
+        source: str | None = None,
+        paths: tuple[str, ...] = (),
+    ) -> PostResult:
+        """Post the parent (replacing the placeholder), the thread, and the Markdown file.
+
+        A channel the bot cannot post in is told to the requester (how to invite it) and
+        reported in ``PostResult.error`` instead of raised, since retrying cannot help.
+        """
+        channel = target.channel
+        source = source or (report.permalink if "://" in report.permalink else None)
+        value = regenerate_value(source, paths, report.language) if source else None
+        parent = parent_message(
+            report, requester=target.requester, report_url=report_url, regenerate_value=value
+        )
+        result = PostResult(channel=channel, ts=None)
+        try:
+            existing = parent_ts or target.message_ts
+            if existing:
+                result.ts = self._update(channel, existing, parent)
+            else:
+                result.ts = self._post(channel, parent, target.thread_ts)
+            thread_ts = target.thread_ts or result.ts
+            for msg in thread_messages(report):
+                result.thread.append(self._post(channel, msg, thread_ts))
+            result.file_id = self._upload(report, channel, thread_ts)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or "unknown_error")
+            result.error = error
+            log.warning("report post failed", extra={"channel": channel, "error": error})
+            text = CHANNEL_ERRORS.get(error) or messages.SLACK_POST_FAILED.format(error=error)
+            self.post_error(target, text)
+            return result
+        log.info("report posted", extra={"channel": channel, "ts": result.ts})
+        return result
+
+    def _upload(self, report: Report, channel: str, thread_ts: str) -> str | None:
+        markdown = render_markdown(report)
+        name = report.repository.replace("/", "-")
+        short = (report.head.sha or "report")[:7]
+        resp = self.client.files_upload_v2(
+            channel=channel,
+            thread_ts=thread_ts,
+            content=markdown.encode("utf-8"),
+            filename=f"diffinsight-{name}-{short}.md",
+            title=messages.SLACK_REPORT_FILE_TITLE.format(title=report.title)[:250],
+        )
+        file = resp.get("file") or {}
+        return file.get("id")
+
+    def post_error(self, target: SlackTarget, message: str) -> None:
+        """Tell the requester privately; fall back to the command's ``response_url``."""
+        text = escape_mrkdwn(message)
+        if target.requester:
+            try:
+                self.client.chat_postEphemeral(
+                    channel=target.channel, user=target.requester, text=text
+                )
+                return
+            except SlackApiError as exc:
+                log.info("ephemeral failed", extra={"error": exc.response.get("error")})
+        if target.response_url:
+            resp = WebhookClient(target.response_url).send(
+                text=text, response_type="ephemeral", replace_original=False
+            )
+            if resp.status_code == 200:
+                return
+            log.warning("response_url failed", extra={"status": resp.status_code})
+        log.warning("error not delivered", extra={"channel": target.channel})
+
+    def unfurl(self, channel: str, ts: str, unfurls: dict[str, Any]) -> None:
+        """Attach previews to links in a message (``chat.unfurl``)."""
+        self.client.chat_unfurl(channel=channel, ts=ts, unfurls=unfurls)
