@@ -42,6 +42,12 @@ class Config:
     port: int = 3000
     cache_ttl_seconds: int = 7 * 24 * 3600
     llm_concurrency: int = 8
+    llm_file_budget: int = 8000
+    llm_call_budget: int = 16000
+    llm_report_budget: int = 200000
+    llm_timeout_seconds: float = 60.0
+    llm_deadline_seconds: float = 300.0
+    llm_max_retries: int = 3
     redis_prefix: str = "diffinsight:"
     secret: str | None = None
     queue_name: str = "diffinsight"
@@ -121,6 +127,12 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         port=int(port) if port and port.isdigit() else 3000,
         cache_ttl_seconds=int(_get(env, "DIFFINSIGHT_CACHE_TTL") or 7 * 24 * 3600),
         llm_concurrency=int(_get(env, "DIFFINSIGHT_LLM_CONCURRENCY") or 8),
+        llm_file_budget=int(_get(env, "DIFFINSIGHT_LLM_FILE_BUDGET") or 8000),
+        llm_call_budget=int(_get(env, "DIFFINSIGHT_LLM_CALL_BUDGET") or 16000),
+        llm_report_budget=int(_get(env, "DIFFINSIGHT_LLM_REPORT_BUDGET") or 200000),
+        llm_timeout_seconds=float(_get(env, "DIFFINSIGHT_LLM_TIMEOUT") or 60),
+        llm_deadline_seconds=float(_get(env, "DIFFINSIGHT_LLM_DEADLINE") or 300),
+        llm_max_retries=int(_get(env, "DIFFINSIGHT_LLM_RETRIES") or 3),
         redis_prefix=_get(env, "DIFFINSIGHT_REDIS_PREFIX") or "diffinsight:",
         secret=_get(env, "DIFFINSIGHT_SECRET"),
     )
