@@ -43,6 +43,93 @@ SLACK_CHANNEL_NOT_FOUND = (
 SLACK_POST_FAILED = "I built the report but Slack refused to post it ({error}). Please try again."
 
 # --- GitHub webhooks and subscriptions ---
+# Webhook answers: shown to whoever reads the delivery log in the repository's webhook settings.
+WEBHOOK_NO_SECRET = (
+    "GITHUB_WEBHOOK_SECRET is not set on this server, so no delivery can be verified; "
+    "set it to the webhook's secret and redeliver."
+)
+WEBHOOK_NO_SIGNATURE = (
+    "The X-Hub-Signature-256 header is missing: give the webhook a secret (the server's "
+    "GITHUB_WEBHOOK_SECRET)."
+)
+WEBHOOK_BAD_SIGNATURE = (
+    "The X-Hub-Signature-256 signature does not match: the webhook's secret differs from the "
+    "server's GITHUB_WEBHOOK_SECRET, or the body was changed on the way."
+)
+WEBHOOK_MISSING_HEADER = "The {header} header is missing or malformed."
+WEBHOOK_TOO_LARGE = "The delivery is larger than {limit} bytes."
+WEBHOOK_NOT_JSON = "The body is not JSON."
+WEBHOOK_FORM_ENCODED = (
+    "The body is form-encoded: set the webhook's content type to application/json."
+)
+WEBHOOK_NOT_OBJECT = "The body is JSON but not an object."
+WEBHOOK_MISSING_FIELD = "The payload lacks the field {field}."
+WEBHOOK_BAD_FIELD = "The payload's field {field} is not valid."
+WEBHOOK_STORE_DOWN = "The bot's Redis cannot be reached right now; redeliver in a minute."
+WEBHOOK_PONG = "pong"
+WEBHOOK_PONG_NO_SUBS = (
+    "pong; no channel subscribes to {repo} yet: type /diffinsight subscribe {repo} in one."
+)
+WEBHOOK_IGNORED_EVENT = "Event '{event}' is not reported (only push and pull_request are)."
+WEBHOOK_IGNORED_TAG = "Tag pushes are not reported."
+WEBHOOK_IGNORED_REF = "Pushes to {ref} are not reported (only branches are)."
+WEBHOOK_IGNORED_DELETED = "Branch {branch} was deleted; nothing to report."
+WEBHOOK_IGNORED_CREATED = (
+    "Branch {branch} was created; a new branch is not reported, its later pushes are."
+)
+WEBHOOK_IGNORED_PR_ACTION = "Pull request action '{action}' is not reported (only merges are)."
+WEBHOOK_IGNORED_PR_UNMERGED = "Pull request #{number} was closed without merging; not reported."
+WEBHOOK_NOT_ALLOWED = (
+    "{repo} is private and DIFFINSIGHT_ALLOWED_REPOS does not allow it; nothing is reported."
+)
+WEBHOOK_NO_SUBSCRIPTIONS = (
+    "No channel subscribes to {repo}: type /diffinsight subscribe {repo} in a channel, or "
+    "remove this webhook."
+)
+WEBHOOK_BRANCH_NOT_FOLLOWED = "No subscription follows branch {branch}; not reported."
+WEBHOOK_NO_PATH_MATCH = "The push touches none of the subscribed paths; not reported."
+WEBHOOK_DUPLICATE_DELIVERY = "This delivery was handled before; nothing more to do."
+WEBHOOK_ALREADY_REPORTED = (
+    "This merge was already reported in every subscribed channel (seen as both a pull request "
+    "and a push)."
+)
+WEBHOOK_QUEUED = "Queued {count} report(s)."
+# Subscription replies (ephemeral in Slack, so they can carry setup steps).
+SUBS_USAGE = (
+    "Usage: `/diffinsight subscribe OWNER/REPO [BRANCH] [PATH-GLOB ...]`, "
+    "`/diffinsight unsubscribe OWNER/REPO [BRANCH] [PATH-GLOB ...]`, `/diffinsight list`. "
+    "Without a branch the repository's default branch is followed; to filter paths on it, "
+    "write folders with a trailing slash or a glob (`docs/`, `docs/**/*.md`)."
+)
+SUBS_DEFAULT_BRANCH = "the default branch"
+SUBS_ALL_PATHS = "all paths"
+SUBS_ONE = "*{repository}*, {branch}, {paths}"
+SUBS_STORED = "This channel now gets a report for each merge or push into {what}."
+SUBS_UPDATED = "Updated: this channel now gets a report for each merge or push into {what}."
+SUBS_SETUP = (
+    "If the repository has no webhook to this bot yet, add one at {settings}: "
+    "Payload URL {payload_url}, Content type `application/json`, Secret: the server's "
+    "GITHUB_WEBHOOK_SECRET, events: *Pushes* and *Pull requests*."
+)
+SUBS_SETUP_NO_PUBLIC_URL = (
+    "this server's public address followed by `{path}` (PUBLIC_URL is not set)"
+)
+SUBS_SETUP_NO_SECRET = (
+    "Note: GITHUB_WEBHOOK_SECRET is not set on the server, so deliveries are refused until it is."
+)
+SUBS_BAD_REPOSITORY = "'{text}' is not a repository: write OWNER/REPO or its GitHub link"
+SUBS_BAD_PATH = "'{text}' is not a usable path glob (no spaces, no '..', at most 200 characters)"
+SUBS_TOO_MANY_PATHS = "At most {limit} path globs per subscription"
+SUBS_TOO_MANY = "This channel already has {limit} subscriptions; remove one first"
+SUBS_PATH_NOT_SUBSCRIBED = "'{path}' is not among the paths of {current}"
+SUBS_NARROWED = "Narrowed: this channel now follows {what}."
+SUBS_REMOVED = "Removed {count} subscription(s):"
+SUBS_NOTHING_TO_REMOVE = "This channel has no matching subscription to {repository}."
+SUBS_NONE = "This channel has no subscriptions. Add one with `/diffinsight subscribe OWNER/REPO`."
+SUBS_LIST_HEAD = "This channel's {count} subscription(s):"
+SUBS_STORE_DOWN = (
+    "Subscriptions are unavailable right now (Redis cannot be reached); try again soon."
+)
 
 # --- web pages and unfurls ---
 WEB_VIEW_ON_GITHUB = "View Diff on GitHub"
