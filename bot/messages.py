@@ -6,6 +6,55 @@ from bot.sources import ACCEPTED_FORMS
 
 # --- sources and reading (report engine) ---
 USAGE_FORMS = ACCEPTED_FORMS
+GITHUB_REPO_NOT_FOUND = (
+    "GitHub has no repository {repository}, or {who} cannot see it. Check the link{hint}."
+)
+GITHUB_HINT_SET_TOKEN = ", or set GITHUB_TOKEN to a token that can read it"
+GITHUB_PULL_NOT_FOUND = "{repository} has no pull request #{number}. Check the link."
+GITHUB_UNKNOWN_REF = (
+    "{repository} has no branch, tag or commit named '{ref}'. Check the spelling, "
+    "or push it to GitHub first."
+)
+GITHUB_BAD_TOKEN = (
+    "GitHub rejected GITHUB_TOKEN (bad credentials). Replace the token, or unset it to read "
+    "public repositories anonymously."
+)
+GITHUB_NOT_ALLOWED = (
+    "{repository} is a private repository and DIFFINSIGHT_ALLOWED_REPOS does not allow it. "
+    "Ask an operator to add '{repository}' or '{owner}/*' to DIFFINSIGHT_ALLOWED_REPOS."
+)
+GITHUB_UNREACHABLE = (
+    "Could not reach GitHub at {url} ({reason}). Check the network and GITHUB_API_URL, "
+    "then try again."
+)
+GITHUB_SERVER_ERROR = "GitHub answered {status} while reading {repository}; try again in a few minutes."
+GITHUB_REFUSED = "GitHub refused to read {repository} ({status}: {detail})."
+NOTE_IDENTICAL = (
+    "Base and head are identical: base and head are the same commit ({sha}), "
+    "so there are no changes to report."
+)
+NOTE_TWO_DOT = (
+    "GitHub's API compares from the merge base: {base} is not an ancestor of {head}, so this "
+    "report shows what {head} changed since their common ancestor {merge_base} ({base}...{head}), "
+    "not the direct {base}..{head} difference."
+)
+NOTE_MERGE_COMMIT = "{sha} is a merge commit; it is shown against its first parent {parent}."
+NOTE_ROOT_COMMIT = "{sha} is the repository's first commit; every file in it is shown as added."
+NOTE_DIFFS_WITHHELD = (
+    "GitHub left out the diff of {count} file(s) (too large or binary) and {reason}, so their "
+    "contents are missing from this report: {names}."
+)
+FILE_DIFF_WITHHELD = "GitHub left its diff out (too large or binary) and {reason}"
+NOTE_FILES_CAPPED = (
+    "GitHub lists at most {limit} files of a {what} and {reason}, so any files after the first "
+    "{limit} are missing from this report. For a complete report run "
+    "`diffinsight report BASE...HEAD --git PATH` on a local clone."
+)
+NOTE_PULL_FILES_CAPPED = (
+    "GitHub lists at most {limit} files of a pull request; this one changes {total}, so "
+    "{missing} files are missing from this report."
+)
+DIFF_REFUSED = "refused the full diff ({detail})"
 
 # --- cache, queue and worker ---
 
@@ -41,6 +90,27 @@ SLACK_CHANNEL_NOT_FOUND = (
     "Invite me with `/invite @diffinsight`, or run the command in a public channel."
 )
 SLACK_POST_FAILED = "I built the report but Slack refused to post it ({error}). Please try again."
+SLACK_USAGE = (
+    "*/diffinsight* posts a Diff Insight Report of a GitHub change here, with the full report "
+    "in the thread.\n"
+    "• `/diffinsight https://github.com/OWNER/REPO/compare/BASE...HEAD [LANG]`\n"
+    "• `/diffinsight https://github.com/OWNER/REPO/pull/N` or `.../commit/SHA`\n"
+    "• `/diffinsight OWNER/REPO BASE...HEAD`\n"
+    "• `/diffinsight LINK --path GLOB [GLOB ...]` for one area, e.g. `--path 'docs/**'`\n"
+    "• `/diffinsight subscribe OWNER/REPO`, `unsubscribe OWNER/REPO`, `list`: reports of merged "
+    "pull requests and pushes in this channel\n"
+    "LANG is a language code such as `ja_JP` (default `en_US`)."
+)
+SLACK_ACK_BUILDING = "Building the report for {where}… it will appear in this channel."
+SLACK_FOR_PATHS = "(files under {paths})"
+SLACK_PATH_NEEDS_GLOB = "`--path` needs at least one glob, e.g. `--path 'docs/**'`."
+SLACK_UNKNOWN_OPTION = "Unknown option `{option}`. Type `/diffinsight help` for the usage."
+SLACK_UNAVAILABLE = (
+    "diffinsight is temporarily unavailable: its queue (Redis) cannot be reached. "
+    "Please try again in a minute."
+)
+SLACK_REGENERATING = "Regenerating the report without the cache…"
+SLACK_REGENERATE_UNUSABLE = "This message cannot be regenerated; run /diffinsight with its link."
 
 # --- GitHub webhooks and subscriptions ---
 # Webhook answers: shown to whoever reads the delivery log in the repository's webhook settings.
@@ -153,4 +223,9 @@ WEB_UNAVAILABLE_TITLE = "Temporarily unavailable"
 WEB_UNAVAILABLE = (
     "Reports are temporarily unavailable because the report store cannot be reached. "
     "Please try again in a minute."
+)
+
+# --- heuristic summarizer ---
+HEURISTIC_ENGLISH_ONLY = (
+    "The offline (heuristic) summarizer writes in English; {lang} needs the LLM summarizer."
 )

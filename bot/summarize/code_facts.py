@@ -1,0 +1,211 @@
+"""Facts about a source-code change: definitions added, removed or changed in signature.
+
+Definitions are found line by line with one pattern per language (Python, JavaScript and
+TypeScript, Go, Java/Kotlin/C#, Rust). A name whose definition line was removed and added
+again with other parameters changed its signature; a name only removed is gone; a name only
+added is new. Public names (by each language's convention) rank as breaking or new features.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.summarize.facts import Fact
+from bot.summarize.patchwalk import clip, iter_runs, listing
+
+_LANGUAGES = {
+    ".py": "python", ".pyi": "python",
+    ".js": "js", ".jsx": "js", ".mjs": "js", ".cjs": "js", ".ts": "js", ".tsx": "js",
+    ".go": "go",
+    ".java": "java", ".kt": "java", ".cs": "java", ".scala": "java",
+    ".rs": "rust",
+}  # fmt: skip
+
+_JS_ID = r"([A-Za-z_$][\w$]*)"
+_JS_EXPORT = r"(?:export\s+)?(?:default\s+)?"
+_JAVA_MODS = r"(?:public|private|protected|internal|static|final|abstract|sealed|open|data)"
+_JAVA_METHOD_MODS = (
+    r"(?:public|private|protected|internal|static|final|abstract|synchronized|override|virtual)"
+)
+_RUST_PUB = r"(?:pub(?:\([^)]*\))?\s+)?"
+
+
+def _c(*parts: str) -> re.Pattern[str]:
+    return re.compile("".join(parts))
+
+
+_PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
+    "python": [
+        ("class", _c(r"^(\s*)class\s+([A-Za-z_]\w*)\s*(\([^)]*\))?\s*:")),
+        ("function", _c(r"^(\s*)(?:async\s+)?def\s+([A-Za-z_]\w*)\s*(\(.*)$")),
+    ],
+    "js": [
+        ("class", _c(r"^(\s*)", _JS_EXPORT, r"(?:abstract\s+)?(?:class|interface)\s+", _JS_ID,
+                     r"(.*)$")),
+        ("function", _c(r"^(\s*)", _JS_EXPORT, r"(?:async\s+)?function\s*\*?\s*", _JS_ID,
+                        r"\s*(\(.*)$")),
+        ("function", _c(r"^(\s*)(?:export\s+)?(?:const|let|var)\s+", _JS_ID,
+                        r"\s*(?::[^=]+)?=\s*(?:async\s+)?(\([^)]*\)|[A-Za-z_$][\w$]*)",
+                        r"\s*(?::[^=]+)?=>")),
+        ("method", _c(r"^(\s+)(?:(?:public|private|protected|static|async|readonly|get|set)\s+)*",
+                      r"(#?[A-Za-z_$][\w$]*)\s*(\([^;]*\))\s*(?::[^{]+)?\{\s*$")),
+    ],
+    "go": [
+        ("type", _c(r"^()type\s+([A-Za-z_]\w*)\s+(struct|interface|func)\b(.*)$")),
+        ("function", _c(r"^()func\s+(?:\([^)]*\)\s*)?([A-Za-z_]\w*)\s*(\(.*)$")),
+    ],
+    "java": [
+        ("class", _c(r"^(\s*)(?:", _JAVA_MODS, r"\s+)*(?:class|interface|enum|record|object)\s+",
+                     r"([A-Za-z_]\w*)(.*)$")),
+        ("method", _c(r"^(\s*)((?:", _JAVA_METHOD_MODS, r"\s+)+[\w<>\[\],.? ]+?\s+",
+                      r"([A-Za-z_]\w*)\s*\(.*)$")),
+        ("function", _c(r"^(\s*)(?:(?:public|private|protected|internal|override|suspend)\s+)*",
+                        r"fun\s+([A-Za-z_]\w*)\s*(\(.*)$")),
+    ],
+    "rust": [
+        ("type", _c(r"^(\s*)", _RUST_PUB, r"(?:struct|enum|trait)\s+([A-Za-z_]\w*)(.*)$")),
+        ("function", _c(r"^(\s*)", _RUST_PUB, r"(?:async\s+)?(?:unsafe\s+)?fn\s+([A-Za-z_]\w*)",
+                        r"\s*(.*)$")),
+    ],
+}  # fmt: skip
+
+_JS_KEYWORDS = frozenset("if for while switch catch return function else do with typeof".split())
+_TEST_RE = re.compile(
+    r"(^|/)(tests?|__tests__|spec)/|(^|/)test_[^/]*$|_test\.\w+$|\.(test|spec)\.\w+$"
+)
+
+
+def language_of(filename: str) -> str | None:
+    dot = filename.rfind(".")
+    return _LANGUAGES.get(filename[dot:].lower()) if dot >= 0 else None
+
+
+def is_test_path(filename: str) -> bool:
+    return bool(_TEST_RE.search(filename))
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    kind: str
+    name: str
+    signature: str
+    public: bool
+
+
+def _public(language: str, name: str, line: str) -> bool:
+    short = name.rsplit(".", 1)[-1]
+    if language == "python":
+        return not short.startswith("_") or (short.startswith("__") and short.endswith("__"))
+    if language == "go":
+        return short[:1].isupper()
+    if language == "java":
+        return not re.search(r"\bprivate\b|\binternal\b", line)
+    if language == "rust":
+        return line.lstrip().startswith("pub")
+    if short.startswith(("_", "#")):
+        return False
+    return "export " in line or "." in name
+
+
+def _definition(language: str, line: str, owner: str) -> tuple[Definition, int] | None:
+    for kind, pattern in _PATTERNS[language]:
+        match = pattern.match(line)
+        if not match:
+            continue
+        indent = len(match.group(1))
+        name = match.group(3) if language == "java" and kind == "method" else match.group(2)
+        if language == "js" and name in _JS_KEYWORDS:
+            return None
+        if kind in ("method", "function") and indent and owner:
+            kind, name = "method", f"{owner}.{name}"
+        signature = " ".join(line.strip().rstrip("{:").split())
+        return Definition(kind, name, clip(signature, 100), _public(language, name, line)), indent
+    return None
+
+
+def definitions(language: str, lines: list[str], owner: str = "") -> dict[str, Definition]:
+    """Definitions found in ``lines``, methods qualified by the class seen above them."""
+    found: dict[str, Definition] = {}
+    for line in lines:
+        hit = _definition(language, line, owner)
+        if hit is None:
+            first = line[:1]
+            if (language == "python" and first not in (" ", "\t", "", "#", "@")) or first == "}":
+                owner = ""  # a top-level statement or a closing brace ends the class
+            continue
+        definition, indent = hit
+        if definition.kind in ("class", "type") and indent == 0:
+            owner = definition.name
+        found.setdefault(definition.name, definition)
+    return found
+
+
+def _owner_from_section(language: str, section: str) -> str:
+    hit = _definition(language, section, "") if section else None
+    return hit[0].name if hit and hit[0].kind in ("class", "type") else ""
+
+
+def _collect(language: str, patch: str | None) -> tuple[dict, dict, list[str]]:
+    removed: dict[str, Definition] = {}
+    added: dict[str, Definition] = {}
+    touched: list[str] = []
+    owner = ""
+    for run in iter_runs(patch):
+        if run.hunk_start:
+            owner = _owner_from_section(language, run.section)
+            hit = _definition(language, run.section, "") if run.section else None
+            if hit and hit[0].name not in touched and (run.removed or run.added):
+                touched.append(hit[0].name)
+        context = definitions(language, run.before, owner)
+        for d in context.values():
+            if d.kind in ("class", "type"):
+                owner = d.name
+        for name, d in definitions(language, run.removed, owner).items():
+            removed.setdefault(name, d)
+        for name, d in definitions(language, run.added, owner).items():
+            added.setdefault(name, d)
+    return removed, added, touched
+
+
+def _label(d: Definition) -> str:
+    return f"{d.kind} `{d.name}`"
+
+
+def code_facts(filename: str, patch: str | None, status: str) -> list[Fact]:
+    """Definitions added, removed and changed in signature, public ones ranked first."""
+    language = language_of(filename)
+    if language is None:
+        return []
+    removed, added, touched = _collect(language, patch)
+    api = not is_test_path(filename)
+    facts: list[Fact] = []
+    changed = [n for n in removed if n in added and removed[n].signature != added[n].signature]
+    for name in changed[:6]:
+        old, new = removed[name], added[name]
+        breaking = api and old.public and status != "added"
+        text = f"Signature of {_label(new)} changed: `{old.signature}` -> `{new.signature}`."
+        facts.append(Fact(text, "breaking" if breaking else "other", 8 if breaking else 2, "code"))
+    gone = [removed[n] for n in removed if n not in added]
+    new = [added[n] for n in added if n not in removed]
+    public_gone = [d for d in gone if d.public and api]
+    if public_gone and status != "removed":
+        text = f"Removed public {listing([_label(d) for d in public_gone])}."
+        facts.append(Fact(text, "breaking", 9, "code"))
+    public_new = [d for d in new if d.public and api]
+    if public_new:
+        text = f"Added public {listing([_label(d) for d in public_new])}."
+        facts.append(Fact(text, "feature", 6, "code"))
+    other_new = [d for d in new if d not in public_new]
+    if other_new:
+        text = f"Added {listing([_label(d) for d in other_new])}."
+        facts.append(Fact(text, "other", 2, "code"))
+    other_gone = [d for d in gone if d not in public_gone]
+    if other_gone and status != "removed":
+        text = f"Removed {listing([_label(d) for d in other_gone])}."
+        facts.append(Fact(text, "other", 2, "code"))
+    seen = set(changed) | {d.name for d in gone} | {d.name for d in new}
+    bodies = [f"`{n}`" for n in touched if n not in seen]
+    if bodies:
+        facts.append(Fact(f"Code changed inside {listing(bodies)}.", "other", 1, "code"))
+    return facts

@@ -1,0 +1,134 @@
+"""All the facts about one changed file: what happened to the file, then what is in its patch.
+
+File-level facts (new, deleted, renamed, mode, binary, submodule, missing diff) come from the
+:class:`~bot.diff.FileChange` itself; content facts from the extractor for the file's kind
+(Markdown, code, manifests). A file nothing structural was found in still gets one fact that
+says where and how much its text changed, so no file is left without a description.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.diff import FileChange
+from bot.summarize.code_facts import code_facts, is_test_path, language_of
+from bot.summarize.facts import Fact
+from bot.summarize.manifest_facts import manifest_facts
+from bot.summarize.markdown_facts import markdown_facts
+from bot.summarize.patchwalk import clip, code, iter_runs
+
+_MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mdx")
+_SUBPROJECT_RE = re.compile(r"^([-+])Subproject commit ([0-9a-f]{7,40})", re.MULTILINE)
+
+
+def is_markdown(filename: str) -> bool:
+    return filename.lower().endswith(_MARKDOWN_EXTENSIONS)
+
+
+def is_api_code(filename: str) -> bool:
+    """Source code whose names others may import (not tests)."""
+    return language_of(filename) is not None and not is_test_path(filename)
+
+
+def _lines(n: int) -> str:
+    return f"{n} line" if n == 1 else f"{n} lines"
+
+
+def _status_facts(f: FileChange) -> list[Fact]:
+    facts: list[Fact] = []
+    if f.status == "added":
+        kind = "feature" if not is_test_path(f.filename) else "other"
+        text = f"New file with {_lines(f.additions)}." if not f.binary else "New binary file."
+        facts.append(Fact(text, kind, 7, "new file"))
+    elif f.status == "removed":
+        if is_api_code(f.filename):
+            text = f"Deleted module `{f.filename}` ({_lines(f.deletions)})."
+            facts.append(Fact(text, "breaking", 9, "deleted file"))
+        else:
+            text = (
+                f"File deleted ({_lines(f.deletions)})." if not f.binary else "Binary file deleted."
+            )
+            facts.append(Fact(text, "other", 5, "deleted file"))
+    elif f.status in ("renamed", "copied") and f.previous_filename:
+        verb = "Renamed" if f.status == "renamed" else "Copied"
+        if verb == "Renamed" and is_api_code(f.previous_filename):
+            text = f"Renamed module `{f.previous_filename}` to `{f.filename}`."
+            facts.append(Fact(text, "breaking", 7, "renamed"))
+        else:
+            text = f"{verb} from `{f.previous_filename}` to `{f.filename}`."
+            facts.append(Fact(text, "other", 4, "renamed"))
+    return facts
+
+
+def _special_facts(f: FileChange) -> list[Fact]:
+    facts: list[Fact] = []
+    if f.old_mode and f.new_mode and f.old_mode != f.new_mode:
+        note = ""
+        if f.new_mode.endswith("755"):
+            note = " (now executable)"
+        elif f.old_mode.endswith("755"):
+            note = " (no longer executable)"
+        text = f"File mode changed from {f.old_mode} to {f.new_mode}{note}."
+        facts.append(Fact(text, "other", 3, "mode"))
+    if f.binary and f.status not in ("added", "removed"):
+        facts.append(Fact("Binary content changed; it is not shown as text.", "other", 2, "binary"))
+    if f.submodule:
+        moves = dict((sign, sha[:7]) for sign, sha in _SUBPROJECT_RE.findall(f.patch or ""))
+        if "-" in moves and "+" in moves:
+            text = f"Submodule moved from `{moves['-']}` to `{moves['+']}`."
+        elif "+" in moves:
+            text = f"Submodule added at `{moves['+']}`."
+        else:
+            text = "Submodule reference changed."
+        facts.append(Fact(text, "other", 3, "submodule"))
+    if f.missing_reason:
+        text = f"Its diff is not available: {f.missing_reason.rstrip('.')}."
+        facts.append(Fact(text, "other", 3, "missing"))
+    if f.truncated:
+        text = "The diff was cut short at the source, so only its first part is described."
+        facts.append(Fact(text, "other", 2, "missing"))
+    return facts
+
+
+def _content_facts(f: FileChange) -> list[Fact]:
+    if not f.patch or f.binary or f.submodule:
+        return []
+    if is_markdown(f.filename):
+        return markdown_facts(f.patch)
+    return [*manifest_facts(f.filename, f.patch), *code_facts(f.filename, f.patch, f.status)]
+
+
+def _plain_fact(f: FileChange) -> Fact | None:
+    """Where and how a file without structural facts changed, with a glimpse of the text."""
+    if not f.patch or f.status in ("added", "removed"):
+        return None
+    places = 0
+    sample = ""
+    sections: list[str] = []
+    for run in iter_runs(f.patch):
+        if not run.removed and not run.added:
+            continue
+        places += 1
+        if run.hunk_start and run.section and run.section not in sections:
+            sections.append(run.section)
+        if not sample:
+            sample = next((x.strip() for x in [*run.added, *run.removed] if x.strip()), "")
+    if not places:
+        return None
+    where = f" near {code(sections[0])}" if sections else ""
+    text = f"{_lines(f.additions).capitalize()} added and {f.deletions} removed in {places} "
+    text += f"place{'s' if places != 1 else ''}{where}"
+    if sample:
+        text += f", e.g. {code(clip(sample, 60))}"
+    return Fact(text + ".", "other", 1, "text")
+
+
+def collect_facts(f: FileChange) -> list[Fact]:
+    """Every fact about one file, most important first (stable for equal weights)."""
+    facts = [*_status_facts(f), *_special_facts(f), *_content_facts(f)]
+    if not any(fact.topic not in ("renamed", "mode") for fact in facts):
+        plain = _plain_fact(f)
+        if plain is not None:
+            facts.append(plain)
+    facts.sort(key=lambda fact: -fact.weight)
+    return facts

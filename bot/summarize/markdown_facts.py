@@ -1,0 +1,300 @@
+"""Facts about a Markdown change: front matter, headings, tables, links and edited sections.
+
+Only the patch is known (GitHub sends hunks, not whole files), so each rule reads what the
+hunks show: a ``key: value`` line changed near the top of the file, among other YAML-looking
+lines, is front matter; a table's header is the row above its ``|---|`` separator; a section
+is the last heading seen before an edit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.summarize.facts import Fact
+from bot.summarize.patchwalk import Run, clip, code, iter_runs, listing
+
+_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_FENCE_RE = re.compile(r"^\s*(```|~~~)")
+_YAML_RE = re.compile(r"^([A-Za-z_][\w.-]*):(?:\s+(.*))?$")
+_YAMLISH_RE = re.compile(r"^(?:[A-Za-z_][\w.-]*:(?:\s.*)?|\s+.*|\s*-\s.*|)$")
+_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_LINK_RE = re.compile(
+    r"\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|<(https?://[^>\s]+)>"
+)
+_FRONT_MATTER_REACH = 40
+_LIST_LIMIT = 5
+
+
+def _cells(row: str) -> list[str]:
+    row = row.strip()
+    if row.startswith("|"):
+        row = row[1:]
+    if row.endswith("|") and not row.endswith("\\|"):
+        row = row[:-1]
+    return [c.strip() for c in re.split(r"(?<!\\)\|", row)]
+
+
+def _is_row(line: str) -> bool:
+    return line.lstrip().startswith("|") and line.count("|") >= 2
+
+
+@dataclass
+class _Heading:
+    level: int
+    text: str
+
+    def label(self) -> str:
+        return f'H{self.level} "{clip(self.text, 70)}"'
+
+
+@dataclass
+class _State:
+    """What the walk has learnt so far about the new file and the facts found."""
+
+    in_fence: bool = False
+    last_line: str = ""
+    header: list[str] = field(default_factory=list)
+    section: str = ""
+    front: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    added_headings: list[_Heading] = field(default_factory=list)
+    removed_headings: list[_Heading] = field(default_factory=list)
+    renamed: list[tuple[_Heading, _Heading]] = field(default_factory=list)
+    rows_changed: list[str] = field(default_factory=list)
+    rows_added: list[str] = field(default_factory=list)
+    rows_removed: list[str] = field(default_factory=list)
+    edited_sections: list[str] = field(default_factory=list)
+    links_added: list[str] = field(default_factory=list)
+    links_removed: list[str] = field(default_factory=list)
+
+
+def _front_matter_run(run: Run, state: _State) -> bool:
+    """Whether a run sits in YAML front matter, judged from the hunk's own lines."""
+    if run.new_line > _FRONT_MATTER_REACH or state.in_fence:
+        return False
+    context = [*run.before, *run.removed, *run.added]
+    if run.hunk_start and run.new_line <= 1 and run.before[:1] != ["---"]:
+        return bool(run.removed[:1] == ["---"] or run.added[:1] == ["---"])
+    if any(line.strip() == "---" for line in run.before):
+        return False  # the front matter closed before this run
+    changed = [line for line in [*run.removed, *run.added] if line.strip()]
+    yamlish = sum(1 for line in context if _YAMLISH_RE.match(line))
+    keyed = all(_YAML_RE.match(line) or line.startswith((" ", "-")) for line in changed)
+    hint = bool(_YAML_RE.match(run.section)) or run.new_line <= 1
+    return keyed and bool(changed) and (hint or yamlish >= 0.8 * len(context))
+
+
+def _record_front_matter(run: Run, state: _State) -> None:
+    for sign, lines in (("-", run.removed), ("+", run.added)):
+        for line in lines:
+            match = _YAML_RE.match(line)
+            if not match:
+                continue
+            key, value = match.group(1), (match.group(2) or "").strip()
+            old, new = state.front.get(key, (None, None))
+            state.front[key] = (value, new) if sign == "-" else (old, value)
+
+
+def _track(line: str, state: _State) -> None:
+    """Update the walk's view of the new file from one context or added line."""
+    if _FENCE_RE.match(line):
+        state.in_fence = not state.in_fence
+    elif not state.in_fence:
+        heading = _HEADING_RE.match(line)
+        if heading:
+            state.section = heading.group(2)
+        elif _is_separator(line) and _is_row(state.last_line):
+            state.header = _cells(state.last_line)
+    state.last_line = line
+
+
+def _is_separator(line: str) -> bool:
+    return "|" in line and bool(_SEPARATOR_RE.match(line))
+
+
+def _header_keys(lines: list[str]) -> dict[str, list[str]]:
+    """Rows directly above a separator: table headers, keyed by their first cell."""
+    return {
+        _cells(lines[i - 1])[0]: _cells(lines[i - 1])
+        for i in range(1, len(lines))
+        if _is_separator(lines[i]) and _is_row(lines[i - 1])
+    }
+
+
+def _rows(lines: list[str], skip: dict[str, list[str]]) -> dict[str, list[str]]:
+    rows: dict[str, list[str]] = {}
+    for line in lines:
+        if _is_row(line) and not _is_separator(line):
+            cells = _cells(line)
+            if cells and cells[0] and cells[0] not in skip:
+                rows.setdefault(cells[0], cells)
+    return rows
+
+
+def _cell_changes(old: list[str], new: list[str], header: list[str]) -> list[str]:
+    diffs = []
+    for i in range(max(len(old), len(new))):
+        before = old[i] if i < len(old) else ""
+        after = new[i] if i < len(new) else ""
+        if before != after:
+            column = header[i] if i < len(header) and header[i] else f"column {i + 1}"
+            diffs.append(f"{clip(column, 40)} {code(before)} -> {code(after)}")
+    return diffs
+
+
+def _tables(run: Run, state: _State) -> None:
+    """Pair removed and added rows by their first cell: changed, added or removed rows."""
+    old_headers, new_headers = _header_keys(run.removed), _header_keys(run.added)
+    removed = _rows(run.removed, old_headers)
+    added = _rows(run.added, new_headers)
+    header = state.header or next(iter(new_headers.values()), [])
+    for key, old in removed.items():
+        new = added.get(key)
+        if new is None:
+            state.rows_removed.append(code(key))
+            continue
+        diffs = _cell_changes(old, new, header)
+        if diffs:
+            state.rows_changed.append(f"{code(key)}: {'; '.join(diffs[:3])}")
+    state.rows_added.extend(code(key) for key in added if key not in removed)
+
+
+def _headings(lines: list[str], in_fence: bool) -> list[_Heading]:
+    found: list[_Heading] = []
+    for line in lines:
+        if _FENCE_RE.match(line):
+            in_fence = not in_fence
+            continue
+        match = None if in_fence else _HEADING_RE.match(line)
+        if match:
+            found.append(_Heading(len(match.group(1)), match.group(2)))
+    return found
+
+
+def _run_headings(run: Run, state: _State) -> None:
+    removed = _headings(run.removed, state.in_fence)
+    added = _headings(run.added, state.in_fence)
+    for old in list(removed):
+        twin = next((h for h in added if h.level == old.level), None)
+        if twin is not None and twin.text != old.text:
+            state.renamed.append((old, twin))
+            removed.remove(old)
+            added.remove(twin)
+    state.removed_headings.extend(removed)
+    state.added_headings.extend(added)
+
+
+def _links(run: Run, state: _State) -> None:
+    for lines, target in ((run.removed, state.links_removed), (run.added, state.links_added)):
+        for line in lines:
+            if "](" in line or "<http" in line:
+                for match in _LINK_RE.finditer(line):
+                    target.append(match.group(2) or match.group(3))
+
+
+def _walk(patch: str | None) -> _State:
+    state = _State()
+    for run in iter_runs(patch):
+        if run.hunk_start:
+            state.in_fence = False
+            state.section = run.section if run.section.startswith("#") else ""
+            state.section = state.section.lstrip("#").strip()
+        for line in run.before:
+            _track(line, state)
+        if not run.removed and not run.added:
+            continue
+        if _front_matter_run(run, state):
+            _record_front_matter(run, state)
+            continue
+        _run_headings(run, state)
+        _tables(run, state)
+        _links(run, state)
+        prose = [x for x in [*run.removed, *run.added] if x.strip() and not _is_row(x)]
+        if prose and not all(_HEADING_RE.match(x) for x in prose):
+            section = state.section
+            if section and section not in state.edited_sections:
+                state.edited_sections.append(section)
+        for line in run.added:
+            _track(line, state)
+    return state
+
+
+def _heading_facts(state: _State) -> list[Fact]:
+    removed_texts = {h.text for h in state.removed_headings}
+    added_texts = {h.text for h in state.added_headings}
+    moved = removed_texts & added_texts
+    facts: list[Fact] = []
+    for old, new in state.renamed:
+        text = f'Heading renamed (H{old.level}): "{clip(old.text, 70)}" -> "{clip(new.text, 70)}".'
+        if old.level != new.level:
+            text = f"Heading renamed: {old.label()} -> {new.label()}."
+        facts.append(Fact(text, "other", 4, "headings"))
+    added = [h.label() for h in state.added_headings if h.text not in moved]
+    if added:
+        facts.append(
+            Fact(f"New sections added: {listing(added, _LIST_LIMIT)}.", "feature", 5, "headings")
+        )
+    removed = [h.label() for h in state.removed_headings if h.text not in moved]
+    if removed:
+        text = f"Sections removed: {listing(removed, _LIST_LIMIT)}."
+        facts.append(Fact(text, "other", 4, "headings"))
+    return facts
+
+
+def _front_facts(state: _State) -> list[Fact]:
+    facts: list[Fact] = []
+    for key, (old, new) in state.front.items():
+        if old is not None and new is not None and old != new:
+            text = f"Front matter `{key}` changed: {code(old)} -> {code(new)}."
+        elif old is None and new is not None:
+            text = f"Front matter `{key}` added: {code(new)}."
+        elif new is None and old is not None:
+            text = f"Front matter `{key}` removed (was {code(old)})."
+        else:
+            continue
+        facts.append(Fact(text, "other", 2, "front matter"))
+    return facts
+
+
+def _table_facts(state: _State) -> list[Fact]:
+    facts = [Fact(f"Table row {row}.", "other", 3, "table") for row in state.rows_changed[:8]]
+    if len(state.rows_changed) > 8:
+        more = len(state.rows_changed) - 8
+        facts.append(Fact(f"{more} more table rows changed.", "other", 2, "table"))
+    if state.rows_added:
+        text = f"Table rows added: {listing(state.rows_added, _LIST_LIMIT)}."
+        facts.append(Fact(text, "other", 3, "table"))
+    if state.rows_removed:
+        text = f"Table rows removed: {listing(state.rows_removed, _LIST_LIMIT)}."
+        facts.append(Fact(text, "other", 3, "table"))
+    return facts
+
+
+def _link_facts(state: _State) -> list[Fact]:
+    added = [u for u in dict.fromkeys(state.links_added) if u not in state.links_removed]
+    removed = [u for u in dict.fromkeys(state.links_removed) if u not in state.links_added]
+    facts: list[Fact] = []
+    if added:
+        text = f"Links added: {listing([code(u) for u in added], 3)}."
+        facts.append(Fact(text, "other", 1, "links"))
+    if removed:
+        text = f"Links removed: {listing([code(u) for u in removed], 3)}."
+        facts.append(Fact(text, "other", 1, "links"))
+    return facts
+
+
+def markdown_facts(patch: str | None) -> list[Fact]:
+    """Every Markdown fact of one file's patch, most telling first."""
+    state = _walk(patch)
+    facts = [
+        *_heading_facts(state),
+        *_table_facts(state),
+        *_front_facts(state),
+        *_link_facts(state),
+    ]
+    new_sections = {h.text for h in state.added_headings} | {n.text for _, n in state.renamed}
+    edited = [s for s in state.edited_sections if s not in new_sections]
+    if edited:
+        quoted = [f'"{clip(s, 60)}"' for s in edited]
+        facts.append(Fact(f"Text edited under {listing(quoted, _LIST_LIMIT)}.", "other", 1, "text"))
+    return facts

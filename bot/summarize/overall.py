@@ -1,0 +1,162 @@
+"""Report-level text from per-file facts: ranked highlights, insights and a short summary.
+
+Everything here must read well for one file and for three hundred, so every list is capped
+and ends with "and N more"; repeated kinds of fact (new files, deleted files) are grouped.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from bot.diff import Change, FileChange
+from bot.report import FileSummary, Highlights, ReportSummary
+from bot.summarize.facts import kind_of, topic_of, weight_of
+from bot.summarize.patchwalk import listing
+
+HIGHLIGHT_LIMIT = 6
+_GROUPED = {"new file": "New files", "deleted file": "Deleted files", "renamed": "Renamed files"}
+_FAMILIES = {
+    ".md": "Markdown", ".markdown": "Markdown", ".mdx": "Markdown", ".rst": "reStructuredText",
+    ".py": "Python", ".js": "JavaScript", ".jsx": "JavaScript", ".mjs": "JavaScript",
+    ".ts": "TypeScript", ".tsx": "TypeScript", ".go": "Go", ".java": "Java", ".kt": "Kotlin",
+    ".cs": "C#", ".rs": "Rust", ".rb": "Ruby", ".c": "C", ".h": "C", ".cpp": "C++",
+    ".json": "JSON", ".yml": "YAML", ".yaml": "YAML", ".toml": "TOML", ".txt": "text",
+    ".html": "HTML", ".css": "CSS", ".sh": "shell", ".png": "image", ".svg": "image",
+    ".jpg": "image", ".gif": "image",
+}  # fmt: skip
+
+
+def _name(f: FileChange) -> str:
+    return f"`{f.filename.rsplit('/', 1)[-1]}`"
+
+
+def _family(filename: str) -> str:
+    base = filename.rsplit("/", 1)[-1]
+    dot = base.rfind(".")
+    return _FAMILIES.get(base[dot:].lower(), "other") if dot > 0 else "other"
+
+
+def _ranked(change: Change, facts: list[list[str]]) -> dict[str, list[tuple[int, int, str]]]:
+    """Per kind: (weight, file index, text) of every fact, grouping repeated file events."""
+    items: dict[str, list[tuple[int, int, str]]] = {"breaking": [], "feature": [], "other": []}
+    groups: dict[tuple[str, str], list[str]] = {}
+    for index, (f, file_facts) in enumerate(zip(change.files, facts, strict=False)):
+        for fact in file_facts:
+            kind, topic = kind_of(fact), topic_of(fact)
+            if topic in _GROUPED and kind != "breaking":
+                groups.setdefault((kind, topic), []).append(_name(f))
+                continue
+            items[kind].append((weight_of(fact), index, f"{_name(f)}: {fact}"))
+    for (kind, topic), names in groups.items():
+        label = _GROUPED[topic]
+        text = f"{label} ({len(names)}): {listing(names, 8)}." if len(names) > 1 else ""
+        if len(names) == 1:
+            text = f"{label[:-1]}: {names[0]}."
+        items[kind].append((8, -1, text))
+    for values in items.values():
+        values.sort(key=lambda item: (-item[0], item[1]))
+    return items
+
+
+def _capped(values: list[tuple[int, int, str]], label: str) -> list[str]:
+    shown = [text for _, _, text in values[:HIGHLIGHT_LIMIT]]
+    rest = values[HIGHLIGHT_LIMIT:]
+    if rest:
+        files = len({index for _, index, _ in rest})
+        in_files = f" in {files} file{'s' if files != 1 else ''}" if files else ""
+        shown.append(f"And {len(rest)} more {label}{in_files}; see the files below.")
+    return shown
+
+
+def _scope(change: Change) -> str:
+    statuses = Counter(f.status for f in change.files)
+    parts = [f"{n} {status}" for status, n in statuses.most_common()]
+    families = Counter(_family(f.filename) for f in change.files)
+    kinds = [f"{n} {family}" for family, n in families.most_common(4)]
+    n = len(change.files)
+    return (
+        f"This change touches {n} file{'s' if n != 1 else ''} in `{change.repository}` "
+        f"({listing(parts, 6)}), adding {change.additions} lines and removing "
+        f"{change.deletions}. By kind: {listing(kinds, 4)} file{'s' if n != 1 else ''}."
+    )
+
+
+def _largest(change: Change, files: list[FileSummary]) -> str:
+    order = sorted(range(len(change.files)), key=lambda i: -change.files[i].changes)[:3]
+    if len(change.files) < 2 or not order:
+        return ""
+    described = [
+        f"{_name(change.files[i])} ({change.files[i].changes} lines, {files[i].modification_type})"
+        for i in order
+    ]
+    return f"The largest changes are in {listing(described)}."
+
+
+def _risk(breaking: list[tuple[int, int, str]]) -> str:
+    if not breaking:
+        return (
+            "No public names were removed, renamed or changed in signature, so nothing found "
+            "here should break existing users."
+        )
+    first = listing([text.rstrip(".") for _, _, text in breaking[:2]], 2)
+    more = f" ({len(breaking)} in all)" if len(breaking) > 2 else ""
+    return f"Review the possible breaking changes before relying on this change{more}: {first}."
+
+
+def _gaps(change: Change) -> str:
+    blind = [f for f in change.files if f.binary or f.missing_reason or f.submodule]
+    if not blind:
+        return ""
+    n = len(blind)
+    return (
+        f"{n} file{'s have' if n != 1 else ' has'} no readable text diff (binary, submodule, "
+        f"too large or unavailable): {listing([_name(f) for f in blind], 5)}; "
+        "only their names and status are described."
+    )
+
+
+def _summary(change: Change, items: dict[str, list[tuple[int, int, str]]]) -> str:
+    n = len(change.files)
+    if not n:
+        return "This change has no file differences to describe."
+    families = [
+        family for family, _ in Counter(_family(f.filename) for f in change.files).most_common(2)
+    ]
+    first = (
+        f"This change updates {n} file{'s' if n != 1 else ''} in `{change.repository}` "
+        f"(+{change.additions}/-{change.deletions} lines), mostly {listing(families)} files."
+    )
+    top = max(
+        (item for kind in ("breaking", "feature", "other") for item in items[kind][:1]),
+        key=lambda item: item[0],
+        default=None,
+    )
+    sentences = [first]
+    if top is not None:
+        sentences.append(f"Most notable: {top[2]}")
+    breaking = len(items["breaking"])
+    sentences.append(
+        f"It contains {breaking} possible breaking change{'s' if breaking != 1 else ''}."
+        if breaking
+        else "No breaking changes were detected."
+    )
+    return " ".join(sentences)
+
+
+def build_overall(
+    change: Change, files: list[FileSummary], facts: list[list[str]]
+) -> ReportSummary:
+    """Highlights, insights and summary for a whole change, from its files' facts."""
+    items = _ranked(change, facts)
+    highlights = Highlights(
+        new_features=_capped(items["feature"], "new features"),
+        breaking_changes=_capped(items["breaking"], "possible breaking changes"),
+        other_updates=_capped(items["other"], "updates"),
+    )
+    if change.files:
+        paragraphs = [_scope(change), _largest(change, files), _risk(items["breaking"])]
+        paragraphs.append(_gaps(change))
+    else:
+        paragraphs = ["There is nothing to compare: the two sides of this change are identical."]
+    insights = "\n\n".join(p for p in paragraphs if p)
+    return ReportSummary(summary=_summary(change, items), highlights=highlights, insights=insights)
