@@ -57,6 +57,21 @@ NOTE_PULL_FILES_CAPPED = (
 DIFF_REFUSED = "refused the full diff ({detail})"
 
 # --- cache, queue and worker ---
+REDIS_DOWN_BUILDING = "warning: the cache is not reachable ({reason}); building without it."
+SERVICE_UNAVAILABLE = (
+    "diffinsight is temporarily unavailable (its Redis cannot be reached). "
+    "Please try again in a minute."
+)
+BUILD_WAIT_TIMEOUT = (
+    "Another request has been building this report for a long time; "
+    "please try again in a few minutes."
+)
+JOB_FAILED = "I could not build the report for {source}: {reason}"
+JOB_GAVE_UP = (
+    "I could not finish the report for {source} after several attempts ({reason}). "
+    "Please try again later."
+)
+WORKER_LOST = "the worker building it stopped"
 
 # --- LLM summarizer ---
 

@@ -1,0 +1,268 @@
+"""The report cache: each report is built once per exact change and setting, then served as built.
+
+The key is made of what determines a report's content: the resolved commit SHAs (never
+branch names, which move), host, repository, kind of source, path globs, language,
+summarizer, model and prompt version. Reading the change resolves the SHAs, so it comes
+before the lookup; only the summarizing, the slow part, is saved by a hit.
+
+Report ids on the web are an HMAC of the key with a server secret, so they cannot be guessed
+from a repository and range; a small long-lived id record tells an expired report from an
+unknown id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import re
+import secrets
+from dataclasses import asdict, dataclass
+
+import redis
+
+from bot.build import ReportRequest, build_from_change, get_summarizer, parse_request, read_change
+from bot.config import Config
+from bot.diff import Change
+from bot.redisconn import REDIS_ERRORS, RedisUnavailable, get_redis
+from bot.report import Report
+from bot.singleflight import single_flight
+from bot.sources import Source
+from bot.summarize import ProgressFn
+
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT = 1
+"""Bump when the stored report's shape changes, so old entries are not served."""
+ID_RECORD_TTL = 400 * 24 * 3600
+LOCK_TTL = 30.0
+WAIT_TIMEOUT = 600.0
+_ID_RE = re.compile(r"^[0-9a-f]{32}$")
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    report: Report
+    key: str
+    report_id: str
+    cached: bool
+    """True when this caller did not build the report (a cache hit, or another's build)."""
+
+
+def cache_key(
+    source: Source,
+    change: Change,
+    *,
+    globs: tuple[str, ...],
+    lang: str,
+    summarizer: str,
+    model: str,
+    prompt_version: str,
+) -> str:
+    """A hex digest of everything that decides a report's content."""
+    ingredients = {
+        "format": CACHE_FORMAT,
+        "host": change.host.lower(),
+        "repository": change.repository.lower(),
+        "kind": source.kind,
+        "number": source.number,
+        "dots": source.dots,
+        "base": change.base.sha,
+        "head": change.head.sha,
+        "paths": sorted(set(globs)),
+        "lang": lang,
+        "summarizer": summarizer,
+        "model": model,
+        "prompt_version": prompt_version,
+    }
+    blob = json.dumps(ingredients, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _prompt_version(name: str, summarizer: object) -> str:
+    """The summarizer's own version when it has one; the LLM prompt's version otherwise."""
+    version = getattr(summarizer, "prompt_version", None)
+    if version is None and name == "openai":
+        from bot.summarize.prompts import PROMPT_VERSION
+
+        version = PROMPT_VERSION
+    return str(version or "")
+
+
+def _report_key(config: Config, key: str) -> str:
+    return f"{config.redis_prefix}report:{key}"
+
+
+def _id_key(config: Config, report_id: str) -> str:
+    return f"{config.redis_prefix}report-id:{report_id}"
+
+
+_secrets: dict[tuple[str, str], bytes] = {}
+
+
+def server_secret(config: Config, client: redis.Redis) -> bytes:
+    """``DIFFINSIGHT_SECRET``, else one random secret made once and shared through Redis."""
+    if config.secret:
+        return config.secret.encode("utf-8")
+    where = (repr(client.connection_pool), config.redis_prefix)
+    if where not in _secrets:
+        name = f"{config.redis_prefix}secret"
+        client.set(name, secrets.token_hex(32), nx=True)
+        _secrets[where] = client.get(name) or b""
+    return _secrets[where]
+
+
+def report_id_for(config: Config, client: redis.Redis, key: str) -> str:
+    return hmac.new(server_secret(config, client), key.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _load(client: redis.Redis, name: str) -> Report | None:
+    raw = client.get(name)
+    return Report.from_dict(json.loads(raw)) if raw else None
+
+
+def _store(
+    config: Config,
+    client: redis.Redis,
+    key: str,
+    report_id: str,
+    report: Report,
+    request: ReportRequest,
+) -> None:
+    """The report (with the cache TTL) and its id record (longer: it outlives the report)."""
+    blob = json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    record = json.dumps({"key": key, "request": asdict(request)})
+    with client.pipeline(transaction=True) as pipe:
+        pipe.set(_report_key(config, key), blob.encode("utf-8"), ex=config.cache_ttl_seconds)
+        pipe.set(
+            _id_key(config, report_id), record, ex=max(ID_RECORD_TTL, config.cache_ttl_seconds)
+        )
+        pipe.execute()
+
+
+def _connected(config: Config) -> redis.Redis:
+    """The client, after a fast PING, so a down Redis is known before any slow work."""
+    try:
+        client = get_redis(config)
+        client.ping()
+    except REDIS_ERRORS as exc:
+        raise RedisUnavailable(f"Redis is not reachable: {exc}") from exc
+    return client
+
+
+def cached_build(
+    request: ReportRequest,
+    config: Config,
+    progress: ProgressFn | None = None,
+    *,
+    refresh: bool = False,
+    lock_ttl: float = LOCK_TTL,
+    wait_timeout: float = WAIT_TIMEOUT,
+) -> BuildOutcome:
+    """The report for ``request``, from the cache or built once however many ask at a time.
+
+    Raises :class:`RedisUnavailable` before reading anything when Redis is down (the caller
+    may build without the cache); source errors propagate unchanged. ``refresh`` rebuilds
+    and overwrites the cached report (Regenerate).
+    """
+    client = _connected(config)
+    source = parse_request(request, config)
+    change = read_change(source, config, progress)
+    name = request.summarizer or config.summarizer
+    summarizer = get_summarizer(name, config)
+    lang = request.lang or config.lang
+    key = cache_key(
+        source,
+        change,
+        globs=request.paths,
+        lang=lang,
+        summarizer=name,
+        model=config.model if name == "openai" else "",
+        prompt_version=_prompt_version(name, summarizer),
+    )
+    try:
+        report_id = report_id_for(config, client, key)
+        name_in_redis = _report_key(config, key)
+        if not refresh:
+            hit = _load(client, name_in_redis)
+            if hit is not None:
+                log.info("report cache hit", extra={"report_id": report_id})
+                return BuildOutcome(hit, key, report_id, cached=True)
+
+        def build() -> Report:
+            report = build_from_change(
+                change, globs=request.paths, lang=lang, summarizer=summarizer, progress=progress
+            )
+            try:
+                _store(config, client, key, report_id, report, request)
+            except REDIS_ERRORS:
+                log.warning("report built but not cached", extra={"report_id": report_id})
+            log.info("report built", extra={"report_id": report_id})
+            return report
+
+        flight = single_flight(
+            client,
+            f"{config.redis_prefix}lock:{key}",
+            build=build,
+            lookup=lambda: _load(client, name_in_redis),
+            refresh=refresh,
+            lock_ttl=lock_ttl,
+            wait_timeout=wait_timeout,
+        )
+    except REDIS_ERRORS as exc:
+        raise RedisUnavailable(f"Redis is not reachable: {exc}") from exc
+    return BuildOutcome(flight.value, key, report_id, cached=not flight.built)
+
+
+def _id_record(config: Config, client: redis.Redis, report_id: str) -> dict | None:
+    if not _ID_RE.match(report_id):
+        return None
+    raw = client.get(_id_key(config, report_id))
+    return json.loads(raw) if raw else None
+
+
+def _key_for_id(config: Config, client: redis.Redis, report_id: str) -> str | None:
+    record = _id_record(config, client, report_id)
+    return record["key"] if record else None
+
+
+def request_for_id(config: Config, report_id: str) -> ReportRequest | None:
+    """The request that built a report id, so an expired page can offer to build it again."""
+    try:
+        record = _id_record(config, get_redis(config), report_id)
+    except REDIS_ERRORS as exc:
+        raise RedisUnavailable(f"Redis is not reachable: {exc}") from exc
+    if not record:
+        return None
+    fields = dict(record["request"])
+    fields["paths"] = tuple(fields.get("paths") or ())
+    return ReportRequest(**fields)
+
+
+def load_report_by_id(config: Config, report_id: str) -> Report | None:
+    """The cached report behind a web id, or None (unknown or expired); RedisUnavailable if down."""
+    try:
+        client = get_redis(config)
+        key = _key_for_id(config, client, report_id)
+        return _load(client, _report_key(config, key)) if key else None
+    except REDIS_ERRORS as exc:
+        raise RedisUnavailable(f"Redis is not reachable: {exc}") from exc
+
+
+def report_expired(config: Config, report_id: str) -> bool:
+    """True when ``report_id`` was ours but its report has left the cache (so: regenerate)."""
+    try:
+        client = get_redis(config)
+        key = _key_for_id(config, client, report_id)
+        return bool(key) and not client.exists(_report_key(config, key))
+    except REDIS_ERRORS as exc:
+        raise RedisUnavailable(f"Redis is not reachable: {exc}") from exc
+
+
+def load_cached(config: Config, key: str) -> Report | None:
+    """The cached report under a cache key (what the benchmark times), or None."""
+    try:
+        return _load(get_redis(config), _report_key(config, key))
+    except REDIS_ERRORS as exc:
+        raise RedisUnavailable(f"Redis is not reachable: {exc}") from exc
