@@ -37,6 +37,11 @@ from bot.report import Report
 
 log = logging.getLogger(__name__)
 
+PACE_SECONDS = 1.0
+"""Gap between two posts to one channel: Slack's "one message per second per channel"."""
+PROGRESS_SECONDS = 3.0
+"""Least time between two progress updates of one placeholder."""
+
 CHANNEL_ERRORS = {
     "not_in_channel": messages.SLACK_NOT_IN_CHANNEL,
     "channel_not_found": messages.SLACK_CHANNEL_NOT_FOUND,
@@ -90,13 +95,15 @@ class SlackPoster:
         config: Config,
         client: WebClient | None = None,
         *,
-        pace_seconds: float = 1.0,
-        progress_interval: float = 3.0,
+        pace_seconds: float | None = None,
+        progress_interval: float | None = None,
     ) -> None:
         self.config = config
         self.client = client or make_client(config)
-        self.pace_seconds = pace_seconds
-        self.progress_interval = progress_interval
+        self.pace_seconds = PACE_SECONDS if pace_seconds is None else pace_seconds
+        self.progress_interval = (
+            PROGRESS_SECONDS if progress_interval is None else progress_interval
+        )
         self._lock = threading.Lock()
         self._last_post: dict[str, float] = {}
         self._last_progress: dict[str, float] = {}

@@ -1,0 +1,125 @@
+"""The web process: one Starlette app on uvicorn serving Slack, GitHub and the report pages.
+
+Bolt verifies every Slack request (signature and 5-minute replay window) and answers 401 on
+its own; listeners only parse, enqueue and acknowledge, so ``process_before_response`` is on:
+the acknowledgement is sent after the job is safely in Redis, and nothing runs after it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import uvicorn
+from slack_bolt import App
+from slack_bolt.adapter.starlette.handler import (
+    SlackRequestHandler,
+    to_bolt_request,
+    to_starlette_response,
+)
+from slack_sdk import WebClient
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.config import Config
+from bot.redisconn import redis_ok
+from handlers import actions, slash
+
+log = logging.getLogger(__name__)
+
+LISTEN_BACKLOG = 2048
+"""Well above 50 simultaneous connects, so none waits on a SYN retry (the default is 2048
+in uvicorn too, but the kernel's somaxconn caps it; see README)."""
+
+
+class ThreadedSlackRequestHandler(SlackRequestHandler):
+    """Bolt's Starlette adapter, with the synchronous dispatch moved off the event loop.
+
+    The stock handler calls ``App.dispatch`` inside the coroutine, so one slow listener would
+    stall every other request; concurrent slash commands must not queue behind each other.
+    """
+
+    async def handle(
+        self, req: Request, addition_context_properties: dict | None = None
+    ) -> Response:
+        if req.method != "POST":
+            return await super().handle(req, addition_context_properties)
+        body = await req.body()
+        bolt_req = to_bolt_request(req, body, addition_context_properties)
+        bolt_resp = await run_in_threadpool(self.app.dispatch, bolt_req)
+        return to_starlette_response(bolt_resp)
+
+
+def build_bolt_app(config: Config) -> App:
+    """The Bolt app with its WebClient on ``SLACK_API_URL`` and every listener registered."""
+    client = WebClient(token=config.slack_bot_token, base_url=config.slack_api_url)
+    app = App(
+        token=config.slack_bot_token,
+        signing_secret=config.slack_signing_secret,
+        client=client,
+        process_before_response=True,
+    )
+    slash.register(app, config)
+    actions.register(app, config)
+    # Other features register their listeners here, one line each.
+    return app
+
+
+def create_app(config: Config, bolt_app: App | None = None) -> Starlette:
+    """Every HTTP route of ``diffinsight serve``."""
+    handler = ThreadedSlackRequestHandler(bolt_app or build_bolt_app(config))
+
+    async def slack_events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"ok": True, "redis": await run_in_threadpool(redis_ok, config)})
+
+    routes: list[BaseRoute] = [
+        Route("/slack/events", slack_events, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    # Other features add their routes here, one line each.
+    return Starlette(routes=routes)
+
+
+def _start_socket_mode(config: Config, bolt_app: App) -> None:
+    """Receive Slack's requests over a WebSocket instead of ``POST /slack/events``."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(
+        bolt_app,
+        app_token=config.slack_app_token,
+        web_client=WebClient(base_url=config.slack_api_url),
+    )
+    threading.Thread(target=handler.connect, name="slack-socket-mode", daemon=True).start()
+    log.info("socket mode started")
+
+
+def uvicorn_config(app: Starlette, port: int, host: str = "0.0.0.0") -> uvicorn.Config:
+    """The production server settings (also used by the tests and the benchmark)."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        backlog=LISTEN_BACKLOG,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_keep_alive=30,
+    )
+
+
+def serve(config: Config, port: int | None = None) -> int:
+    """Run the web process until stopped; Socket Mode as well when ``SLACK_APP_TOKEN`` is set."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    bolt_app = build_bolt_app(config)
+    if config.slack_app_token:
+        _start_socket_mode(config, bolt_app)
+    app = create_app(config, bolt_app)
+    server = uvicorn.Server(uvicorn_config(app, port or config.port))
+    server.run()
+    return 0

@@ -1,0 +1,147 @@
+"""``/diffinsight``: parse, enqueue, acknowledge (well under Slack's 3 seconds).
+
+The request path never reads GitHub or builds anything: it checks the words, puts a job of
+plain values in Redis and answers the person privately. The worker does the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot import messages
+from bot.config import Config
+from bot.jobs import ReportJob, enqueue_report
+from bot.redisconn import REDIS_ERRORS, RedisUnavailable
+from bot.render.slack_split import escape_mrkdwn
+from bot.sources import SourceError, parse_source
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/diffinsight"
+SUBSCRIPTION_WORDS = ("subscribe", "unsubscribe", "list")
+HELP_WORDS = ("help", "-h", "--help", "usage")
+_LANG_RE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z]{2,4})?$")
+_PATH_FLAGS = ("--path", "--paths", "-p")
+
+
+class CommandError(ValueError):
+    """The words do not make a command; the message says what to type."""
+
+
+@dataclass(frozen=True)
+class ReportCommand:
+    source: str
+    paths: tuple[str, ...] = ()
+    lang: str | None = None
+
+
+def parse_command(text: str) -> ReportCommand:
+    """``LINK [LANG]``, ``OWNER/REPO BASE...HEAD [LANG]``, ``LINK --path GLOB ...``."""
+    source: list[str] = []
+    paths: list[str] = []
+    lang: str | None = None
+    words = text.split()
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in _PATH_FLAGS or word.startswith("--path="):
+            if "=" in word:
+                paths.append(word.split("=", 1)[1])
+            i += 1
+            while i < len(words) and not words[i].startswith("-"):
+                paths.append(words[i])
+                i += 1
+            if not paths:
+                raise CommandError(messages.SLACK_PATH_NEEDS_GLOB)
+            continue
+        if word == "--lang" and i + 1 < len(words):
+            lang = words[i + 1]
+            i += 2
+            continue
+        if word.startswith("-"):
+            raise CommandError(messages.SLACK_UNKNOWN_OPTION.format(option=word[:40]))
+        if source and lang is None and _LANG_RE.match(word):
+            lang = word
+        else:
+            source.append(word)
+        i += 1
+    if not source:
+        raise CommandError(messages.SLACK_USAGE)
+    return ReportCommand(" ".join(source), tuple(p for p in paths if p), lang)
+
+
+def dedup_key(body: dict[str, Any]) -> str:
+    """Same command, same key: Slack's retries of one invocation must not post twice.
+
+    ``trigger_id`` is unique per invocation and identical across retries; a hash of the
+    invocation's fields covers payloads without one.
+    """
+    if body.get("trigger_id"):
+        return f"slash:{body['trigger_id']}"
+    fields = {k: body.get(k) for k in ("team_id", "channel_id", "user_id", "command", "text")}
+    fields["response_url"] = body.get("response_url")
+    digest = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+    return f"slash:{digest}"
+
+
+def _subscriptions(config: Config, words: list[str], channel: str, user: str) -> str:
+    from handlers.subscriptions import answer
+
+    return answer(config, words, channel, user)
+
+
+def handle_command(config: Config, body: dict[str, Any]) -> str:
+    """The private answer to one ``/diffinsight`` invocation (after enqueueing any work)."""
+    text = (body.get("text") or "").strip()
+    words = text.split()
+    channel, user = body.get("channel_id") or "", body.get("user_id") or ""
+    if not words or words[0].lower() in HELP_WORDS:
+        return messages.SLACK_USAGE
+    if words[0].lower() in SUBSCRIPTION_WORDS:
+        return _subscriptions(config, words, channel, user)
+    try:
+        command = parse_command(text)
+        source = parse_source(command.source, github_web_host=config.github_web_host)
+    except (CommandError, SourceError) as exc:
+        return escape_mrkdwn(str(exc))
+    job = ReportJob(
+        source=command.source,
+        channel=channel,
+        requester=user,
+        thread_ts=None,
+        paths=command.paths,
+        lang=command.lang,
+        regenerate=False,
+        message_ts=None,
+        response_url=body.get("response_url"),
+        dedup_key=dedup_key(body),
+        title=None,
+        origin="slash",
+    )
+    try:
+        result = enqueue_report(config, job)
+    except (RedisUnavailable, *REDIS_ERRORS):
+        log.warning("enqueue failed: redis unavailable", extra={"channel": channel})
+        return messages.SLACK_UNAVAILABLE
+    log.info("report enqueued", extra={"job": result.job_id, "duplicate": result.duplicate})
+    where = escape_mrkdwn(f"{source.repository} {source.range_text}")
+    if command.paths:
+        globs = escape_mrkdwn(", ".join(command.paths))
+        where += " " + messages.SLACK_FOR_PATHS.format(paths=globs)
+    return messages.SLACK_ACK_BUILDING.format(where=where)
+
+
+def register(app: App, config: Config) -> None:
+    """Listen for ``/diffinsight`` (any command registered to this app's URL)."""
+
+    def on_command(ack: Ack, body: dict[str, Any]) -> None:
+        ack(response_type="ephemeral", text=handle_command(config, body))
+
+    app.command(COMMAND)(on_command)
