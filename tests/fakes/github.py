@@ -1,0 +1,295 @@
+"""FakeGitHub: a real HTTP server on 127.0.0.1 answering GitHub's REST API from local git repos.
+
+It serves what diffinsight reads (repository, commit, compare, pull request and its files) in
+GitHub's JSON shapes and media types, enforces the documented caps (300 files in a comparison,
+3000 pull request files, 100 per page, the 406 ``too_large`` diff refusal), hides private
+repositories from callers without a valid token, sends rate-limit headers on every answer and
+records every request so tests can assert on what the client really sent.
+
+    with FakeGitHub() as gh:
+        gh.add_repo("octo", "docs", path)
+        config = replace(config, github_api_url=gh.api_url)
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.github_routes import Answer, Routes
+from tests.fakes.github_shapes import DOCS, FakePull, FakeRepo, Urls
+
+API_PREFIX = "/api/v3"
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+
+    @property
+    def accept(self) -> str:
+        return self.headers.get("accept", "")
+
+    @property
+    def authorization(self) -> str | None:
+        return self.headers.get("authorization")
+
+
+@dataclass
+class Failure:
+    pattern: re.Pattern[str]
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+    times: int | None = None
+
+
+class FakeGitHub:
+    """GitHub (Enterprise-shaped: API under ``/api/v3``) served from local repositories.
+
+    Knobs, all plain attributes: ``rate_limit_remaining`` (``None``: count from the real
+    limits, 60 anonymous / 5000 with a token; ``0``: every request is refused),
+    ``rate_limit_status`` (403 or 429), ``rate_limit_reset`` (epoch seconds),
+    ``diff_max_files`` / ``diff_max_lines`` (the 406 ``too_large`` caps of the diff media
+    type), ``patch_max_lines`` / ``patch_max_bytes`` (beyond these a file's ``patch`` is left
+    out, as GitHub does for large diffs; GitHub does not document its threshold, the defaults
+    are its web view's 20,000 lines and 1 MB), ``compare_max_files`` (300),
+    ``pull_files_max`` (3000); :meth:`fail` answers chosen paths with an error.
+    """
+
+    def __init__(self, *, tokens: tuple[str, ...] = ("test-token",)) -> None:
+        self.tokens = set(tokens)
+        self.repos: dict[tuple[str, str], FakeRepo] = {}
+        self.pulls: dict[tuple[int, int], FakePull] = {}
+        self.requests: list[RecordedRequest] = []
+        self.rate_limit_remaining: int | None = None
+        self.rate_limit_status = 403
+        self.rate_limit_reset = int(time.time()) + 3600
+        self.diff_max_files = 300
+        self.diff_max_lines = 20000
+        self.patch_max_lines = 20000
+        self.patch_max_bytes = 1_000_000
+        self.compare_max_files = 300
+        self.pull_files_max = 3000
+        self._used: dict[str, int] = {}
+        self._failures: list[Failure] = []
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- setup -------------------------------------------------------------------------
+    def add_repo(
+        self,
+        owner: str,
+        name: str,
+        path: Path,
+        *,
+        private: bool = False,
+        default_branch: str = "main",
+    ) -> FakeRepo:
+        repo = FakeRepo(
+            owner, name, Path(path), private, id=len(self.repos) + 1, default_branch=default_branch
+        )
+        self.repos[(owner.lower(), name.lower())] = repo
+        return repo
+
+    def add_pull(
+        self,
+        owner: str,
+        repo: str,
+        number: int,
+        base_ref: str,
+        head_ref: str,
+        *,
+        title: str = "A change",
+        body: str = "",
+    ) -> FakePull:
+        found = self.repos[(owner.lower(), repo.lower())]
+        pr = FakePull(number, base_ref, head_ref, title, body)
+        self.pulls[(found.id, number)] = pr
+        return pr
+
+    def fail(
+        self,
+        path_pattern: str,
+        status: int,
+        message: str,
+        *,
+        headers: dict[str, str] | None = None,
+        times: int | None = None,
+    ) -> None:
+        """Answer requests whose path matches ``path_pattern`` with ``status`` (``times`` times)."""
+        body = {"message": message, "documentation_url": DOCS, "status": str(status)}
+        self._failures.append(Failure(re.compile(path_pattern), status, body, headers or {}, times))
+
+    # --- addresses ---------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "use FakeGitHub as a context manager"
+        return self._server.server_address[1]
+
+    @property
+    def web_host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.web_host}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.web_url}{API_PREFIX}"
+
+    def requests_to(self, fragment: str) -> list[RecordedRequest]:
+        return [r for r in self.requests if fragment in r.path]
+
+    # --- lifecycle ---------------------------------------------------------------------
+    def __enter__(self) -> FakeGitHub:
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._server is not None and self._thread is not None
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    # --- request handling --------------------------------------------------------------
+    def answer(self, method: str, raw_path: str, headers: dict[str, str]) -> Answer:
+        parts = urlsplit(raw_path)
+        query = parse_qs(parts.query)
+        with self._lock:
+            self.requests.append(RecordedRequest(method, parts.path, query, headers))
+        token = _token(headers.get("authorization"))
+        if token is not None and token not in self.tokens:
+            body = {"message": "Bad credentials", "documentation_url": DOCS, "status": "401"}
+            return self._with_rate(Answer(401, body), token)
+        limited = self._take_rate(token)
+        if limited is not None:
+            return limited
+        failure = self._failure_for(parts.path)
+        if failure is not None:
+            return self._with_rate(
+                Answer(failure.status, failure.body, headers=failure.headers), token
+            )
+        if method != "GET" or not parts.path.startswith(API_PREFIX + "/"):
+            return self._with_rate(
+                Answer(404, {"message": "Not Found", "documentation_url": DOCS}), token
+            )
+        routes = Routes(self, Urls(self.api_url, self.web_url), authed=token is not None)
+        answer = routes.dispatch(parts.path[len(API_PREFIX) :], query, headers.get("accept", ""))
+        answer.link_base = f"{self.web_url}{parts.path}"
+        return self._with_rate(answer, token)
+
+    def find_repo(self, owner: str, name: str, authed: bool) -> FakeRepo | None:
+        repo = self.repos.get((owner.lower(), name.lower()))
+        if repo is None or (repo.private and not authed):
+            return None
+        return repo
+
+    def _failure_for(self, path: str) -> Failure | None:
+        with self._lock:
+            for failure in self._failures:
+                if failure.pattern.search(path) and failure.times != 0:
+                    if failure.times is not None:
+                        failure.times -= 1
+                    return failure
+        return None
+
+    def _limit(self, token: str | None) -> int:
+        return 5000 if token else 60
+
+    def _take_rate(self, token: str | None) -> Answer | None:
+        who = token or "anonymous"
+        with self._lock:
+            if self.rate_limit_remaining is not None:
+                if self.rate_limit_remaining <= 0:
+                    return self._rate_limited(token)
+                self.rate_limit_remaining -= 1
+            elif self._used.get(who, 0) >= self._limit(token):
+                return self._rate_limited(token)
+            self._used[who] = self._used.get(who, 0) + 1
+        return None
+
+    def _rate_limited(self, token: str | None) -> Answer:
+        who = "user" if token else "127.0.0.1"
+        message = f"API rate limit exceeded for {who}."
+        if token is None:
+            message += (
+                " (But here's the good news: Authenticated requests get a higher rate limit."
+                " Check out the documentation for more details.)"
+            )
+        body = {
+            "message": message,
+            "documentation_url": f"{DOCS}/overview/rate-limits-for-the-rest-api",
+        }
+        return self._with_rate(Answer(self.rate_limit_status, body), token, remaining=0)
+
+    def _with_rate(self, answer: Answer, token: str | None, remaining: int | None = None) -> Answer:
+        limit = self._limit(token)
+        used = self._used.get(token or "anonymous", 0)
+        if remaining is None:
+            remaining = (
+                self.rate_limit_remaining if self.rate_limit_remaining is not None else limit - used
+            )
+        answer.headers.update(
+            {
+                "x-ratelimit-limit": str(limit),
+                "x-ratelimit-remaining": str(max(remaining, 0)),
+                "x-ratelimit-reset": str(self.rate_limit_reset),
+                "x-ratelimit-used": str(used),
+                "x-ratelimit-resource": "core",
+            }
+        )
+        return answer
+
+
+def _token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, value = authorization.partition(" ")
+    return value.strip() if scheme.lower() in ("token", "bearer") else authorization
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeGitHub
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self._serve("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        length = int(self.headers.get("content-length") or 0)
+        self.rfile.read(length)
+        self._serve("POST")
+
+    def _serve(self, method: str) -> None:
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        answer = self.fake.answer(method, self.path, headers)
+        payload = answer.payload()
+        self.send_response(answer.status)
+        self.send_header("Content-Type", answer.content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        link = answer.link_header()
+        if link:
+            self.send_header("Link", link)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Keep test output quiet; ``FakeGitHub.requests`` is the record."""
