@@ -95,4 +95,5 @@ def render_markdown(report: Report) -> str:
         parts.append("# Notes\n\n" + _bullets(report.notes) + "\n\n")
     parts.append("\n# Modified Contents\n")
     parts.extend(_file_section(f) for f in report.files)
+    parts.append("\n")  # the example ends with one more blank line after the last section
     return "".join(parts)
