@@ -1,0 +1,111 @@
+"""GitHub's per-file JSON into :class:`FileChange` values, completed from the raw diff.
+
+GitHub's JSON lists at most 300 files of a comparison and leaves ``patch`` out for binary and
+large files. The ``application/vnd.github.diff`` media type has everything, unless GitHub
+refuses it too (406 ``too_large``). This module merges the two and, where something is still
+missing, says exactly what and why, so a report never drops a file silently.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from github.File import File
+
+from bot import messages
+from bot.diff import FileChange, parse_unified_diff
+
+MAX_NAMED_FILES = 50
+
+
+@dataclass
+class DiffRefused:
+    """GitHub would not send the whole diff; ``detail`` is its reason in a few words."""
+
+    status: int
+    detail: str
+
+
+DiffFetcher = Callable[[], "str | DiffRefused"]
+
+
+def file_from_api(f: File) -> FileChange:
+    return FileChange(
+        filename=f.filename,
+        status=f.status,
+        additions=f.additions or 0,
+        deletions=f.deletions or 0,
+        patch=f.patch,
+        previous_filename=f.previous_filename,
+    )
+
+
+def needs_full_diff(files: list[FileChange], listed_cap: int) -> bool:
+    """The JSON may be incomplete: the file cap was reached, or a file has no ``patch``."""
+    return len(files) >= listed_cap or any(f.patch is None for f in files)
+
+
+def complete_files(
+    files: list[FileChange], fetch_diff: DiffFetcher, *, listed_cap: int, what: str
+) -> tuple[list[FileChange], list[str]]:
+    """Fill missing patches and files from the full diff; notes for what stays missing."""
+    if not needs_full_diff(files, listed_cap):
+        return files, []
+    diff = fetch_diff()
+    if isinstance(diff, DiffRefused):
+        return files, _refused_notes(files, diff, listed_cap, what)
+    return merge_diff(files, parse_unified_diff(diff)), []
+
+
+def merge_diff(files: list[FileChange], from_diff: Iterable[FileChange]) -> list[FileChange]:
+    """GitHub's JSON stays authoritative for status and counts; the diff adds the rest."""
+    by_name = {f.filename: f for f in from_diff}
+    merged: list[FileChange] = []
+    for f in files:
+        d = by_name.pop(f.filename, None)
+        if d is not None and f.patch is None:
+            f.patch = d.patch or None
+            f.binary = d.binary
+            f.old_mode, f.new_mode, f.submodule = d.old_mode, d.new_mode, d.submodule
+            f.missing_reason = d.missing_reason
+        merged.append(f)
+    return merged + list(by_name.values())
+
+
+def _refused_notes(
+    files: list[FileChange], refused: DiffRefused, listed_cap: int, what: str
+) -> list[str]:
+    reason = messages.DIFF_REFUSED.format(detail=refused.detail)
+    notes: list[str] = []
+    withheld = [f for f in files if f.patch is None and f.changes > 0]
+    for f in withheld:
+        f.truncated = True
+        f.missing_reason = messages.FILE_DIFF_WITHHELD.format(reason=reason)
+    if withheld:
+        names = [f.filename for f in withheld]
+        shown = ", ".join(names[:MAX_NAMED_FILES])
+        if len(names) > MAX_NAMED_FILES:
+            shown += f" and {len(names) - MAX_NAMED_FILES} more"
+        notes.append(
+            messages.NOTE_DIFFS_WITHHELD.format(count=len(names), reason=reason, names=shown)
+        )
+    if len(files) >= listed_cap:
+        notes.append(messages.NOTE_FILES_CAPPED.format(limit=listed_cap, what=what, reason=reason))
+    return notes
+
+
+def refusal_detail(status: int, body: str) -> str:
+    """GitHub's own reason for refusing a diff, shortened (``Sorry, `` and advice dropped)."""
+    try:
+        data: Any = json.loads(body)
+    except ValueError:
+        data = None
+    message = data.get("message", "") if isinstance(data, dict) else ""
+    codes = [e.get("code") for e in data.get("errors", [])] if isinstance(data, dict) else []
+    message = message.removeprefix("Sorry, ").split(". ")[0].rstrip(".")
+    code = next((c for c in codes if c), None)
+    parts = [f"HTTP {status}"] + ([code] if code else []) + ([message] if message else [])
+    return ": ".join(parts)
