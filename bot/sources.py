@@ -103,7 +103,7 @@ def _check_ref(text: str) -> str:
     ref = spec.ref
     bad = (
         not _REF_RE.match(ref)
-        or ref.startswith(("/", "."))
+        or ref.startswith(("/", ".", "-"))  # git refuses these; "-x" would read as an option
         or ref.endswith(("/", ".lock", "."))
         or "//" in ref
         or "@{" in ref
