@@ -1,0 +1,145 @@
+"""SlackPoster against FakeSlack: parent and thread, limits, pacing, rate limits, errors."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.config import Config, load_config
+from bot.render.markdown import render_markdown
+from bot.slackpost import SlackPoster, SlackTarget
+from tests.fakes.slack import FakeSlack
+from tests.test_slack_render import EVIL, make_report
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def cfg(slack: FakeSlack) -> Config:
+    return replace(load_config({}), slack_bot_token=slack.token, slack_api_url=slack.api_url)
+
+
+def poster(cfg: Config, **kw: float) -> SlackPoster:
+    return SlackPoster(cfg, pace_seconds=kw.get("pace", 0.0), progress_interval=kw.get("every", 0))
+
+
+def test_placeholder_progress_then_report_in_place_with_thread(
+    slack: FakeSlack, cfg: Config
+) -> None:
+    p = poster(cfg)
+    target = SlackTarget("C1", requester="U0ASKER")
+    ts = p.post_placeholder(target, "o/r main...dev")
+    p.progress(target, ts, 2, 5)
+    assert "2 of 5 files" in slack.messages("C1")[0].blocks[0]["text"]["text"]
+    report = make_report(files=30, words=400)
+    result = p.post_report(report, target, parent_ts=ts, report_url="https://x.test/reports/1")
+    assert result.posted and result.ts == ts
+    top = [m for m in slack.messages("C1") if m.thread_ts is None]
+    assert len(top) == 1 and top[0].blocks[0]["type"] == "header"
+    thread = slack.thread("C1", ts)
+    assert len(thread) == len(result.thread) + 1 > 3
+    assert thread[-1].files == [result.file_id]
+    assert slack.uploaded(result.file_id) == render_markdown(report).encode()
+    for call in slack.calls_to("chat.postMessage"):
+        assert call.status == 200 and call.response["ok"], call.response
+        assert call.headers.get("Authorization") == f"Bearer {slack.token}"
+    assert "&lt;!channel&gt;" in str(top[0].blocks) and EVIL not in str(top[0].blocks)
+
+
+def test_progress_is_throttled(slack: FakeSlack, cfg: Config) -> None:
+    p = poster(cfg, every=30)
+    target = SlackTarget("C1")
+    ts = p.post_placeholder(target, "o/r a...b")
+    for done in range(10):
+        p.progress(target, ts, done, 10)
+    assert slack.calls_to("chat.update") == []
+
+
+def test_regenerate_updates_the_existing_message(slack: FakeSlack, cfg: Config) -> None:
+    p = poster(cfg)
+    first = p.post_report(make_report(), SlackTarget("C1"))
+    again = SlackTarget("C1", message_ts=first.ts)
+    ts = p.post_placeholder(again, "o/r a...b")
+    result = p.post_report(make_report(summary="New summary"), again, parent_ts=ts)
+    assert ts == first.ts == result.ts
+    top = [m for m in slack.messages("C1") if m.thread_ts is None]
+    assert len(top) == 1 and top[0].edits == 2 and "New summary" in str(top[0].blocks)
+
+
+def test_ratelimited_is_retried_after_retry_after(slack: FakeSlack, cfg: Config) -> None:
+    p = poster(cfg)
+    slack.ratelimit_next(1, retry_after=1, method="chat.postMessage")
+    start = time.monotonic()
+    p.post_report(make_report(files=1), SlackTarget("C1"))
+    posts = slack.calls_to("chat.postMessage")
+    assert posts[0].status == 429 and posts[0].response["error"] == "ratelimited"
+    assert posts[1].time - posts[0].time >= 1.0 and posts[1].status == 200
+    assert time.monotonic() - start >= 1.0
+
+
+def test_thread_posts_are_paced_to_the_channel_rate(slack: FakeSlack, cfg: Config) -> None:
+    slack.channel_rate = 10
+    p = poster(cfg, pace=0.11)
+    result = p.post_report(make_report(files=40, words=500), SlackTarget("C1"))
+    posts = slack.calls_to("chat.postMessage")
+    assert len(posts) > 8 and result.posted
+    assert all(c.status == 200 for c in posts)
+
+
+def test_without_pacing_the_fake_rate_limits(slack: FakeSlack, cfg: Config) -> None:
+    slack.channel_rate = 2
+    client = WebClient(token=slack.token, base_url=slack.api_url)  # no retry handler
+    client.chat_postMessage(channel="C1", text="x")
+    client.chat_postMessage(channel="C1", text="x")
+    with pytest.raises(SlackApiError) as raised:
+        client.chat_postMessage(channel="C1", text="x")
+    assert raised.value.response.status_code == 429
+    assert raised.value.response.headers["Retry-After"] == "1"
+    assert raised.value.response["error"] == "ratelimited"
+
+
+def test_not_in_channel_is_told_through_the_response_url(slack: FakeSlack, cfg: Config) -> None:
+    slack.not_in_channel.add("C2")
+    url = slack.response_url()
+    target = SlackTarget("C2", requester="U0ASKER", response_url=url)
+    result = poster(cfg).post_report(make_report(), target)
+    assert result.error == "not_in_channel" and not result.posted
+    (reply,) = slack.responses(url)
+    assert "/invite @diffinsight" in reply["text"] and reply["response_type"] == "ephemeral"
+    assert slack.messages("C2") == []
+
+
+def test_post_error_is_ephemeral_to_the_requester(slack: FakeSlack, cfg: Config) -> None:
+    poster(cfg).post_error(SlackTarget("C1", requester="U0ASKER"), "Repository <!here> not found")
+    (msg,) = slack.messages("C1")
+    assert msg.ephemeral and msg.user == "U0ASKER"
+    assert msg.text == "Repository &lt;!here&gt; not found"
+
+
+def test_truncation_warning_like_slack(slack: FakeSlack, cfg: Config) -> None:
+    resp = poster(cfg).client.chat_postMessage(channel="C1", text="y" * 40_500)
+    assert resp["response_metadata"]["warnings"] == ["message_truncated"]
+    assert len(slack.messages("C1")[0].text) == 40_000
+
+
+def test_bad_token_is_refused(slack: FakeSlack, cfg: Config) -> None:
+    bad = poster(replace(cfg, slack_bot_token="xoxb-wrong"))
+    result = bad.post_report(make_report(), SlackTarget("C1"))
+    assert result.error == "invalid_auth" and slack.messages("C1") == []
+
+
+def test_unfurl(slack: FakeSlack, cfg: Config) -> None:
+    p = poster(cfg)
+    ts = p.post_placeholder(SlackTarget("C1"), "o/r a...b")
+    p.unfurl("C1", ts, {"https://di.test/reports/1": {"blocks": [{"type": "divider"}]}})
+    (call,) = slack.calls_to("chat.unfurl")
+    assert call.response == {"ok": True}

@@ -1,0 +1,226 @@
+"""Block Kit rendering: escaping, splitting within Slack's limits, links to each file's diff."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.diff import RefInfo
+from bot.render.slack import (
+    BLOCK_TEXT_BUDGET,
+    file_diff_url,
+    parent_message,
+    progress_message,
+    thread_messages,
+)
+from bot.render.slack_split import escape_mrkdwn, split_mrkdwn, truncate_plain
+from bot.report import FileReport, Highlights, Report
+from tests.fakes.slack_limits import (
+    MAX_BLOCKS,
+    MAX_HEADER_TEXT,
+    MAX_SECTION_TEXT,
+    BlockError,
+    check_blocks,
+)
+
+EVIL = "<!channel> <!here> <@U123> <http://evil|docs> & <#C999>"
+
+
+def make_report(files: int = 3, words: int = 20, **over) -> Report:
+    reports = [
+        FileReport(
+            filename=f"docs/dir/file{i}.md",
+            status="modified",
+            modification_type="minor update",
+            modification_title=f"Title {i} {EVIL}",
+            additions=i + 1,
+            deletions=i,
+            explanation=" ".join(["word"] * words) + f" {EVIL} *bold text* `code span`",
+        )
+        for i in range(files)
+    ]
+    fields = dict(
+        title="[en_US] Diff Insight Report - docs",
+        date="2025-06-12",
+        permalink="https://github.com/o/r/compare/main...dev",
+        summary=f"The summary. {EVIL}",
+        language="en_US",
+        repository="o/r",
+        base=RefInfo("main", "a" * 40),
+        head=RefInfo("dev", "b" * 40),
+        highlights=Highlights([f"feature {EVIL}"], [], ["other"]),
+        insights=f"Insight text. {EVIL}",
+        files=reports,
+        notes=["The LLM was unavailable; this report was written by the heuristic summarizer."],
+        web_url="https://github.com/o/r",
+    )
+    fields.update(over)
+    return Report(**fields)
+
+
+def _all_mrkdwn(blocks: list[dict]) -> list[str]:
+    out = []
+    for b in blocks:
+        if b["type"] in ("section",):
+            out.append(b["text"]["text"])
+        for el in b.get("elements", []):
+            if el.get("type") == "mrkdwn":
+                out.append(el["text"])
+    return out
+
+
+def _no_live_control(text: str) -> None:
+    """No ``<...>`` in ``text`` except links and mentions we generated ourselves."""
+    for m in re.finditer(r"<([^>]*)>", text):
+        inner = m.group(1)
+        assert not inner.startswith(("!", "#")), text
+        assert inner.startswith(("https://github.com/", "@U0ASK", "@U777")), inner
+        assert "evil" not in inner
+
+
+def test_escape_mrkdwn_shows_control_sequences_literally() -> None:
+    assert escape_mrkdwn("a & <!channel> <@U1> >") == "a &amp; &lt;!channel&gt; &lt;@U1&gt; &gt;"
+
+
+def test_parent_has_title_context_summary_highlights_and_buttons() -> None:
+    report = make_report()
+    msg = parent_message(
+        report, requester="U777", report_url="https://di.example/reports/x", regenerate_value="{}"
+    )
+    check_blocks(msg.blocks)
+    kinds = [b["type"] for b in msg.blocks]
+    assert kinds[:2] == ["header", "context"] and kinds[-1] == "actions"
+    context = msg.blocks[1]["elements"][0]["text"]
+    assert "*o/r*" in context and "aaaaaaa...bbbbbbb" in context and "3 files" in context
+    assert "+6 −3" in context and "<@U777>" in context
+    buttons = msg.blocks[-1]["elements"]
+    assert [b["text"]["text"] for b in buttons] == ["Regenerate", "Full report"]
+    assert buttons[1]["url"] == "https://di.example/reports/x"
+    text = "\n".join(_all_mrkdwn(msg.blocks))
+    assert "*New features*" in text and "*Breaking changes*" in text and "*Other updates*" in text
+    assert "heuristic summarizer" in text
+    for piece in _all_mrkdwn(msg.blocks):
+        _no_live_control(piece)
+    assert "&lt;!channel&gt;" in text
+
+
+def test_parent_without_public_url_has_no_full_report_button() -> None:
+    msg = parent_message(make_report(), regenerate_value="{}")
+    assert [b["text"]["text"] for b in msg.blocks[-1]["elements"]] == ["Regenerate"]
+
+
+def test_long_title_is_cut_at_a_word_within_150() -> None:
+    report = make_report(title="[en_US] Diff Insight Report - " + "area " * 60)
+    header = parent_message(report).blocks[0]["text"]["text"]
+    assert len(header) <= MAX_HEADER_TEXT and header.endswith("…")
+    assert header[:-1].split(" ")[-1] == "area"
+
+
+def test_huge_highlights_stay_within_the_message_budget() -> None:
+    items = [f"item {i} " + "long words " * 30 for i in range(200)]
+    report = make_report(highlights=Highlights(items, items, items), summary="s " * 5000)
+    msg = parent_message(report, regenerate_value="{}")
+    check_blocks(msg.blocks)
+    assert "more in the full report" in msg.blocks[3]["text"]["text"]
+
+
+def test_thread_has_insights_table_and_one_section_per_file_with_diff_links() -> None:
+    report = make_report(files=4)
+    msgs = thread_messages(report)
+    blocks = [b for m in msgs for b in m.blocks]
+    texts = _all_mrkdwn(blocks)
+    assert texts[0].startswith("*Insights*")
+    assert texts[1].startswith("*Summary table*") and texts[1].count("\n• ") == 4
+    for f in report.files:
+        anchor = hashlib.sha256(f.filename.encode()).hexdigest()
+        url = f"https://github.com/o/r/compare/{'a' * 40}...{'b' * 40}#diff-{anchor}"
+        assert file_diff_url(report, f) == url
+        assert any(t.startswith("*Title") and url in t for t in texts)
+    for t in texts:
+        _no_live_control(t)
+
+
+def test_diff_links_for_pull_and_commit_reports() -> None:
+    f = make_report().files[0]
+    anchor = hashlib.sha256(f.filename.encode()).hexdigest()
+    pull = make_report(permalink="https://github.com/o/r/pull/7")
+    assert file_diff_url(pull, f) == f"https://github.com/o/r/pull/7/files#diff-{anchor}"
+    commit = make_report(permalink="https://github.com/o/r/commit/" + "c" * 40)
+    assert file_diff_url(commit, f) == f"https://github.com/o/r/commit/{'c' * 40}#diff-{anchor}"
+    local = make_report(permalink="main...dev", web_url=None)
+    assert file_diff_url(local, f) is None
+
+
+def test_big_report_splits_into_messages_within_every_limit() -> None:
+    report = make_report(files=120, words=700, insights="insight " * 3000)
+    msgs = thread_messages(report)
+    assert len(msgs) > 5
+    for m in msgs:
+        assert len(m.blocks) <= MAX_BLOCKS
+        assert m.block_text <= BLOCK_TEXT_BUDGET
+        check_blocks(m.blocks)
+        for b in m.blocks:
+            if b["type"] == "section":
+                assert len(b["text"]["text"]) <= MAX_SECTION_TEXT
+    assert msgs[0].text.endswith(f"(part 1 of {len(msgs)})")
+
+
+def test_fake_refuses_what_slack_refuses() -> None:
+    too_long = [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]
+    too_many = [{"type": "divider"}] * 51
+    header = [{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}]
+    budget = [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3000}}] * 5
+    for blocks, error in (
+        (too_long, "invalid_blocks"),
+        (too_many, "invalid_blocks"),
+        (header, "invalid_blocks"),
+        (budget, "msg_blocks_too_long"),
+        ([{"type": "nope"}], "invalid_blocks"),
+    ):
+        try:
+            check_blocks(blocks)
+        except BlockError as exc:
+            assert exc.error == error
+        else:
+            raise AssertionError(f"{error} expected")
+
+
+def test_progress_message_counts_files() -> None:
+    msg = progress_message("o/<!here>", "a...b", 3, 12)
+    assert "3 of 12 files" in msg.blocks[0]["text"]["text"]
+    assert "&lt;!here&gt;" in msg.blocks[0]["text"]["text"]
+
+
+_SPANS = re.compile(r"\*[^*\n ]+( [^*\n ]+)*\*|`[^`\n]+`|<https://x\.test/[^>|]+\|[^>]+>|&amp;")
+
+words = st.sampled_from(
+    ["word", "*bold words here*", "`code span`", "<https://x.test/a|a link>", "&amp;", "x" * 40]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(words, st.sampled_from([" ", "\n", "\n\n"])), min_size=1, max_size=400))
+def test_split_never_cuts_a_word_or_a_span(parts: list[tuple[str, str]]) -> None:
+    text = "".join(w + sep for w, sep in parts).strip()
+    pieces = split_mrkdwn(text, 200)
+    assert all(0 < len(p) <= 200 for p in pieces)
+    assert " ".join(" ".join(p.split()) for p in pieces) == " ".join(text.split())
+    for piece in pieces:
+        stripped = _SPANS.sub("", piece)
+        assert "*" not in stripped and "`" not in stripped and "<" not in stripped, piece
+
+
+def test_split_closes_and_reopens_a_code_fence() -> None:
+    text = "intro\n```\n" + "\n".join(f"line {i}" for i in range(300)) + "\n```\nafter"
+    pieces = split_mrkdwn(text, 500)
+    assert len(pieces) > 3
+    for p in pieces:
+        assert p.count("```") % 2 == 0 and len(p) <= 500
+
+
+def test_truncate_plain() -> None:
+    assert truncate_plain("short", 10) == "short"
+    assert truncate_plain("one two three four", 10) == "one two…"
