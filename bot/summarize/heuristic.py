@@ -42,10 +42,10 @@ def _is_docs(f: FileChange) -> bool:
 def modification_type(f: FileChange, facts: list[Fact]) -> str:
     """One word of MODIFICATION_TYPES, from the file's status and the weight of its facts."""
     code = language_of(f.filename) is not None
-    if f.status in ("renamed", "copied") and not f.changes:
-        return "renamed"
     if any(fact.kind == "breaking" for fact in facts):
         return "breaking change"
+    if f.status in ("renamed", "copied") and not f.changes:
+        return "renamed"
     if f.status == "added":
         return "new feature" if code and any(x.kind == "feature" for x in facts) else "new content"
     if f.status == "removed":

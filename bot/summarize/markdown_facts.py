@@ -54,6 +54,7 @@ class _State:
 
     in_fence: bool = False
     last_line: str = ""
+    front_state: str = "out"  # open (top of file), in, maybe (near the top), out
     header: list[str] = field(default_factory=list)
     section: str = ""
     front: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
@@ -70,33 +71,51 @@ class _State:
 
 def _front_matter_run(run: Run, state: _State) -> bool:
     """Whether a run sits in YAML front matter, judged from the hunk's own lines."""
-    if run.new_line > _FRONT_MATTER_REACH or state.in_fence:
+    if state.front_state == "open" and "---" in (run.removed[:1] + run.added[:1]):
+        return True  # front matter added or removed at the very top
+    if state.front_state not in ("in", "maybe") or state.in_fence:
         return False
-    context = [*run.before, *run.removed, *run.added]
-    if run.hunk_start and run.new_line <= 1 and run.before[:1] != ["---"]:
-        return bool(run.removed[:1] == ["---"] or run.added[:1] == ["---"])
-    if any(line.strip() == "---" for line in run.before):
-        return False  # the front matter closed before this run
     changed = [line for line in [*run.removed, *run.added] if line.strip()]
-    yamlish = sum(1 for line in context if _YAMLISH_RE.match(line))
     keyed = all(_YAML_RE.match(line) or line.startswith((" ", "-")) for line in changed)
-    hint = bool(_YAML_RE.match(run.section)) or run.new_line <= 1
-    return keyed and bool(changed) and (hint or yamlish >= 0.8 * len(context))
+    if not changed or not keyed:
+        return False
+    if state.front_state == "in":
+        return True
+    context = [*run.before, *run.removed, *run.added]
+    yamlish = sum(1 for line in context if _YAMLISH_RE.match(line))
+    return bool(_YAML_RE.match(run.section)) or yamlish >= 0.8 * len(context)
 
 
-def _record_front_matter(run: Run, state: _State) -> None:
+def _front_part(lines: list[str], opening: bool) -> list[str]:
+    """The lines of ``lines`` before front matter closes (after the opening ``---``)."""
+    start = 1 if opening and lines[:1] == ["---"] else 0
+    end = next((i for i in range(start, len(lines)) if lines[i].strip() == "---"), len(lines))
+    return lines[start:end]
+
+
+def _record_front_matter(run: Run, state: _State) -> bool:
+    """Record a front-matter run; whether the whole run was front matter."""
+    opening = state.front_state == "open"
+    whole = True
     for sign, lines in (("-", run.removed), ("+", run.added)):
-        for line in lines:
+        part = _front_part(lines, opening)
+        whole = whole and len(part) == len(lines)
+        for line in part:
             match = _YAML_RE.match(line)
             if not match:
                 continue
             key, value = match.group(1), (match.group(2) or "").strip()
             old, new = state.front.get(key, (None, None))
             state.front[key] = (value, new) if sign == "-" else (old, value)
+    return whole and not opening
 
 
 def _track(line: str, state: _State) -> None:
     """Update the walk's view of the new file from one context or added line."""
+    if line.strip() == "---" and state.front_state != "out":
+        state.front_state = "in" if state.front_state == "open" else "out"
+    elif state.front_state == "open":
+        state.front_state = "out"  # the file does not start with front matter
     if _FENCE_RE.match(line):
         state.in_fence = not state.in_fence
     elif not state.in_fence:
@@ -199,12 +218,17 @@ def _walk(patch: str | None) -> _State:
             state.in_fence = False
             state.section = run.section if run.section.startswith("#") else ""
             state.section = state.section.lstrip("#").strip()
+            state.front_state = "out"
+            top = run.new_line - len(run.before)  # where the hunk starts
+            if top <= 1 or run.old_line - len(run.before) <= 1:
+                state.front_state = "open"
+            elif top <= _FRONT_MATTER_REACH:
+                state.front_state = "maybe"
         for line in run.before:
             _track(line, state)
         if not run.removed and not run.added:
             continue
-        if _front_matter_run(run, state):
-            _record_front_matter(run, state)
+        if _front_matter_run(run, state) and _record_front_matter(run, state):
             continue
         _run_headings(run, state)
         _tables(run, state)
@@ -253,6 +277,10 @@ def _front_facts(state: _State) -> list[Fact]:
         else:
             continue
         facts.append(Fact(text, "other", 2, "front matter"))
+    if len(facts) > _LIST_LIMIT:
+        more = len(facts) - _LIST_LIMIT
+        facts = facts[:_LIST_LIMIT]
+        facts.append(Fact(f"{more} more front matter fields changed.", "other", 1, "front matter"))
     return facts
 
 

@@ -1,0 +1,246 @@
+"""The heuristic summarizer names concrete changes and ranks them, for 1 file and for 300."""
+
+from __future__ import annotations
+
+from bot.diff import Change, FileChange, RefInfo
+from bot.summarize import MODIFICATION_TYPES
+from bot.summarize.heuristic import (
+    HeuristicSummarizer,
+    file_facts,
+    summarize_file,
+    summarize_overall,
+)
+
+PY_PATCH = "\n".join(
+    [
+        "@@ -1,10 +1,12 @@ import os",
+        "-def parse(text, strict=False):",
+        "+def parse(text, strict=False, *, limit=10):",
+        "     return text",
+        " ",
+        "-def old_helper(x):",
+        "-    pass",
+        "+def new_api(y):",
+        "+    pass",
+        " ",
+        " class Reader:",
+        "-    def read(self, n):",
+        "+    def read(self, n, timeout=None):",
+        "         pass",
+        "+    def _private(self):",
+        "+        pass",
+    ]
+)
+
+
+def change_of(*files: FileChange) -> Change:
+    return Change(
+        repository="octo/widgets",
+        host="github.com",
+        base=RefInfo("main", "a" * 40),
+        head=RefInfo("topic", "b" * 40),
+        permalink="https://github.com/octo/widgets/compare/main...topic",
+        files=list(files),
+        date="2025-06-12",
+    )
+
+
+def test_python_removals_and_signature_changes_are_breaking() -> None:
+    f = FileChange("pkg/core.py", "modified", 6, 4, PY_PATCH)
+    facts = file_facts(f)
+    assert "Removed public function `old_helper`." in facts
+    assert (
+        "Signature of function `parse` changed: `def parse(text, strict=False)` -> "
+        "`def parse(text, strict=False, *, limit=10)`." in facts
+    )
+    assert any(x.startswith("Signature of method `Reader.read` changed") for x in facts)
+    assert "Added public function `new_api`." in facts
+    assert "Added method `Reader._private`." in facts
+    summary = summarize_file(f)
+    assert summary.modification_type == "breaking change"
+    assert "core.py" in summary.modification_title
+    assert "- Removed public function `old_helper`." in summary.explanation
+
+
+def test_the_same_change_in_a_test_file_is_not_breaking() -> None:
+    f = FileChange("tests/test_core.py", "modified", 6, 4, PY_PATCH)
+    assert summarize_file(f).modification_type != "breaking change"
+
+
+def test_javascript_go_and_java_definitions() -> None:
+    js = (
+        "@@ -1,5 +1,6 @@\n-export function fetchAll(url) {\n"
+        "+export function fetchAll(url, opts) {\n   return 1;\n }\n"
+        "+export const makeThing = (a, b) => {"
+    )
+    facts = file_facts(FileChange("src/api.ts", "modified", 2, 1, js))
+    assert facts[0].startswith("Signature of function `fetchAll` changed")
+    assert "Added public function `makeThing`." in facts
+    go = (
+        "@@ -1,5 +1,6 @@ package x\n-func Open(path string) error {\n"
+        "+func Open(path string, mode int) error {\n+func helper() {}\n-type Config struct {"
+    )
+    facts = file_facts(FileChange("x/open.go", "modified", 2, 2, go))
+    assert "Removed public type `Config`." in facts
+    assert "Added function `helper`." in facts  # lower case: not exported in Go
+    java = (
+        "@@ -1,5 +1,6 @@ public class Foo {\n-    public String getName(int id) {\n"
+        "+    public String getName(long id) {"
+    )
+    facts = file_facts(FileChange("src/main/java/Foo.java", "modified", 1, 1, java))
+    assert facts[0] == (
+        "Signature of method `Foo.getName` changed: `public String getName(int id)` -> "
+        "`public String getName(long id)`."
+    )
+
+
+def test_dependency_and_version_bumps_in_manifests() -> None:
+    pyproject = (
+        '@@ -1,8 +1,8 @@\n [project]\n name = "x"\n-version = "1.0.0"\n+version = "1.1.0"\n'
+        ' dependencies = [\n-    "requests>=2.30",\n+    "requests>=2.32",\n'
+        '+    "httpx>=0.27",\n-    "six",\n ]'
+    )
+    facts = file_facts(FileChange("pyproject.toml", "modified", 3, 3, pyproject))
+    assert "Version bumped: `1.0.0` -> `1.1.0`." in facts
+    assert "Dependency versions changed: `requests` `>=2.30` -> `>=2.32`." in facts
+    assert "Dependencies added: `httpx` `>=0.27`." in facts
+    assert "Dependencies removed: `six`." in facts
+    package = (
+        '@@ -1,6 +1,6 @@\n {\n   "dependencies": {\n-    "react": "^17.0.2",\n'
+        '+    "react": "^18.2.0",\n   }'
+    )
+    facts = file_facts(FileChange("web/package.json", "modified", 1, 1, package))
+    assert facts == ["Dependency versions changed: `react` `^17.0.2` -> `^18.2.0`."]
+    requirements = "@@ -1,2 +1,2 @@\n-Django==4.2.1\n+Django==5.0.0\n pytest>=7"
+    facts = file_facts(FileChange("requirements-dev.txt", "modified", 1, 1, requirements))
+    assert facts == ["Dependency versions changed: `Django` `==4.2.1` -> `==5.0.0`."]
+
+
+def test_markdown_front_matter_from_the_top_of_a_file_and_links() -> None:
+    patch = (
+        "@@ -1,6 +1,6 @@\n ---\n-title: Old guide\n+title: New guide\n author: me\n ---\n \n"
+        "@@ -40,3 +40,3 @@ Intro\n-See [the docs](https://old.example/docs).\n"
+        "+See [the docs](https://new.example/docs)."
+    )
+    facts = file_facts(FileChange("docs/guide.md", "modified", 2, 2, patch))
+    assert "Front matter `title` changed: `Old guide` -> `New guide`." in facts
+    assert "Links added: `https://new.example/docs`." in facts
+    assert "Links removed: `https://old.example/docs`." in facts
+
+
+def test_a_key_value_line_deep_in_a_document_is_not_front_matter() -> None:
+    patch = "@@ -120,3 +120,3 @@\n Some text\n-Note: old\n+Note: new\n More"
+    facts = file_facts(FileChange("docs/guide.md", "modified", 1, 1, patch))
+    assert not any("Front matter" in fact for fact in facts)
+
+
+def test_table_rows_added_removed_and_changed_name_row_and_column() -> None:
+    patch = (
+        "@@ -10,6 +10,6 @@\n | Name | Limit | Region |\n |---|---|---|\n"
+        "-| alpha | 10 | eu |\n+| alpha | 20 | eu |\n-| beta | 5 | us |\n+| gamma | 7 | asia |"
+    )
+    facts = file_facts(FileChange("docs/limits.md", "modified", 2, 2, patch))
+    assert "Table row `alpha`: Limit `10` -> `20`." in facts
+    assert "Table rows added: `gamma`." in facts
+    assert "Table rows removed: `beta`." in facts
+
+
+def test_file_level_changes_each_say_what_happened() -> None:
+    renamed = FileChange("docs/new.md", "renamed", previous_filename="docs/old.md")
+    assert summarize_file(renamed).modification_type == "renamed"
+    assert file_facts(renamed) == ["Renamed from `docs/old.md` to `docs/new.md`."]
+    moved_module = FileChange("pkg/b.py", "renamed", previous_filename="pkg/a.py")
+    assert summarize_file(moved_module).modification_type == "breaking change"
+    deleted = FileChange("pkg/gone.py", "removed", deletions=12, patch="@@ -1,1 +0,0 @@\n-x = 1")
+    assert summarize_file(deleted).modification_type == "breaking change"
+    added = FileChange("pkg/new.py", "added", 2, 0, "@@ -0,0 +1,2 @@\n+def run(x):\n+    pass")
+    assert summarize_file(added).modification_type == "new feature"
+    assert "Added public function `run`." in file_facts(added)
+    doc = FileChange("docs/new.md", "added", 1, 0, "@@ -0,0 +1 @@\n+# Hello")
+    assert summarize_file(doc).modification_type == "new content"
+    image = FileChange("img/logo.png", "modified", binary=True)
+    assert "Binary content changed; it is not shown as text." in file_facts(image)
+    script = FileChange("run.sh", "changed", old_mode="100644", new_mode="100755")
+    assert file_facts(script) == ["File mode changed from 100644 to 100755 (now executable)."]
+    sub = FileChange(
+        "vendor/lib",
+        "modified",
+        1,
+        1,
+        "@@ -1 +1 @@\n-Subproject commit 1111111aaaa\n+Subproject commit 2222222bbbb",
+        submodule=True,
+    )
+    assert file_facts(sub) == ["Submodule moved from `1111111` to `2222222`."]
+    missing = FileChange("big.json", "modified", 900, 10, missing_reason="GitHub sent no patch")
+    assert file_facts(missing) == ["Its diff is not available: GitHub sent no patch."]
+    for f in (renamed, moved_module, deleted, added, doc, image, script, sub, missing):
+        assert summarize_file(f).modification_type in MODIFICATION_TYPES
+
+
+def test_plain_text_still_gets_a_description() -> None:
+    patch = (
+        "@@ -3,3 +3,3 @@ Section Header\n keep\n-check this dokument. On\n+check this document. On"
+    )
+    facts = file_facts(FileChange("notes.txt", "modified", 1, 1, patch))
+    assert facts == [
+        "1 line added and 1 removed in 1 place near `Section Header`, "
+        "e.g. `check this document. On`."
+    ]
+
+
+def test_three_hundred_files_read_well_and_lists_are_capped() -> None:
+    files = [
+        FileChange(
+            f"pkg/mod{i}.py", "modified", 1, 1, f"@@ -1 +1 @@\n-def f{i}(a):\n+def f{i}(a, b):"
+        )
+        for i in range(150)
+    ]
+    files += [
+        FileChange(f"docs/page{i}.md", "added", 1, 0, f"@@ -0,0 +1 @@\n+# Page {i}")
+        for i in range(150)
+    ]
+    report_text = HeuristicSummarizer().summarize(change_of(*files), "en_US").overall
+    breaking = report_text.highlights.breaking_changes
+    assert len(breaking) == 7
+    assert (
+        breaking[-1] == "And 144 more possible breaking changes in 144 files; see the files below."
+    )
+    features = report_text.highlights.new_features
+    assert features[0].startswith("New files (150): `page0.md`, `page1.md`")
+    assert features[0].endswith("and 142 more.")
+    assert len(report_text.summary) < 600
+    assert "It contains 150 possible breaking changes." in report_text.summary
+    assert report_text.insights.startswith("This change touches 300 files in `octo/widgets`")
+
+
+def test_one_file_report_and_progress_and_language_note() -> None:
+    calls: list[tuple[str, int, int]] = []
+    f = FileChange("pkg/core.py", "modified", 6, 4, PY_PATCH)
+    result = HeuristicSummarizer().summarize(change_of(f), "ja_JP", lambda *a: calls.append(a))
+    assert calls == [("summarizing", 1, 1)]
+    assert result.notes and "English" in result.notes[0] and "ja_JP" in result.notes[0]
+    assert result.overall.summary.startswith("This change updates 1 file in `octo/widgets`")
+    assert result.overall.highlights.breaking_changes[0] == (
+        "`core.py`: Removed public function `old_helper`."
+    )
+    english = HeuristicSummarizer().summarize(change_of(f), "en_US")
+    assert english.notes == []
+    assert english == HeuristicSummarizer().summarize(change_of(f), "en_US")  # deterministic
+
+
+def test_summarize_overall_ranks_plain_strings_too() -> None:
+    """The LLM path may hand back plain ``str`` facts; their wording still ranks them."""
+    f = FileChange("pkg/core.py", "modified", 6, 4, PY_PATCH)
+    plain = [[str(x) for x in file_facts(f)]]
+    overall = summarize_overall(change_of(f), [summarize_file(f)], plain)
+    assert overall.highlights.breaking_changes[0] == (
+        "`core.py`: Removed public function `old_helper`."
+    )
+    assert any("new_api" in item for item in overall.highlights.new_features)
+
+
+def test_an_empty_change_says_so() -> None:
+    result = HeuristicSummarizer().summarize(change_of(), "en_US")
+    assert result.files == []
+    assert result.overall.summary == "This change has no file differences to describe."
+    assert "identical" in result.overall.insights
