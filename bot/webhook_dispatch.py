@@ -1,0 +1,164 @@
+"""From one verified delivery to queued report jobs, one per subscribed channel.
+
+This is the whole of the webhook's work on the request path: parse, find subscriptions,
+deduplicate, enqueue. Reading GitHub and posting to Slack happen later in a worker, which is
+how the answer stays far inside GitHub's 10-second deadline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from enum import Enum
+
+import redis
+
+from bot import messages
+from bot.access import is_allowed
+from bot.areas import matches_any
+from bot.config import Config
+from bot.deliveries import claim_delivery, release_delivery
+from bot.jobs import ReportJob, enqueue_report
+from bot.redisconn import REDIS_ERRORS
+from bot.subscriptions import Subscription, SubscriptionStore
+from bot.webhook_jobs import enqueue_if_touched
+from bot.webhooks import Ignored, Landed, PayloadError, Ping, parse_event
+
+log = logging.getLogger(__name__)
+
+
+class Verdict(Enum):
+    """What became of a delivery; the web handler maps each to an HTTP status."""
+
+    PONG = "pong"
+    QUEUED = "queued"
+    IGNORED = "ignored"
+    DUPLICATE = "duplicate"
+    BAD_PAYLOAD = "bad_payload"
+    NO_SUBSCRIPTIONS = "no_subscriptions"
+    NOT_ALLOWED = "not_allowed"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    verdict: Verdict
+    reason: str
+    jobs: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Target:
+    """One channel to tell about one change, with the paths it cares about (empty: all)."""
+
+    channel: str
+    paths: tuple[str, ...]
+    requester: str | None
+
+
+def targets_for(landed: Landed, subs: list[Subscription]) -> list[Target]:
+    """One target per channel following the branch the change landed on.
+
+    A channel may follow the same branch twice (named, and as "the default branch"); it still
+    gets one report, covering every path either subscription asked for (or all of them).
+    """
+    default = landed.repository.default_branch
+    by_channel: dict[str, list[Subscription]] = {}
+    for sub in subs:
+        if sub.follows(landed.branch, default):
+            by_channel.setdefault(sub.channel, []).append(sub)
+    targets: list[Target] = []
+    for channel, mine in by_channel.items():
+        if any(not s.paths for s in mine):
+            paths: tuple[str, ...] = ()
+        else:
+            paths = tuple(dict.fromkeys(p for s in mine for p in s.paths))
+        targets.append(Target(channel, paths, mine[0].created_by))
+    return targets
+
+
+def touches(target: Target, landed: Landed) -> bool:
+    """Whether the change may concern ``target``; unknown file lists are left to the job."""
+    if not target.paths or landed.touched is None:
+        return True
+    return any(matches_any(path, target.paths) for path in landed.touched)
+
+
+def merge_dedup_key(landed: Landed, channel: str) -> str:
+    """Same key for a merged pull request and the push of its merge commit, per channel."""
+    return f"merge:{landed.repository.full_name.lower()}:{landed.merge_sha}:{channel}"
+
+
+def _job(config: Config, landed: Landed, target: Target) -> ReportJob:
+    return ReportJob(
+        source=landed.source(config.github_web_url),
+        channel=target.channel,
+        requester=target.requester,
+        paths=target.paths,
+        title=landed.title,
+        dedup_key=merge_dedup_key(landed, target.channel),
+        origin=f"github:{landed.kind}",
+    )
+
+
+def _enqueue(config: Config, landed: Landed, targets: list[Target]) -> Outcome:
+    job_ids: list[str] = []
+    channels: list[str] = []
+    for target in targets:
+        job = _job(config, landed, target)
+        if target.paths and landed.touched is None:
+            result = enqueue_if_touched(config, job)
+        else:
+            result = enqueue_report(config, job)
+        if not result.duplicate:
+            job_ids.append(result.job_id)
+            channels.append(target.channel)
+    if not job_ids:
+        return Outcome(Verdict.DUPLICATE, messages.WEBHOOK_ALREADY_REPORTED)
+    log.info(
+        "webhook jobs queued",
+        extra={"repository": landed.repository.full_name, "jobs": len(job_ids)},
+    )
+    reason = messages.WEBHOOK_QUEUED.format(count=len(job_ids))
+    return Outcome(Verdict.QUEUED, reason, tuple(job_ids), tuple(channels))
+
+
+def handle_delivery(
+    config: Config, client: redis.Redis, event: str, delivery_id: str, payload: object
+) -> Outcome:
+    """Decide and queue; Redis errors propagate so the handler can answer "try again"."""
+    try:
+        parsed = parse_event(event, payload)
+    except PayloadError as exc:
+        return Outcome(Verdict.BAD_PAYLOAD, exc.reason)
+    store = SubscriptionStore(client, config.redis_prefix)
+    if isinstance(parsed, Ping):
+        if parsed.repository and not store.for_repository(parsed.repository.full_name):
+            reason = messages.WEBHOOK_PONG_NO_SUBS.format(repo=parsed.repository.full_name)
+            return Outcome(Verdict.PONG, reason)
+        return Outcome(Verdict.PONG, messages.WEBHOOK_PONG)
+    if isinstance(parsed, Ignored):
+        return Outcome(Verdict.IGNORED, parsed.reason)
+    repository = parsed.repository.full_name
+    if parsed.repository.private and not is_allowed(repository, config.allowed_repos):
+        return Outcome(Verdict.NOT_ALLOWED, messages.WEBHOOK_NOT_ALLOWED.format(repo=repository))
+    subs = store.for_repository(repository)
+    if not subs:
+        reason = messages.WEBHOOK_NO_SUBSCRIPTIONS.format(repo=repository)
+        return Outcome(Verdict.NO_SUBSCRIPTIONS, reason)
+    targets = targets_for(parsed, subs)
+    if not targets:
+        reason = messages.WEBHOOK_BRANCH_NOT_FOLLOWED.format(branch=parsed.branch)
+        return Outcome(Verdict.IGNORED, reason)
+    targets = [t for t in targets if touches(t, parsed)]
+    if not targets:
+        return Outcome(Verdict.IGNORED, messages.WEBHOOK_NO_PATH_MATCH)
+    if not claim_delivery(client, config.redis_prefix, delivery_id):
+        return Outcome(Verdict.DUPLICATE, messages.WEBHOOK_DUPLICATE_DELIVERY)
+    try:
+        return _enqueue(config, parsed, targets)
+    except BaseException:
+        with contextlib.suppress(*REDIS_ERRORS):
+            release_delivery(client, config.redis_prefix, delivery_id)
+        raise

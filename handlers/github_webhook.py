@@ -1,0 +1,128 @@
+"""``POST /github/webhook``: verify, parse, queue, answer -- nothing slower on the request path.
+
+GitHub gives up on a delivery after 10 seconds, so the work (reading the change, summarizing,
+posting) is queued for a worker and the answer says only what was decided. Every answer is
+JSON ``{"ok", "verdict", "reason", "jobs"}``, which GitHub shows in the webhook's delivery log,
+so whoever set the webhook up can see why a delivery did or did not lead to a report.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from bot import messages
+from bot.config import Config
+from bot.deliveries import is_delivery_id
+from bot.redisconn import REDIS_ERRORS, RedisUnavailable, get_redis
+from bot.webhook_dispatch import Outcome, Verdict, handle_delivery
+from bot.webhooks import verify_signature
+
+log = logging.getLogger(__name__)
+
+PATH = "/github/webhook"
+MAX_BODY_BYTES = 25 * 1024 * 1024
+"""GitHub caps webhook payloads at 25 MB; anything larger is not from GitHub."""
+_EVENT_RE = re.compile(r"^[a-z_]{1,64}$")
+
+STATUS = {
+    Verdict.PONG: 200,
+    Verdict.QUEUED: 202,
+    Verdict.IGNORED: 200,
+    Verdict.DUPLICATE: 200,
+    Verdict.BAD_PAYLOAD: 400,
+    Verdict.NOT_ALLOWED: 403,
+    Verdict.NO_SUBSCRIPTIONS: 422,
+}
+
+
+def _answer(status: int, verdict: str, reason: str, jobs: int = 0) -> JSONResponse:
+    body = {"ok": status < 400, "verdict": verdict, "reason": reason, "jobs": jobs}
+    return JSONResponse(body, status_code=status)
+
+
+async def _read_body(request: Request) -> bytes | None:
+    """The raw body (the signature covers these exact bytes), or None when over the cap."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(body: bytes, content_type: str) -> object:
+    """The JSON payload; raises ValueError with the sentence to send back."""
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            raise ValueError(messages.WEBHOOK_FORM_ENCODED) from None
+        raise ValueError(messages.WEBHOOK_NOT_JSON) from None
+
+
+def routes(config: Config) -> list[Route]:
+    """The webhook route, bound to ``config`` (the secret is read once, at app creation)."""
+
+    async def github_webhook(request: Request) -> JSONResponse:
+        if not config.github_webhook_secret:
+            log.warning("webhook refused: no secret configured")
+            return _answer(503, "unconfigured", messages.WEBHOOK_NO_SECRET)
+        try:
+            body = await _read_body(request)
+        except ClientDisconnect:
+            return _answer(400, "bad_request", messages.WEBHOOK_NOT_JSON)
+        if body is None:
+            return _answer(
+                413, "too_large", messages.WEBHOOK_TOO_LARGE.format(limit=MAX_BODY_BYTES)
+            )
+        signature = request.headers.get("x-hub-signature-256")
+        if not signature:
+            return _answer(401, "unsigned", messages.WEBHOOK_NO_SIGNATURE)
+        if not verify_signature(config.github_webhook_secret, body, signature):
+            log.warning("webhook refused: bad signature")
+            return _answer(401, "bad_signature", messages.WEBHOOK_BAD_SIGNATURE)
+        event = request.headers.get("x-github-event", "")
+        if not _EVENT_RE.match(event):
+            header = "X-GitHub-Event"
+            return _answer(
+                400, "bad_request", messages.WEBHOOK_MISSING_HEADER.format(header=header)
+            )
+        delivery = request.headers.get("x-github-delivery", "")
+        if not is_delivery_id(delivery):
+            header = "X-GitHub-Delivery"
+            return _answer(
+                400, "bad_request", messages.WEBHOOK_MISSING_HEADER.format(header=header)
+            )
+        try:
+            payload = _decode(body, request.headers.get("content-type", ""))
+        except ValueError as exc:
+            return _answer(400, "bad_payload", str(exc))
+        try:
+            outcome: Outcome = await run_in_threadpool(
+                handle_delivery, config, get_redis(config), event, delivery, payload
+            )
+        except (RedisUnavailable, *REDIS_ERRORS):
+            log.warning(
+                "webhook delivery not queued: redis unavailable", extra={"delivery": delivery}
+            )
+            return _answer(503, "unavailable", messages.WEBHOOK_STORE_DOWN)
+        log.info(
+            "webhook delivery",
+            extra={"delivery": delivery, "event": event, "verdict": outcome.verdict.value},
+        )
+        status = STATUS[outcome.verdict]
+        return _answer(status, outcome.verdict.value, outcome.reason, len(outcome.jobs))
+
+    return [Route(PATH, github_webhook, methods=["POST"])]
