@@ -29,7 +29,7 @@ from bot.redisconn import REDIS_ERRORS, RedisUnavailable, get_redis
 from bot.report import Report
 from bot.singleflight import single_flight
 from bot.sources import Source
-from bot.summarize import ProgressFn
+from bot.summarize import ProgressFn, Summarizer
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,11 @@ def _report_key(config: Config, key: str) -> str:
     return f"{config.redis_prefix}report:{key}"
 
 
+def build_lock_key(config: Config, key: str) -> str:
+    """The single-flight lock of one report while it is being built."""
+    return f"{config.redis_prefix}lock:{key}"
+
+
 def _id_key(config: Config, report_id: str) -> str:
     return f"{config.redis_prefix}report-id:{report_id}"
 
@@ -132,13 +137,25 @@ def _store(
 ) -> None:
     """The report (with the cache TTL) and its id record (longer: it outlives the report)."""
     blob = json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))
-    record = json.dumps({"key": key, "request": asdict(request)})
     with client.pipeline(transaction=True) as pipe:
         pipe.set(_report_key(config, key), blob.encode("utf-8"), ex=config.cache_ttl_seconds)
-        pipe.set(
-            _id_key(config, report_id), record, ex=max(ID_RECORD_TTL, config.cache_ttl_seconds)
-        )
+        _remember_id(config, pipe, key, report_id, request)
         pipe.execute()
+
+
+def _remember_id(
+    config: Config,
+    client: redis.Redis | redis.client.Pipeline,
+    key: str,
+    report_id: str,
+    request: ReportRequest,
+    *,
+    only_new: bool = False,
+) -> None:
+    """The id record outlives the report, so an expired page is told from an unknown one."""
+    record = json.dumps({"key": key, "request": asdict(request)})
+    ttl = max(ID_RECORD_TTL, config.cache_ttl_seconds)
+    client.set(_id_key(config, report_id), record, ex=ttl, nx=only_new)
 
 
 def _connected(config: Config) -> redis.Redis:
@@ -147,8 +164,40 @@ def _connected(config: Config) -> redis.Redis:
         client = get_redis(config)
         client.ping()
     except REDIS_ERRORS as exc:
-        raise RedisUnavailable(f"Redis is not reachable: {exc}") from exc
+        raise RedisUnavailable(str(exc)) from exc
     return client
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    change: Change
+    summarizer: Summarizer
+    lang: str
+    key: str
+
+
+def _prepare(request: ReportRequest, config: Config, progress: ProgressFn | None) -> _Prepared:
+    """Read the change (resolving SHAs) and compute the cache key; the summarizer is not run."""
+    source = parse_request(request, config)
+    change = read_change(source, config, progress)
+    name = request.summarizer or config.summarizer
+    summarizer = get_summarizer(name, config)
+    lang = request.lang or config.lang
+    key = cache_key(
+        source,
+        change,
+        globs=request.paths,
+        lang=lang,
+        summarizer=name,
+        model=config.model if name == "openai" else "",
+        prompt_version=_prompt_version(name, summarizer),
+    )
+    return _Prepared(change, summarizer, lang, key)
+
+
+def request_key(request: ReportRequest, config: Config) -> str:
+    """The cache key ``request`` resolves to right now (reads the change, builds nothing)."""
+    return _prepare(request, config, None).key
 
 
 def cached_build(
@@ -167,32 +216,26 @@ def cached_build(
     and overwrites the cached report (Regenerate).
     """
     client = _connected(config)
-    source = parse_request(request, config)
-    change = read_change(source, config, progress)
-    name = request.summarizer or config.summarizer
-    summarizer = get_summarizer(name, config)
-    lang = request.lang or config.lang
-    key = cache_key(
-        source,
-        change,
-        globs=request.paths,
-        lang=lang,
-        summarizer=name,
-        model=config.model if name == "openai" else "",
-        prompt_version=_prompt_version(name, summarizer),
-    )
+    prep = _prepare(request, config, progress)
+    key = prep.key
     try:
         report_id = report_id_for(config, client, key)
         name_in_redis = _report_key(config, key)
         if not refresh:
             hit = _load(client, name_in_redis)
             if hit is not None:
+                # A new server secret gives a new id for the same report: make it resolvable.
+                _remember_id(config, client, key, report_id, request, only_new=True)
                 log.info("report cache hit", extra={"report_id": report_id})
                 return BuildOutcome(hit, key, report_id, cached=True)
 
         def build() -> Report:
             report = build_from_change(
-                change, globs=request.paths, lang=lang, summarizer=summarizer, progress=progress
+                prep.change,
+                globs=request.paths,
+                lang=prep.lang,
+                summarizer=prep.summarizer,
+                progress=progress,
             )
             try:
                 _store(config, client, key, report_id, report, request)
@@ -203,7 +246,7 @@ def cached_build(
 
         flight = single_flight(
             client,
-            f"{config.redis_prefix}lock:{key}",
+            build_lock_key(config, key),
             build=build,
             lookup=lambda: _load(client, name_in_redis),
             refresh=refresh,
@@ -211,7 +254,7 @@ def cached_build(
             wait_timeout=wait_timeout,
         )
     except REDIS_ERRORS as exc:
-        raise RedisUnavailable(f"Redis is not reachable: {exc}") from exc
+        raise RedisUnavailable(str(exc)) from exc
     return BuildOutcome(flight.value, key, report_id, cached=not flight.built)
 
 
@@ -232,7 +275,7 @@ def request_for_id(config: Config, report_id: str) -> ReportRequest | None:
     try:
         record = _id_record(config, get_redis(config), report_id)
     except REDIS_ERRORS as exc:
-        raise RedisUnavailable(f"Redis is not reachable: {exc}") from exc
+        raise RedisUnavailable(str(exc)) from exc
     if not record:
         return None
     fields = dict(record["request"])
@@ -247,7 +290,7 @@ def load_report_by_id(config: Config, report_id: str) -> Report | None:
         key = _key_for_id(config, client, report_id)
         return _load(client, _report_key(config, key)) if key else None
     except REDIS_ERRORS as exc:
-        raise RedisUnavailable(f"Redis is not reachable: {exc}") from exc
+        raise RedisUnavailable(str(exc)) from exc
 
 
 def report_expired(config: Config, report_id: str) -> bool:
@@ -257,7 +300,7 @@ def report_expired(config: Config, report_id: str) -> bool:
         key = _key_for_id(config, client, report_id)
         return bool(key) and not client.exists(_report_key(config, key))
     except REDIS_ERRORS as exc:
-        raise RedisUnavailable(f"Redis is not reachable: {exc}") from exc
+        raise RedisUnavailable(str(exc)) from exc
 
 
 def load_cached(config: Config, key: str) -> Report | None:
@@ -265,4 +308,4 @@ def load_cached(config: Config, key: str) -> Report | None:
     try:
         return _load(get_redis(config), _report_key(config, key))
     except REDIS_ERRORS as exc:
-        raise RedisUnavailable(f"Redis is not reachable: {exc}") from exc
+        raise RedisUnavailable(str(exc)) from exc

