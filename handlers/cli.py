@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from bot import messages
 from bot.build import ReportRequest, build_report
 from bot.config import Config, load_config
 from bot.errors import SourceReadError
@@ -94,7 +95,18 @@ def run_report(args: argparse.Namespace, config: Config) -> int:
 
 
 def _build(request: ReportRequest, config: Config, progress: _TerminalProgress) -> Report:
-    return build_report(request, config, progress)
+    """Through the cache unless ``--no-cache`` (which starts no Redis); without it if it is down."""
+    if request.no_cache:
+        return build_report(request, config, progress)
+    from bot.cache import cached_build
+    from bot.redisconn import RedisUnavailable
+
+    try:
+        return cached_build(request, config, progress).report
+    except RedisUnavailable as exc:
+        reason = (str(exc).splitlines() or ["unknown error"])[0]
+        print(f"diffinsight: {messages.REDIS_DOWN_BUILDING.format(reason=reason)}", file=sys.stderr)
+        return build_report(request, config, progress)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
