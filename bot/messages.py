@@ -74,6 +74,42 @@ JOB_GAVE_UP = (
 WORKER_LOST = "the worker building it stopped"
 
 # --- LLM summarizer ---
+LLM_COUNTS = (
+    "LLM summary ({model}): {by_model} files summarized by the model, {cached} from the cache, "
+    "{metadata} described from metadata only, {fallback} summarized heuristically; "
+    "{calls} model call(s), about {tokens} prompt tokens sent (budget {budget})."
+)
+LLM_FILE_FALLBACK = "Summarized heuristically because {reason}: {files}."
+LLM_OVERALL_FALLBACK = (
+    "The summary, highlights and insights were written heuristically because {reason}."
+)
+LLM_CUT_CONTEXT = (
+    "Unchanged context lines were left out of the model's prompt to fit the token budget: {files}."
+)
+LLM_CUT_HUNKS = (
+    "Whole hunks (all but their @@ headers) were left out of the model's prompt to fit the "
+    "token budget: {files}."
+)
+LLM_SYNTHESIS_OMITTED = (
+    "{count} smaller files were left out of the prompt for the overall summary to fit the "
+    "token budget."
+)
+LLM_MORE = "{names} and {count} more"
+LLM_REASON_NOT_CONFIGURED = (
+    "no LLM endpoint is configured (set OPENAI_API_KEY, or AZURE_OPENAI_ENDPOINT and "
+    "AZURE_OPENAI_API_KEY)"
+)
+LLM_REASON_INVALID = "the model's replies did not match the schema, even after one repair"
+LLM_REASON_BUDGET = "the report's token budget was used up"
+LLM_REASON_DEADLINE = "the report's deadline passed"
+LLM_REASON_TIMEOUT = "the call timed out"
+LLM_REASON_UNREACHABLE = "the server could not be reached"
+LLM_REASON_HTTP = "the server answered HTTP {status}"
+LLM_REASON_NO_TIME = "{reason} and the report's deadline left no time to retry"
+LLM_REASON_CREDENTIALS = "the server refused the credentials (HTTP {status})"
+LLM_REASON_REQUEST = "the server refused the request (HTTP {status})"
+LLM_REASON_QUOTA = "the API quota is exhausted"
+LLM_REASON_DECLINED = "the model declined to answer"
 
 # --- Slack ---
 SLACK_PLACEHOLDER = ":hourglass_flowing_sand: Building the Diff Insight Report for {where}…"

@@ -1,0 +1,323 @@
+"""FakeOpenAI: a local chat-completions server for the real ``openai`` client.
+
+Serves ``POST /v1/chat/completions`` (OpenAI and compatible servers: ``Authorization: Bearer``)
+and ``POST /openai/deployments/{deployment}/chat/completions?api-version=...`` (Azure: the
+``api-key`` header), with the real response shape (id, object, created, model, choices with
+message role/content/refusal and finish_reason, usage). Requests are validated as the API does
+(see :mod:`tests.fakes.openai_replies`), every request is recorded, and rules make chosen
+requests misbehave: malformed content, refusals, 429 with ``Retry-After``, 500, or a hang.
+
+    with FakeOpenAI(latency=0.05) as fake:
+        fake.add_rule("rate_limit", retry_after="0.2")           # the next request gets a 429
+        fake.add_rule("non_json", match="docs/a.md", times=2)    # two bad replies about a.md
+        client = openai.OpenAI(api_key=fake.api_key, base_url=fake.base_url)
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.openai_replies import RequestError, answer, count_tokens, validate
+
+AZURE_PATH_RE = re.compile(r"^/openai/deployments/([^/]+)/chat/completions$")
+BEHAVIOURS = (
+    "ok", "non_json", "missing_fields", "bad_enum", "refusal", "rate_limit", "quota",
+    "server_error", "hang",
+)  # fmt: skip
+
+
+@dataclass
+class Rule:
+    """Misbehave for requests whose user text contains ``match`` (and schema name, if given)."""
+
+    behaviour: str
+    match: str | None = None
+    schema: str | None = None
+    times: int | None = 1
+    retry_after: str = "1"
+
+    def applies(self, prompt: str, schema: str) -> bool:
+        if self.times is not None and self.times <= 0:
+            return False
+        if self.schema is not None and self.schema != schema:
+            return False
+        return self.match is None or self.match in prompt
+
+
+@dataclass
+class Recorded:
+    """One request received, and how it was answered."""
+
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: Any
+    started: float
+    finished: float = 0.0
+    status: int = 0
+    behaviour: str = ""
+    prompt_tokens: int = 0
+    deployment: str | None = None
+    response: Any = None
+
+    @property
+    def schema_name(self) -> str:
+        fmt = (self.body or {}).get("response_format") or {}
+        return (fmt.get("json_schema") or {}).get("name", "")
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return list((self.body or {}).get("messages") or [])
+
+    def text(self, role: str = "user") -> str:
+        return "\n".join(str(m.get("content")) for m in self.messages if m.get("role") == role)
+
+
+class FakeOpenAI:
+    """The server; use as a context manager, read ``requests`` after the code under test ran."""
+
+    def __init__(
+        self,
+        api_key: str = "sk-test-fake-key",
+        *,
+        latency: float = 0.0,
+        context_window: int = 128_000,
+        hang_seconds: float = 30.0,
+        deployments: tuple[str, ...] | None = None,
+    ) -> None:
+        self.api_key = api_key
+        self.latency = latency
+        self.context_window = context_window
+        self.hang_seconds = hang_seconds
+        self.deployments = deployments
+        self.requests: list[Recorded] = []
+        self.rules: list[Rule] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self._ids = itertools.count(1)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.server.daemon_threads = True
+        self.server.fake = self  # type: ignore[attr-defined]
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
+    def base_url(self) -> str:
+        """For ``OPENAI_BASE_URL``."""
+        return self.url + "/v1"
+
+    @property
+    def azure_endpoint(self) -> str:
+        """For ``AZURE_OPENAI_ENDPOINT``."""
+        return self.url
+
+    def __enter__(self) -> FakeOpenAI:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def add_rule(self, behaviour: str, **kwargs: Any) -> Rule:
+        if behaviour not in BEHAVIOURS:
+            raise ValueError(f"unknown behaviour {behaviour}")
+        rule = Rule(behaviour, **kwargs)
+        with self.lock:
+            self.rules.append(rule)
+        return rule
+
+    def completions(self, schema: str | None = None) -> list[Recorded]:
+        """Requests that reached the model (authorized and valid), optionally of one schema."""
+        return [
+            r
+            for r in self.requests
+            if r.prompt_tokens and (schema is None or r.schema_name == schema)
+        ]
+
+    @property
+    def tokens_sent(self) -> int:
+        """Prompt tokens of every request the model received, by the fake's own count."""
+        return sum(r.prompt_tokens for r in self.requests)
+
+    def _choose(self, prompt: str, schema: str) -> Rule:
+        with self.lock:
+            for rule in self.rules:
+                if rule.applies(prompt, schema):
+                    if rule.times is not None:
+                        rule.times -= 1
+                    return rule
+        return Rule("ok")
+
+    def respond(self, record: Recorded) -> tuple[int, dict[str, str], dict[str, Any]]:
+        """Status, extra headers and JSON body for one authorized, routed request."""
+        try:
+            validate(record.body, model_required=record.deployment is None)
+        except RequestError as exc:
+            return 400, {}, exc.body()
+        record.prompt_tokens = count_tokens(record.body)
+        if record.prompt_tokens > self.context_window:
+            return (
+                400,
+                {},
+                RequestError(
+                    f"This model's maximum context length is {self.context_window} tokens. "
+                    "However, "
+                    f"your messages resulted in {record.prompt_tokens} tokens. Please reduce the "
+                    "length of the messages.",
+                    "messages",
+                    "context_length_exceeded",
+                ).body(),
+            )
+        rule = self._choose(record.text("user"), record.schema_name)
+        record.behaviour = rule.behaviour
+        if self.latency:
+            self.stopping.wait(self.latency)
+        if rule.behaviour == "hang":
+            self.stopping.wait(self.hang_seconds)
+        if rule.behaviour in ("rate_limit", "quota"):
+            return 429, {"Retry-After": rule.retry_after}, _rate_limited(rule.behaviour)
+        if rule.behaviour == "server_error":
+            return 500, {}, _error("The server had an error while processing your request.")
+        return 200, {}, self._completion(record, rule.behaviour)
+
+    def _completion(self, record: Recorded, behaviour: str) -> dict[str, Any]:
+        refusal = "I'm sorry, I can't help with that." if behaviour == "refusal" else None
+        content = None if refusal else answer(record.body, behaviour)
+        completion_tokens = len(content or refusal or "") // 4 + 1
+        return {
+            "id": f"chatcmpl-fake{next(self._ids):06d}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": record.body.get("model") or record.deployment,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content, "refusal": refusal},
+                    "logprobs": None,
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {
+                "prompt_tokens": record.prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": record.prompt_tokens + completion_tokens,
+            },
+            "system_fingerprint": "fp_fake",
+        }
+
+
+def _error(message: str, kind: str = "server_error", code: str | None = None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+
+def _rate_limited(behaviour: str) -> dict[str, Any]:
+    if behaviour == "quota":
+        return _error(
+            "You exceeded your current quota, please check your plan and billing details.",
+            "insufficient_quota",
+            "insufficient_quota",
+        )
+    return _error(
+        "Rate limit reached for requests. Please try again later.",
+        "requests",
+        "rate_limit_exceeded",
+    )
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: ThreadingHTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        return
+
+    def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+        fake: FakeOpenAI = self.server.fake  # type: ignore[attr-defined]
+        parts = urlsplit(self.path)
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            body: Any = json.loads(raw or b"null")
+        except ValueError:
+            body = None
+        record = Recorded(
+            path=parts.path,
+            query=parse_qs(parts.query),
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=body,
+            started=time.monotonic(),
+        )
+        with fake.lock:
+            fake.requests.append(record)
+            fake.in_flight += 1
+            fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+        try:
+            status, headers, payload = self._route(fake, record)
+        finally:
+            with fake.lock:
+                fake.in_flight -= 1
+        record.status, record.response, record.finished = status, payload, time.monotonic()
+        self._send(status, headers, payload)
+
+    def _route(self, fake: FakeOpenAI, record: Recorded) -> tuple[int, dict[str, str], Any]:
+        azure = AZURE_PATH_RE.match(record.path)
+        if record.path == "/v1/chat/completions":
+            key = record.headers.get("authorization", "")
+            if key != f"Bearer {fake.api_key}":
+                return 401, {}, _unauthorized(bool(key))
+            return fake.respond(record)
+        if azure:
+            if record.headers.get("api-key") != fake.api_key:
+                message = (
+                    "Access denied due to invalid subscription key or wrong API endpoint. Make "
+                    "sure to provide a valid key for an active subscription and use a correct "
+                    "regional API endpoint for your resource."
+                )
+                return 401, {}, {"error": {"code": "401", "message": message}}
+            if not record.query.get("api-version"):
+                return 404, {}, {"error": {"code": "404", "message": "Resource not found"}}
+            record.deployment = azure.group(1)
+            if fake.deployments is not None and record.deployment not in fake.deployments:
+                message = "The API deployment for this resource does not exist."
+                return 404, {}, {"error": {"code": "DeploymentNotFound", "message": message}}
+            return fake.respond(record)
+        return 404, {}, _error(f"Invalid URL (POST {record.path})", "invalid_request_error")
+
+    def _send(self, status: int, headers: dict[str, str], payload: Any) -> None:
+        data = json.dumps(payload).encode("utf-8")
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("x-request-id", f"req_fake{id(payload):x}")
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
+def _unauthorized(had_key: bool) -> dict[str, Any]:
+    if not had_key:
+        message = (
+            "You didn't provide an API key. You need to provide your API key in an Authorization "
+            "header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
+        )
+        return _error(message, "invalid_request_error")
+    message = "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys."
+    return _error(message, "invalid_request_error", "invalid_api_key")
