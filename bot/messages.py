@@ -275,6 +275,11 @@ WEB_UNAVAILABLE = (
     "Reports are temporarily unavailable because the report store cannot be reached. "
     "Please try again in a minute."
 )
+UNFURL_FACTS = "{repository} · {range} · {files} files, +{additions} −{deletions}"
+UNFURL_NEW = "New:"
+UNFURL_BREAKING = "Breaking:"
+UNFURL_OTHER = "Other:"
+UNFURL_FULL_REPORT = "Full report"
 
 # --- heuristic summarizer ---
 HEURISTIC_ENGLISH_ONLY = (

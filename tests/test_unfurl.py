@@ -1,0 +1,202 @@
+"""Link unfurls end to end: a signed ``link_shared`` event on the running app, a real worker,
+FakeGitHub for the change and FakeSlack for ``chat.unfurl``."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import httpx
+import pytest
+from slack_sdk import WebClient
+
+from bot import messages
+from bot.config import Config
+from bot.jobs import get_queue
+from bot.sources import parse_source
+from bot.unfurl import is_fixed, shared_links, unfurl_for
+from bot.worker import run_worker
+from tests.apphelpers import running_server, sign_slack
+from tests.fakes.github import FakeGitHub
+from tests.fakes.slack import FakeSlack
+from tests.webdata import HOSTILE, small_report
+
+SECRET = "unfurl-signing-secret"
+CHANNEL = "C0LINKS"
+
+
+@pytest.fixture
+def github(make_repo) -> Iterator[tuple[FakeGitHub, list[str]]]:  # type: ignore[no-untyped-def]
+    root, shas = make_repo(
+        [
+            {"docs/guide.md": "# Guide\n\nFirst words.\n"},
+            {"docs/guide.md": "# Guide <!channel> <script>x</script>\n\nNew words & more.\n"},
+        ]
+    )
+    with FakeGitHub() as gh:
+        gh.add_repo("octo", "docs", root)
+        yield gh, shas
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def app_config(config: Config, github, slack: FakeSlack) -> Config:  # type: ignore[no-untyped-def]
+    gh, _ = github
+    return replace(
+        config,
+        github_api_url=gh.api_url,
+        slack_api_url=slack.api_url,
+        slack_bot_token=slack.token,
+        slack_signing_secret=SECRET,
+        public_url="https://di.example",
+        summarizer="heuristic",
+    )
+
+
+def _post_user_message(slack: FakeSlack, text: str) -> str:
+    """What a person does: post a message with the link (the fake must know the message)."""
+    client = WebClient(token=slack.token, base_url=slack.api_url)
+    return client.chat_postMessage(channel=CHANNEL, text=text)["ts"]
+
+
+def _event(event_id: str, ts: str, urls: list[str], host: str) -> bytes:
+    body = {
+        "token": "deprecated",
+        "team_id": "T0FAKE",
+        "api_app_id": "A0APP",
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "authed_users": ["U0DIFFBOT"],
+        "event": {
+            "type": "link_shared",
+            "channel": CHANNEL,
+            "is_bot_user_member": True,
+            "user": "U0PASTER",
+            "message_ts": ts,
+            "unfurl_id": f"{CHANNEL}.{ts}.abc",
+            "source": "conversations_history",
+            "event_ts": ts,
+            "links": [{"domain": host.split(":")[0], "url": u} for u in urls],
+        },
+    }
+    return json.dumps(body).encode()
+
+
+def _send(base: str, body: bytes, **headers: str) -> httpx.Response:
+    signed = {**sign_slack(body, SECRET), "Content-Type": "application/json", **headers}
+    return httpx.post(f"{base}/slack/events", content=body, headers=signed, timeout=10)
+
+
+def _unfurl_text(call_args: dict[str, Any]) -> str:
+    unfurls = call_args["unfurls"]
+    return json.dumps(unfurls, ensure_ascii=False)
+
+
+def test_link_shared_unfurls_once_escaped_then_from_cache(
+    app_config: Config,
+    github,
+    slack: FakeSlack,  # type: ignore[no-untyped-def]
+) -> None:
+    gh, shas = github
+    url = f"{gh.web_url}/octo/docs/compare/{shas[0]}...{shas[1]}"
+    other = "https://example.com/not/github"
+    ts = _post_user_message(slack, f"look: <{url}>")
+    body = _event("Ev0FIRST", ts, [url, other], gh.web_host)
+    with running_server(app_config) as base:
+        started = time.monotonic()
+        first = _send(base, body)
+        ack_seconds = time.monotonic() - started
+        retry = _send(
+            base, body, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+        )
+        assert first.status_code == 200 and retry.status_code == 200
+        assert ack_seconds < 3.0, "Slack needs the acknowledgement within 3 seconds"
+        queue = get_queue(app_config)
+        assert queue.count == 1, "one job for the one GitHub link; the retry queued nothing"
+        assert slack.calls_to("chat.unfurl") == []
+
+        assert run_worker(app_config, burst=True) == 0
+
+        (call,) = slack.calls_to("chat.unfurl")
+        assert call.response.get("ok") is True
+        assert call.args["channel"] == CHANNEL and call.args["ts"] == ts
+        assert list(call.args["unfurls"]) == [url]
+        text = _unfurl_text(call.args)
+        assert "&lt;!channel&gt;" in text and "<!channel>" not in text
+        assert "<script>" not in text
+        assert "octo/docs" in text and shas[1][:7] in text
+        button = call.args["unfurls"][url]["blocks"][-1]["elements"][0]
+        assert button["text"]["text"] == messages.UNFURL_FULL_REPORT
+        assert button["url"].startswith("https://di.example/reports/")
+
+        # The page behind the button is served by the same app.
+        report_id = button["url"].rsplit("/", 1)[1]
+        page = httpx.get(f"{base}/reports/{report_id}", timeout=10)
+        assert page.status_code == 200 and "octo/docs" in page.text
+
+        # The same link pasted again: unfurled at once from the cache, no job, no GitHub read.
+        github_reads = len(gh.requests)
+        ts2 = _post_user_message(slack, f"again {url}")
+        again = _send(base, _event("Ev0SECOND", ts2, [url], gh.web_host))
+        assert again.status_code == 200
+        calls = slack.calls_to("chat.unfurl")
+        assert len(calls) == 2 and calls[1].args["ts"] == ts2
+        assert queue.count == 0
+        assert len(gh.requests) == github_reads
+
+
+def test_unsigned_link_shared_is_refused(app_config: Config, github, slack: FakeSlack) -> None:  # type: ignore[no-untyped-def]
+    gh, shas = github
+    url = f"{gh.web_url}/octo/docs/commit/{shas[1]}"
+    body = _event("Ev0FORGED", "1.2", [url], gh.web_host)
+    with running_server(app_config) as base:
+        forged = httpx.post(
+            f"{base}/slack/events",
+            content=body,
+            headers={**sign_slack(body, "wrong-secret"), "Content-Type": "application/json"},
+            timeout=10,
+        )
+    assert forged.status_code == 401
+    assert get_queue(app_config).count == 0
+    assert slack.calls_to("chat.unfurl") == []
+
+
+def test_unfurl_blocks_escape_everything_and_fit_slack() -> None:
+    report = small_report()
+    report.highlights.other_updates.append("x" * 5000)
+    blocks = unfurl_for(report, "https://di.example/reports/abc")["blocks"]
+    text = json.dumps(blocks, ensure_ascii=False)
+    assert HOSTILE not in text
+    assert "&lt;!channel&gt;" in text and "&lt;@U123|boss&gt;" in text
+    assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in blocks)
+    assert unfurl_for(report, None)["blocks"][-1]["type"] == "section"  # no PUBLIC_URL, no button
+
+
+def test_only_github_change_links_are_taken(config: Config) -> None:
+    links = [
+        {"url": "https://github.com/o/r/compare/a...b"},
+        {"url": "https://github.com/o/r/compare/a...b"},
+        {"url": "https://github.com/o/r/pull/7"},
+        {"url": "https://github.com/o/r/issues/7"},
+        {"url": "https://evil.example/o/r/pull/7"},
+        {"url": None},
+    ]
+    taken = shared_links(config, links)
+    assert [link.url for link in taken] == [
+        "https://github.com/o/r/compare/a...b",
+        "https://github.com/o/r/pull/7",
+    ]
+    sha = "a" * 40
+    assert is_fixed(parse_source(f"https://github.com/o/r/commit/{sha}"))
+    assert is_fixed(parse_source(f"https://github.com/o/r/compare/{sha}...o:{'b' * 40}"))
+    assert not is_fixed(parse_source("https://github.com/o/r/compare/main...dev"))
+    assert not is_fixed(parse_source("https://github.com/o/r/pull/7"))
