@@ -1,0 +1,164 @@
+"""Running one report job in a worker: what was posted is recorded, so retries never repeat it.
+
+The record (a small Redis hash per job) holds the placeholder's ``ts`` once it is posted,
+``done`` once the report is, and ``told`` once the requester heard of a failure. A retry
+that finds ``done`` does nothing; one that finds a placeholder updates it instead of posting
+a second one.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+from slack_sdk.errors import SlackApiError
+
+from bot import messages
+from bot.build import ReportRequest
+from bot.cache import cached_build
+from bot.config import Config
+from bot.jobs import RECORD_TTL, ReportJob, failure_message, report_url
+from bot.redisconn import get_redis
+from bot.slackpost import CHANNEL_ERRORS, SlackPoster, SlackTarget
+from bot.sources import SourceError, parse_source
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PostRecord:
+    """What one job has posted so far, kept in Redis across retries and workers."""
+
+    client: redis.Redis
+    name: str
+
+    @classmethod
+    def open(cls, config: Config, post_key: str) -> PostRecord:
+        return cls(get_redis(config), f"{config.redis_prefix}posted:{post_key}")
+
+    def get(self, field: str) -> str | None:
+        raw = self.client.hget(self.name, field)
+        return raw.decode() if raw else None
+
+    def set(self, field: str, value: str) -> None:
+        with self.client.pipeline() as pipe:
+            pipe.hset(self.name, field, value)
+            pipe.expire(self.name, RECORD_TTL)
+            pipe.execute()
+
+    def claim(self, field: str) -> bool:
+        """Set ``field`` unless it is set already; True for the one caller that set it."""
+        won = bool(self.client.hsetnx(self.name, field, "1"))
+        self.client.expire(self.name, RECORD_TTL)
+        return won
+
+
+def target_of(fields: dict[str, Any]) -> SlackTarget:
+    return SlackTarget(
+        channel=fields["channel"],
+        requester=fields.get("requester"),
+        thread_ts=fields.get("thread_ts"),
+        message_ts=fields.get("message_ts"),
+        response_url=fields.get("response_url"),
+    )
+
+
+def tell_requester(
+    config: Config,
+    fields: dict[str, Any],
+    post_key: str,
+    message: str,
+    poster: SlackPoster | None = None,
+) -> None:
+    """Tell the requester once per job, however many times the job fails."""
+    if not PostRecord.open(config, post_key).claim("told"):
+        return
+    try:
+        (poster or SlackPoster(config)).post_error(target_of(fields), message)
+    except Exception:  # noqa: BLE001 - telling is best effort; the failure is logged
+        log.warning("failure not told to requester", extra={"job": post_key})
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth retrying? Our errors say so; a channel we cannot post in never heals by itself."""
+    if isinstance(exc, SourceError):
+        return False
+    if isinstance(exc, SlackApiError):
+        return exc.response.get("error") not in CHANNEL_ERRORS
+    flag = getattr(exc, "transient", None)
+    return True if flag is None else bool(flag)
+
+
+def _message_for(job: ReportJob, exc: BaseException) -> str:
+    if isinstance(exc, SlackApiError):
+        error = str(exc.response.get("error") or "unknown_error")
+        return CHANNEL_ERRORS.get(error) or messages.SLACK_POST_FAILED.format(error=error)
+    return failure_message(job.source, exc)
+
+
+def _post(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoster) -> str:
+    source = parse_source(job.source, github_web_host=config.github_web_host, git_path=job.git_path)
+    target = target_of(vars(job))
+    parent_ts = record.get("placeholder_ts")
+    if parent_ts is None:
+        parent_ts = poster.post_placeholder(target, f"{source.repository} {source.range_text}")
+        record.set("placeholder_ts", parent_ts)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        try:
+            poster.progress(target, parent_ts, done, total)
+        except Exception:  # noqa: BLE001 - progress is a courtesy, never a failure
+            log.info("progress not shown", extra={"ts": parent_ts})
+
+    request = ReportRequest(
+        source=job.source,
+        git_path=job.git_path,
+        paths=job.paths,
+        lang=job.lang,
+        summarizer=job.summarizer,
+    )
+    outcome = cached_build(request, config, progress, refresh=job.regenerate)
+    result = poster.post_report(
+        outcome.report,
+        target,
+        parent_ts=parent_ts,
+        report_url=report_url(config, outcome.report_id),
+        source=job.source,
+        paths=job.paths,
+    )
+    record.set("report_id", outcome.report_id)
+    record.set("done", result.error or "posted")
+    return outcome.report_id
+
+
+def run_report_job(
+    config: Config,
+    job: ReportJob,
+    post_key: str,
+    *,
+    retries_left: int,
+    poster: SlackPoster | None = None,
+) -> str:
+    """Build and post once; raise on a transient failure while retries remain."""
+    record = PostRecord.open(config, post_key)
+    if record.get("done"):
+        log.info("report already posted", extra={"job": post_key})
+        return "already-posted"
+    poster = poster or SlackPoster(config)
+    try:
+        return _post(config, job, record, poster)
+    except Exception as exc:
+        transient = is_transient(exc)
+        log.warning(
+            "report job failed",
+            extra={"job": post_key, "error": type(exc).__name__, "transient": transient},
+        )
+        if transient and retries_left > 0:
+            raise
+        tell_requester(config, vars(job), post_key, _message_for(job, exc), poster)
+        if transient:
+            raise  # the last attempt: recorded as failed in RQ, traceback for the operator
+        record.set("done", "failed")
+        return "failed"

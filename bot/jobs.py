@@ -1,0 +1,186 @@
+"""The job queue: report jobs enqueued by the web process and run by ``diffinsight worker``.
+
+A job carries plain values only (what to report, where to post, who asked); the worker holds
+the tokens and builds its own clients. Jobs are idempotent: a dedup key seen before is not
+enqueued twice, and what a job has posted is recorded in Redis, so a retried job (after a
+crash or a transient failure) reuses its placeholder and never posts the report twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import redis
+from rq import Queue, Retry, get_current_job
+from rq.job import Job
+
+from bot import messages
+from bot.config import Config, load_config
+from bot.errors import SourceReadError
+from bot.redisconn import REDIS_ERRORS, RedisUnavailable, get_redis
+from bot.sources import SourceError
+
+log = logging.getLogger(__name__)
+
+RETRY_INTERVALS: tuple[int, ...] = (10, 30, 60)
+"""Seconds before the 1st, 2nd and 3rd retry of a job that failed transiently."""
+JOB_TIMEOUT = 30 * 60
+DEDUP_TTL = 24 * 3600
+RECORD_TTL = 7 * 24 * 3600
+RESULT_TTL = 24 * 3600
+FAILURE_TTL = 7 * 24 * 3600
+
+_worker_config: Config | None = None
+
+
+def use_config(config: Config | None) -> None:
+    """Jobs in this process use ``config`` (set by the worker) instead of the environment."""
+    global _worker_config
+    _worker_config = config
+
+
+def current_config() -> Config:
+    return _worker_config or load_config()
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """One report to build and post; every field is a plain value that pickles safely."""
+
+    source: str
+    channel: str
+    requester: str | None = None
+    thread_ts: str | None = None
+    paths: tuple[str, ...] = ()
+    lang: str | None = None
+    regenerate: bool = False
+    message_ts: str | None = None
+    response_url: str | None = None
+    dedup_key: str | None = None
+    title: str | None = None
+    origin: str = "slash"
+    git_path: str | None = None
+    summarizer: str | None = None
+
+
+@dataclass(frozen=True)
+class EnqueueResult:
+    job_id: str
+    duplicate: bool
+
+
+def get_queue(config: Config, client: redis.Redis | None = None) -> Queue:
+    return Queue(config.queue_name, connection=client or get_redis(config))
+
+
+def _dedup_name(config: Config, dedup_key: str) -> str:
+    digest = hashlib.sha256(dedup_key.encode("utf-8")).hexdigest()
+    return f"{config.redis_prefix}dedup:{digest}"
+
+
+def enqueue(
+    config: Config,
+    func: Callable[..., Any],
+    kwargs: dict[str, Any],
+    dedup_key: str | None = None,
+    *,
+    job_id: str | None = None,
+    retry_intervals: Sequence[int] = RETRY_INTERVALS,
+    job_timeout: int = JOB_TIMEOUT,
+) -> EnqueueResult:
+    """Queue ``func(**kwargs)`` once per ``dedup_key``; raises RedisUnavailable when Redis is down.
+
+    ``func`` must be a top-level function (the worker imports it by name); ``kwargs`` plain
+    values. A job that raises is retried after each of ``retry_intervals`` seconds.
+    """
+    job_id = job_id or uuid.uuid4().hex
+    try:
+        client = get_redis(config)
+        name = _dedup_name(config, dedup_key) if dedup_key else None
+        if name and not client.set(name, job_id, nx=True, ex=DEDUP_TTL):
+            existing = client.get(name)
+            log.info("duplicate job not queued", extra={"job": job_id})
+            return EnqueueResult(existing.decode() if existing else job_id, duplicate=True)
+        retry = Retry(max=len(retry_intervals), interval=list(retry_intervals))
+        try:
+            get_queue(config, client).enqueue(
+                func,
+                kwargs=kwargs,
+                job_id=job_id,
+                retry=retry if retry_intervals else None,
+                job_timeout=job_timeout,
+                result_ttl=RESULT_TTL,
+                failure_ttl=FAILURE_TTL,
+            )
+        except BaseException:
+            if name:
+                client.delete(name)  # let a later attempt enqueue it
+            raise
+    except REDIS_ERRORS as exc:
+        raise RedisUnavailable(messages.SERVICE_UNAVAILABLE) from exc
+    log.info("job queued", extra={"job": job_id, "queue": config.queue_name})
+    return EnqueueResult(job_id, duplicate=False)
+
+
+def enqueue_report(
+    config: Config, job: ReportJob, *, retry_intervals: Sequence[int] = RETRY_INTERVALS
+) -> EnqueueResult:
+    """Queue :func:`build_and_post` for ``job`` (once per ``job.dedup_key``)."""
+    job_id = uuid.uuid4().hex
+    kwargs = {**asdict(job), "paths": tuple(job.paths), "post_key": job_id}
+    return enqueue(
+        config,
+        build_and_post,
+        kwargs,
+        job.dedup_key,
+        job_id=job_id,
+        retry_intervals=retry_intervals,
+    )
+
+
+def report_url(config: Config, report_id: str) -> str | None:
+    return f"{config.public_url}/reports/{report_id}" if config.public_url else None
+
+
+def build_and_post(post_key: str | None = None, **fields: Any) -> str:
+    """The report job: placeholder, build (cached, single flight) with progress, post.
+
+    Returns the report id, or a short word when nothing was posted. Transient failures
+    raise, so RQ retries them; the last failure, and any failure a retry cannot fix, is told
+    to the requester.
+    """
+    from bot.jobrun import run_report_job
+
+    job = ReportJob(**{**fields, "paths": tuple(fields.get("paths") or ())})
+    current = get_current_job()
+    key = post_key or (current.id if current else None) or job.dedup_key or uuid.uuid4().hex
+    retries_left = (current.retries_left or 0) if current else 0
+    return run_report_job(current_config(), job, key, retries_left=retries_left)
+
+
+def failure_message(source: str, exc: BaseException) -> str:
+    """What the requester reads: our own sentence when the error carries one."""
+    if isinstance(exc, SourceError | SourceReadError):
+        return messages.JOB_FAILED.format(source=source, reason=str(exc))
+    reason = str(exc) if isinstance(exc, RedisUnavailable) else type(exc).__name__
+    return messages.JOB_GAVE_UP.format(source=source, reason=reason)
+
+
+def tell_lost_job(config: Config, job: Job) -> None:
+    """A report job whose worker died with no retries left: tell the requester why."""
+    if not job.func_name.endswith("build_and_post"):
+        return
+    from bot.jobrun import tell_requester
+
+    kwargs = dict(job.kwargs)
+    tell_requester(
+        config,
+        kwargs,
+        str(kwargs.get("post_key") or job.id),
+        messages.JOB_GAVE_UP.format(source=kwargs.get("source", ""), reason=messages.WORKER_LOST),
+    )

@@ -1,0 +1,181 @@
+"""Queueing report jobs and running one job in-process: dedup, plain values, retries, telling."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from rq.job import Job
+
+from bot import messages
+from bot.config import Config
+from bot.jobrun import PostRecord, run_report_job
+from bot.jobs import (
+    RETRY_INTERVALS,
+    ReportJob,
+    build_and_post,
+    enqueue,
+    enqueue_report,
+    get_queue,
+    report_url,
+)
+from bot.slackpost import SlackPoster
+from tests.fakes.slack import FakeSlack
+
+PLAIN = (str, int, bool, type(None), tuple)
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def cfg(config: Config, slack: FakeSlack) -> Config:
+    return replace(
+        config,
+        slack_bot_token=slack.token,
+        slack_api_url=slack.api_url,
+        public_url="https://di.example",
+    )
+
+
+@pytest.fixture
+def repo(make_repo) -> Path:
+    path, _ = make_repo(
+        [
+            {"README.md": "# Demo\n", "app.py": "x = 1\n"},
+            {"README.md": "# Demo\n\nMore.\n", "app.py": "x = 2\n"},
+        ]
+    )
+    return path
+
+
+def report_job(
+    repo: Path, channel: str = "C1", source: str = "HEAD~1...HEAD", **kw: object
+) -> ReportJob:
+    return ReportJob(source=source, channel=channel, git_path=str(repo), **kw)
+
+
+def poster(cfg: Config) -> SlackPoster:
+    return SlackPoster(cfg, pace_seconds=0, progress_interval=0)
+
+
+def top_level(slack: FakeSlack, channel: str) -> list:
+    return [m for m in slack.messages(channel) if not m.thread_ts and not m.ephemeral]
+
+
+def test_a_job_carries_plain_values_and_retries_with_backoff(cfg: Config, repo: Path, redis_client):
+    result = enqueue_report(cfg, report_job(repo, requester="U1", dedup_key="d1"))
+    assert result.duplicate is False
+    job = Job.fetch(result.job_id, connection=redis_client)
+    assert job.func_name == "bot.jobs.build_and_post"
+    assert job.origin == cfg.queue_name
+    assert all(isinstance(v, PLAIN) for v in job.kwargs.values())
+    assert not any("token" in k or "secret" in k for k in job.kwargs)
+    assert job.kwargs["post_key"] == result.job_id
+    assert job.retries_left == 3 and job.retry_intervals == list(RETRY_INTERVALS)
+
+
+def test_a_dedup_key_is_enqueued_once(cfg: Config, repo: Path):
+    first = enqueue_report(cfg, report_job(repo, dedup_key="delivery-1"))
+    again = enqueue_report(cfg, report_job(repo, dedup_key="delivery-1"))
+    other = enqueue_report(cfg, report_job(repo, dedup_key="delivery-2"))
+    assert (first.duplicate, again.duplicate, other.duplicate) == (False, True, False)
+    assert again.job_id == first.job_id
+    assert get_queue(cfg).count == 2
+
+
+def test_generic_enqueue_for_other_job_kinds(cfg: Config, redis_client):
+    result = enqueue(cfg, report_url, {"config": None, "report_id": "x"}, "unfurl:1")
+    assert enqueue(cfg, report_url, {}, "unfurl:1").duplicate is True
+    assert Job.fetch(result.job_id, connection=redis_client).func_name == "bot.jobs.report_url"
+
+
+def test_run_posts_placeholder_then_report_once(cfg: Config, repo: Path, slack: FakeSlack):
+    job = report_job(repo, requester="U1")
+    report_id = run_report_job(cfg, job, "post-1", retries_left=0, poster=poster(cfg))
+    parents = top_level(slack, "C1")
+    assert len(parents) == 1 and parents[0].edits >= 1  # the placeholder, replaced in place
+    assert f"https://di.example/reports/{report_id}" in str(parents[0].blocks)
+    assert len(slack.thread("C1", parents[0].ts)) >= 1
+    calls = len(slack.calls)
+    assert run_report_job(cfg, job, "post-1", retries_left=0, poster=poster(cfg)) == (
+        "already-posted"
+    )
+    assert len(slack.calls) == calls
+
+
+class FlakyPoster(SlackPoster):
+    """The real poster, whose first report post loses its connection (a transient failure)."""
+
+    failures = 1
+
+    def post_report(self, *args, **kw):
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("connection reset by peer")
+        return super().post_report(*args, **kw)
+
+
+def test_a_transient_failure_is_retried_without_a_second_placeholder(
+    cfg: Config, repo: Path, slack: FakeSlack
+):
+    job = report_job(repo, requester="U1")
+    flaky = FlakyPoster(cfg, pace_seconds=0, progress_interval=0)
+    with pytest.raises(ConnectionError):
+        run_report_job(cfg, job, "post-2", retries_left=2, poster=flaky)
+    assert PostRecord.open(cfg, "post-2").get("placeholder_ts")
+    assert not [m for m in slack.messages("C1") if m.ephemeral]  # not told yet: will retry
+    run_report_job(cfg, job, "post-2", retries_left=1, poster=flaky)
+    parents = top_level(slack, "C1")
+    assert len(parents) == 1
+    thread = [m for m in slack.thread("C1", parents[0].ts) if not m.files]
+    assert len(slack.calls_to("chat.postMessage")) == 1 + len(thread)
+    assert len(slack.calls_to("files.completeUploadExternal")) == 1
+
+
+def test_the_last_failure_is_told_to_the_requester_once(cfg: Config, repo: Path, slack: FakeSlack):
+    job = report_job(repo, requester="U1")
+    for _ in range(2):
+        slack.fail_next("chat.postMessage", "internal_error")
+        with pytest.raises(Exception):  # noqa: B017
+            run_report_job(cfg, job, "post-3", retries_left=0, poster=poster(cfg))
+    told = [m for m in slack.messages("C1") if m.ephemeral]
+    assert len(told) == 1 and told[0].user == "U1"
+    assert "internal_error" in told[0].text
+
+
+def test_an_unreadable_source_is_told_at_once_and_not_retried(
+    cfg: Config, repo: Path, slack: FakeSlack
+):
+    job = report_job(repo, requester="U1", source="HEAD~1...no-such-branch")
+    assert run_report_job(cfg, job, "post-4", retries_left=3, poster=poster(cfg)) == "failed"
+    told = [m for m in slack.messages("C1") if m.ephemeral]
+    assert len(told) == 1 and "no-such-branch" in told[0].text
+
+
+def test_a_channel_without_the_bot_is_told_through_the_response_url(
+    cfg: Config, repo: Path, slack: FakeSlack
+):
+    slack.not_in_channel.add("C9")
+    url = slack.response_url()
+    job = report_job(repo, channel="C9", requester="U1", response_url=url)
+    assert run_report_job(cfg, job, "post-5", retries_left=3, poster=poster(cfg)) == "failed"
+    assert [r["text"] for r in slack.responses(url)] == [messages.SLACK_NOT_IN_CHANNEL]
+
+
+def test_build_and_post_is_the_job_entry_point(cfg: Config, repo: Path, slack: FakeSlack):
+    from bot.jobs import use_config
+
+    use_config(replace(cfg, public_url=None))
+    try:
+        fields = {**vars(report_job(repo)), "post_key": "post-6"}
+        report_id = build_and_post(**fields)
+    finally:
+        use_config(None)
+    assert len(report_id) == 32
+    assert len(top_level(slack, "C1")) == 1
