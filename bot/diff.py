@@ -113,17 +113,24 @@ def _split_files(text: str) -> Iterator[str]:
         yield "".join(chunk)
 
 
+def _header(chunk: str) -> str:
+    """The extended header lines of a file chunk (before its first hunk), read cheaply."""
+    end = chunk.find("\n@@", 0, 4096)
+    return chunk[: end if end >= 0 else 4096]
+
+
 def _mode_lines(chunk: str) -> tuple[str | None, str | None, bool, str | None]:
     old_mode = new_mode = None
     copied_from = None
-    for line in chunk.splitlines()[:8]:
+    header = _header(chunk)
+    for line in header.splitlines()[:8]:
         if line.startswith("old mode "):
             old_mode = line[9:].strip()
         elif line.startswith("new mode "):
             new_mode = line[9:].strip()
         elif line.startswith("copy from "):
             copied_from = line[10:].strip()
-    submodule = "160000" in chunk.split("@@", 1)[0]
+    submodule = "160000" in header
     return old_mode, new_mode, submodule, copied_from
 
 
@@ -132,6 +139,8 @@ def _file_from_patched(pf, chunk: str) -> FileChange:
     target = _strip_prefix(pf.target_file, "b/")
     filename = target or source or pf.path
     status = _status(pf)
+    if status == "renamed" and "\nrename from " not in _header(chunk):
+        status = "modified"  # plain diff -u of two differently named files, not a git rename
     old_mode, new_mode, submodule, copied_from = _mode_lines(chunk)
     previous = source if status == "renamed" and source != filename else None
     if copied_from:
