@@ -26,7 +26,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.config import Config
 from bot.redisconn import redis_ok
-from handlers import actions, slash
+from handlers import actions, github_webhook, slash
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,7 @@ def create_app(config: Config, bolt_app: App | None = None) -> Starlette:
     routes: list[BaseRoute] = [
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        *github_webhook.routes(config),
     ]
     # Other features add their routes here, one line each.
     return Starlette(routes=routes)
