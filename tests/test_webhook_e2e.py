@@ -1,0 +1,157 @@
+"""From a signed delivery to Slack posts: subscribe, deliver, run a worker, count the posts.
+
+The web app runs under uvicorn, GitHub is FakeGitHub over a local repository, Slack is
+FakeSlack, and a real RQ worker (burst mode) builds and posts the reports.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot import messages
+from bot.config import Config
+from bot.webhooks import sign
+from bot.worker import run_worker
+from handlers.subscriptions import answer
+from tests.apphelpers import running_server
+from tests.conftest import DATA
+from tests.fakes.github import FakeGitHub
+from tests.fakes.slack import FakeSlack
+
+SECRET = "webhook-secret"
+HOOKS = DATA / "github-webhooks"
+
+
+@dataclass
+class World:
+    config: Config
+    base: str
+    slack: FakeSlack
+    github: FakeGitHub
+    shas: list[str]
+
+    def subscribe(self, channel: str, *words: str) -> str:
+        return answer(self.config, ["subscribe", "octo/widgets", *words], channel, "U0SUB")
+
+    def deliver(self, event: str, payload: dict[str, Any]) -> httpx.Response:
+        raw = json.dumps(payload).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "X-GitHub-Event": event,
+            "X-GitHub-Delivery": str(uuid.uuid4()),
+            "X-Hub-Signature-256": sign(SECRET, raw),
+        }
+        return httpx.post(f"{self.base}/github/webhook", content=raw, headers=headers, timeout=10)
+
+    def reports(self, channel: str) -> list[str]:
+        """Top-level messages the bot left in ``channel`` (placeholder turned report)."""
+        return [
+            m.text for m in self.slack.messages(channel) if m.thread_ts is None and not m.ephemeral
+        ]
+
+
+def _repository() -> dict[str, Any]:
+    payload = json.loads((HOOKS / "push.normal.go-playground-webhooks.push.json").read_text())
+    repository = payload["repository"]
+    repository.update(full_name="octo/widgets", name="widgets", default_branch="main")
+    repository["owner"].update(name="octo", login="octo")
+    return repository
+
+
+def push_payload(before: str, after: str, modified: list[str]) -> dict[str, Any]:
+    """GitHub's example push, pointed at the local repository's commits."""
+    payload = json.loads((HOOKS / "push.normal.go-playground-webhooks.push.json").read_text())
+    payload.update(ref="refs/heads/main", before=before, after=after, repository=_repository())
+    payload["commits"][0].update(id=after, added=[], removed=[], modified=modified)
+    return payload
+
+
+def merged_pr_payload(number: int, base: str, head: str, merge_sha: str) -> dict[str, Any]:
+    name = "pull_request.closed.merged.create-issue-branch.pull_request.closed.json"
+    payload = json.loads((HOOKS / name).read_text())
+    payload["repository"] = _repository()
+    pr = payload["pull_request"]
+    pr.update(number=number, merge_commit_sha=merge_sha, title="Polish the readme")
+    pr["base"].update(ref="main", sha=base)
+    pr["head"].update(sha=head)
+    return payload
+
+
+@pytest.fixture
+def world(config: Config, make_repo, tmp_path: Path) -> Iterator[World]:
+    path, shas = make_repo(
+        [
+            {"README.md": "# Widgets\n", "docs/guide.md": "Guide\n", "src/app.py": "A = 1\n"},
+            {"src/app.py": "A = 2\n\ndef run():\n    return A\n"},
+            {"README.md": "# Widgets\n\nNow with a usage section.\n"},
+        ]
+    )
+    with FakeGitHub() as github, FakeSlack() as slack:
+        github.add_repo("octo", "widgets", path, default_branch="main")
+        github.add_pull("octo", "widgets", 6, shas[0], shas[1], title="Let the app run")
+        github.add_pull("octo", "widgets", 7, shas[1], shas[2], title="Polish the readme")
+        app_config = replace(
+            config,
+            github_webhook_secret=SECRET,
+            github_api_url=github.api_url,
+            slack_bot_token=slack.token,
+            slack_signing_secret="slack-signing-secret",
+            slack_api_url=slack.api_url,
+            public_url="https://bot.example.com",
+        )
+        with running_server(app_config) as base:
+            yield World(app_config, base, slack, github, shas)
+
+
+def test_push_posts_once_in_each_subscribed_channel(world: World) -> None:
+    reply = world.subscribe("C1")
+    assert "https://bot.example.com/github/webhook" in reply
+    assert messages.SUBS_STORED.split("{")[0] in reply
+    world.subscribe("C2", "src/")
+    world.subscribe("C3", "docs/")
+    first, second = world.shas[0], world.shas[1]
+    answered = world.deliver("push", push_payload(first, second, ["src/app.py"]))
+    assert answered.status_code == 202 and answered.json()["jobs"] == 2
+    assert run_worker(world.config, burst=True) == 0
+    assert len(world.reports("C1")) == 1
+    assert len(world.reports("C2")) == 1
+    assert world.reports("C3") == []
+    assert world.reports("C4") == []
+    # The same merge arriving as a merged pull request is not reported again in C1 and C2.
+    # C3 was left out by the push's file lists; the pull request has none, so its job reads
+    # the change, finds nothing under docs/ and posts nothing.
+    again = world.deliver("pull_request", merged_pr_payload(6, first, second, second))
+    assert again.status_code == 202 and again.json()["jobs"] == 1
+    assert run_worker(world.config, burst=True) == 0
+    assert len(world.reports("C1")) == len(world.reports("C2")) == 1
+    assert world.reports("C3") == []
+
+
+def test_merged_pull_request_posts_only_where_its_paths_are_touched(world: World) -> None:
+    world.subscribe("C1", "main", "README.md")
+    world.subscribe("C2", "src/")
+    payload = merged_pr_payload(7, world.shas[1], world.shas[2], world.shas[2])
+    answered = world.deliver("pull_request", payload)
+    assert answered.status_code == 202 and answered.json()["jobs"] == 2
+    assert run_worker(world.config, burst=True) == 0
+    [report] = world.reports("C1")
+    assert "README.md" in report
+    assert world.reports("C2") == []
+    assert world.github.requests_to("/pulls/7")
+
+
+def test_unsubscribed_channels_hear_nothing(world: World) -> None:
+    world.subscribe("C1")
+    assert "Removed 1" in answer(world.config, ["unsubscribe", "octo/widgets"], "C1", "U0SUB")
+    answered = world.deliver("push", push_payload(world.shas[0], world.shas[1], ["src/app.py"]))
+    assert answered.status_code == 422
+    assert run_worker(world.config, burst=True) == 0
+    assert world.reports("C1") == []
