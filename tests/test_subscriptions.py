@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
+
 import pytest
 import redis
 
 from bot import messages
+from bot.config import Config
 from bot.subscriptions import (
     MAX_PATHS,
     MAX_SUBSCRIPTIONS_PER_CHANNEL,
@@ -18,6 +22,8 @@ from bot.subscriptions import (
     subscribe,
     unsubscribe,
 )
+from handlers.subscriptions import answer
+from tests.fakes.github import FakeGitHub
 
 
 @pytest.fixture
@@ -150,3 +156,109 @@ def test_repository_and_path_rules() -> None:
             check_paths(bad)
     with pytest.raises(SubscriptionError):
         check_paths([f"p{i}/" for i in range(MAX_PATHS + 1)])
+
+
+# --- the slash command's replies (handlers/subscriptions.answer) ---------------------------
+
+
+@pytest.fixture
+def github(make_repo) -> Iterator[FakeGitHub]:
+    path, _ = make_repo([{"README.md": "hello\n"}])
+    with FakeGitHub() as fake:
+        fake.add_repo("octo", "public", path)
+        fake.add_repo("octo", "secret", path, private=True)
+        yield fake
+
+
+@pytest.fixture
+def cmd_config(config: Config, github: FakeGitHub) -> Config:
+    return replace(
+        config,
+        github_api_url=github.api_url,
+        github_token="test-token",
+        github_webhook_secret="s3cret",
+        public_url="https://bot.example.com",
+    )
+
+
+def say(config: Config, text: str, channel: str = "C1") -> str:
+    return answer(config, text.split(), channel, "U1")
+
+
+def test_subscribe_reply_says_what_was_stored_and_how_to_set_up_the_webhook(
+    cmd_config: Config,
+) -> None:
+    reply = say(cmd_config, "subscribe octo/public main docs/** src/")
+    assert reply.startswith(
+        messages.SUBS_STORED.format(what="*octo/public*, `main`, `docs/**`, `src/`")
+    )
+    assert "https://bot.example.com/github/webhook" in reply
+    assert f"{cmd_config.github_web_url}/octo/public/settings/hooks/new" in reply
+    assert "application/json" in reply and "*Pushes*" in reply
+    assert messages.SUBS_SETUP_NO_SECRET not in reply
+    again = say(cmd_config, "subscribe <https://github.com/octo/public|octo/public> docs/")
+    assert again.startswith(messages.SUBS_STORED.split("{")[0])
+    assert "the default branch, `docs/`" in again
+    listed = say(cmd_config, "list")
+    assert listed.splitlines() == [
+        messages.SUBS_LIST_HEAD.format(count=2),
+        "• *octo/public*, `main`, `docs/**`, `src/`",
+        "• *octo/public*, the default branch, `docs/`",
+    ]
+    assert say(cmd_config, "list", channel="C2") == messages.SUBS_NONE
+
+
+def test_setup_text_names_what_the_server_still_lacks(cmd_config: Config) -> None:
+    bare = replace(cmd_config, public_url=None, github_webhook_secret=None)
+    reply = say(bare, "subscribe octo/public")
+    assert messages.SUBS_SETUP_NO_PUBLIC_URL.format(path="/github/webhook") in reply
+    assert messages.SUBS_SETUP_NO_SECRET in reply
+
+
+def test_private_repositories_follow_the_report_rule(cmd_config: Config) -> None:
+    refused = say(cmd_config, "subscribe octo/secret")
+    assert "DIFFINSIGHT_ALLOWED_REPOS" in refused
+    assert say(cmd_config, "list") == messages.SUBS_NONE
+    allowed = replace(cmd_config, allowed_repos=("octo/*",))
+    assert say(allowed, "subscribe octo/secret").startswith(messages.SUBS_STORED.split("{")[0])
+    missing = say(cmd_config, "subscribe octo/nowhere")
+    assert say(cmd_config, "list").startswith(messages.SUBS_LIST_HEAD.format(count=1))
+    assert missing and not missing.startswith(messages.SUBS_STORED.split("{")[0])
+
+
+def test_unsubscribe_replies(cmd_config: Config) -> None:
+    say(cmd_config, "subscribe octo/public")
+    say(cmd_config, "subscribe octo/public release docs/ src/")
+    narrowed = say(cmd_config, "unsubscribe octo/public release docs/")
+    assert narrowed == messages.SUBS_NARROWED.format(what="*octo/public*, `release`, `src/`")
+    removed = say(cmd_config, "unsubscribe octo/public")
+    assert removed.splitlines()[0] == messages.SUBS_REMOVED.format(count=2)
+    assert say(cmd_config, "unsubscribe octo/public") == (
+        messages.SUBS_NOTHING_TO_REMOVE.format(repository="octo/public")
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("subscribe", messages.SUBS_USAGE),
+        ("unsubscribe", messages.SUBS_USAGE),
+        ("subscribe octo", messages.SUBS_BAD_REPOSITORY.format(text="octo")),
+        ("subscribe a/b/c", messages.SUBS_BAD_REPOSITORY.format(text="a/b/c")),
+        (
+            "subscribe https://example.com/octo/public",
+            messages.SUBS_BAD_REPOSITORY.format(text="https://example.com/octo/public"),
+        ),
+        ("subscribe octo/public main ../x", messages.SUBS_BAD_PATH.format(text="../x")),
+        ("subscribe <!channel>/x", messages.SUBS_BAD_REPOSITORY.format(text="&lt;!channel&gt;/x")),
+    ],
+)
+def test_bad_input_gets_a_clear_reply(cmd_config: Config, text: str, expected: str) -> None:
+    reply = say(cmd_config, text)
+    assert reply.startswith(expected)
+    assert say(cmd_config, "list") == messages.SUBS_NONE
+
+
+def test_store_down_is_said_plainly(cmd_config: Config) -> None:
+    down = replace(cmd_config, redis_url="redis://127.0.0.1:1/0")
+    assert say(down, "list") == messages.SUBS_STORE_DOWN
