@@ -162,6 +162,10 @@ SLACK_UNAVAILABLE = (
 )
 SLACK_REGENERATING = "Regenerating the report without the cache…"
 SLACK_REGENERATE_UNUSABLE = "This message cannot be regenerated; run /diffinsight with its link."
+SLACK_INTERNAL_ERROR = (
+    "Something went wrong on diffinsight's side and nothing was queued. "
+    "Please try again; if it keeps failing, tell the operator (the server log has the details)."
+)
 
 # --- GitHub webhooks and subscriptions ---
 # Webhook answers: shown to whoever reads the delivery log in the repository's webhook settings.

@@ -54,10 +54,12 @@ class ThreadedSlackRequestHandler(SlackRequestHandler):
 
 
 def build_bolt_app(config: Config) -> App:
-    """The Bolt app with its WebClient on ``SLACK_API_URL`` and every listener registered."""
+    """The Bolt app with its WebClient on ``SLACK_API_URL`` and every listener registered.
+
+    The bot token goes in through that client only (Bolt takes the client's token).
+    """
     client = WebClient(token=config.slack_bot_token, base_url=config.slack_api_url)
     app = App(
-        token=config.slack_bot_token,
         signing_secret=config.slack_signing_secret,
         client=client,
         process_before_response=True,

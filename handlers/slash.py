@@ -142,6 +142,11 @@ def register(app: App, config: Config) -> None:
     """Listen for ``/diffinsight`` (any command registered to this app's URL)."""
 
     def on_command(ack: Ack, body: dict[str, Any]) -> None:
-        ack(response_type="ephemeral", text=handle_command(config, body))
+        try:
+            text = handle_command(config, body)
+        except Exception:  # an answer Slack shows beats its generic "dispatch_failed"
+            log.exception("slash command failed", extra={"channel": body.get("channel_id")})
+            text = messages.SLACK_INTERNAL_ERROR
+        ack(response_type="ephemeral", text=text)
 
     app.command(COMMAND)(on_command)

@@ -37,7 +37,6 @@ __all__ = [
 MAX_BLOCKS = 50
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
-TEXT_LIMIT = 40_000
 BLOCK_TEXT_BUDGET = 11_000
 """Below the ~12,000 characters that trigger ``msg_blocks_too_long``, with room for containers."""
 MAX_FILE_SECTIONS = 300
@@ -195,8 +194,9 @@ def parent_message(
     actions = _buttons(report_url, regenerate_value)
     if actions:
         blocks.append(actions)
-    fallback = f"{title}\n{report.repository} {_range(report)}\n{report.summary.strip()}"
-    return SlackMessage(text=fallback[:TEXT_LIMIT], blocks=blocks)
+    # The fallback is parsed for mentions too (it drives notifications): escaped as well.
+    fallback = escape_mrkdwn(f"{title}\n{report.repository} {_range(report)}\n{report.summary}")
+    return SlackMessage(text=truncate_plain(fallback, 3000), blocks=blocks)
 
 
 def progress_message(repository: str, range_text: str, done: int, total: int) -> SlackMessage:
@@ -263,7 +263,7 @@ def thread_messages(report: Report) -> list[SlackMessage]:
     hidden = len(report.files) - MAX_FILE_SECTIONS
     if hidden > 0:
         blocks.append(_context(messages.SLACK_MORE_FILES.format(n=hidden)))
-    return _pack(blocks, truncate_plain(report.title, 200))
+    return _pack(blocks, escape_mrkdwn(truncate_plain(report.title, 200)))
 
 
 def regenerate_value(source: str, paths: tuple[str, ...], lang: str | None) -> str:

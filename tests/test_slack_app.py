@@ -1,0 +1,335 @@
+"""The Slack app end to end: signed requests to the running server, a real queue worker,
+GitHub and Slack as local fakes. Asserts what a person in the channel would see."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from bot import jobs, messages, slackpost
+from bot.config import Config
+from bot.worker import run_worker
+from handlers import slash
+from tests.apphelpers import command_body, post_signed, running_server, sign_slack
+from tests.fakes.github import FakeGitHub
+from tests.fakes.slack import FakeSlack, Message
+
+SECRET = "test-signing-secret"
+CHANNEL, ASKER = "C0CHAN", "U0ASKER"
+EVIL = "<!channel> <!here> <@U123> <http://evil|docs>"
+
+
+@pytest.fixture(autouse=True)
+def fast_slack(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No 1-second pacing in tests (pacing itself is tested in test_slack_post)."""
+    monkeypatch.setattr(slackpost, "PACE_SECONDS", 0.0)
+    monkeypatch.setattr(slackpost, "PROGRESS_SECONDS", 0.0)
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def gh(make_repo) -> Iterator[FakeGitHub]:
+    path, _ = make_repo(
+        [
+            {"README.md": "# Project\n\nHello.\n", "docs/guide.md": "# Guide\n\nStart here.\n"},
+            {
+                "README.md": f"# Project {EVIL}\n\nHello {EVIL} & friends.\n\n"
+                "## Install <@U123>\n\nRun `make` <!everyone>.\n",
+                "docs/guide.md": f"# Guide\n\nStart here. [docs](http://evil) {EVIL}\n",
+                "src/app.py": f'"""{EVIL}"""\n\ndef run() -> int:\n    return 1\n',
+            },
+        ]
+    )
+    with FakeGitHub() as fake:
+        fake.add_repo("octo", "demo", path)
+        yield fake
+
+
+@pytest.fixture
+def cfg(config: Config, slack: FakeSlack, gh: FakeGitHub) -> Config:
+    return replace(
+        config,
+        slack_bot_token=slack.token,
+        slack_api_url=slack.api_url,
+        slack_signing_secret=SECRET,
+        github_api_url=gh.api_url,
+        github_token="test-token",
+        public_url="https://di.example",
+    )
+
+
+@pytest.fixture
+def server(cfg: Config) -> Iterator[str]:
+    with running_server(cfg) as base:
+        yield base
+
+
+@pytest.fixture
+def no_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One immediate retry, so a burst worker reaches the 'tell the requester' step."""
+    quick = partial(jobs.enqueue_report, retry_intervals=(0,))
+    monkeypatch.setattr(slash, "enqueue_report", quick)
+
+
+def link(gh: FakeGitHub, repo: str = "octo/demo", spec: str = "main~1...main") -> str:
+    return f"<{gh.web_url}/{repo}/compare/{spec}>"
+
+
+def command(base: str, text: str, slack: FakeSlack, **headers: str) -> httpx.Response:
+    body = command_body(text, response_url=slack.response_url())
+    return post_signed(base, body, SECRET, **headers)
+
+
+def top_level(slack: FakeSlack) -> list[Message]:
+    return [m for m in slack.messages(CHANNEL) if m.thread_ts is None and not m.ephemeral]
+
+
+def ephemerals(slack: FakeSlack) -> list[str]:
+    texts = [m.text for m in slack.messages(CHANNEL) if m.ephemeral]
+    for call in slack.calls_to("response_url"):
+        texts.append(call.args.get("text", ""))
+    return texts
+
+
+def all_text(msg: Message) -> str:
+    return msg.text + "\n" + json.dumps(msg.blocks or [], ensure_ascii=False)
+
+
+def assert_nothing_live(slack: FakeSlack, gh: FakeGitHub) -> None:
+    """Every ``<...>`` sent to the channel is one of our own links or the asker's mention."""
+    ours = (gh.web_url, "https://di.example/", f"@{ASKER}")
+    for msg in slack.messages(CHANNEL):
+        for inner in re.findall(r"<([^<>]*)>", all_text(msg)):
+            assert inner.startswith(ours), f"live control sequence <{inner}> in {msg.ts}"
+
+
+def test_command_posts_parent_and_thread_with_everything_escaped(
+    server: str, cfg: Config, slack: FakeSlack, gh: FakeGitHub
+) -> None:
+    start = time.monotonic()
+    resp = command(server, f"{link(gh)} en_US", slack)
+    assert time.monotonic() - start < 1.0
+    assert resp.status_code == 200
+    ack = resp.json()
+    assert ack["response_type"] == "ephemeral"
+    assert ack["text"].startswith("Building the report for octo/demo main~1...main")
+    assert top_level(slack) == []  # nothing posted by the web process itself
+
+    assert run_worker(cfg, burst=True) == 0
+
+    (parent,) = top_level(slack)
+    assert parent.blocks[0]["type"] == "header"
+    assert parent.blocks[0]["text"]["text"].startswith("[en_US] Diff Insight Report")
+    context = parent.blocks[1]["elements"][0]["text"]
+    assert "*octo/demo*" in context and "3 files" in context and f"<@{ASKER}>" in context
+    buttons = {b["text"]["text"]: b for b in parent.blocks[-1]["elements"]}
+    assert set(buttons) == {"Regenerate", "Full report"}
+    assert buttons["Full report"]["url"].startswith("https://di.example/reports/")
+    assert parent.edits >= 1  # the "building" placeholder was replaced in place
+
+    thread = slack.thread(CHANNEL, parent.ts)
+    assert len(thread) >= 2 and all(m.thread_ts == parent.ts for m in thread)
+    texts = [all_text(m) for m in thread]
+    assert "*Insights*" in texts[0] and "*Summary table*" in texts[0]
+    for name in ("README.md", "docs/guide.md", "src/app.py"):
+        assert any(f"`{name}`" in t for t in texts), name
+    assert thread[-1].files, "the Markdown report is uploaded in the thread"
+    markdown = slack.uploaded(thread[-1].files[0]).decode()
+    assert markdown.startswith("---\n") and "# Modified Contents" in markdown
+
+    joined = "\n".join(all_text(m) for m in slack.messages(CHANNEL))
+    assert "&lt;!channel&gt;" in joined or "&lt;@U123&gt;" in joined
+    assert_nothing_live(slack, gh)
+
+
+def test_slack_retries_never_post_twice(
+    server: str, cfg: Config, slack: FakeSlack, gh: FakeGitHub
+) -> None:
+    body = command_body(link(gh), response_url=slack.response_url())
+    first = post_signed(server, body, SECRET)
+    retries = [post_signed(server, body, SECRET, **{"X-Slack-Retry-Num": str(n)}) for n in (1, 2)]
+    assert [r.status_code for r in (first, *retries)] == [200, 200, 200]
+    run_worker(cfg, burst=True)
+    assert len(top_level(slack)) == 1
+
+
+def test_forged_and_stale_requests_get_401_and_do_nothing(
+    server: str, cfg: Config, slack: FakeSlack, gh: FakeGitHub
+) -> None:
+    body = command_body(link(gh))
+    forged = httpx.post(f"{server}/slack/events", content=body, headers=sign_slack(body, "nope"))
+    stale_headers = sign_slack(body, SECRET, ts=int(time.time()) - 6 * 60)
+    stale = httpx.post(f"{server}/slack/events", content=body, headers=stale_headers)
+    unsigned = httpx.post(f"{server}/slack/events", content=body)
+    tampered = httpx.post(
+        f"{server}/slack/events", content=body + b"&x=1", headers=sign_slack(body, SECRET)
+    )
+    assert [r.status_code for r in (forged, stale, unsigned, tampered)] == [401] * 4
+    assert jobs.get_queue(cfg).count == 0
+    run_worker(cfg, burst=True)
+    assert slack.messages(CHANNEL) == []
+
+
+@pytest.mark.parametrize("text", ["", "help", "  HELP  "])
+def test_help_and_empty_show_usage(server: str, slack: FakeSlack, text: str) -> None:
+    assert command(server, text, slack).json()["text"] == messages.SLACK_USAGE
+
+
+def test_unusable_link_lists_the_accepted_forms(server: str, cfg: Config, slack: FakeSlack) -> None:
+    answer = command(server, "https://example.com/x/y", slack).json()["text"]
+    assert "Accepted forms" in answer and "OWNER/REPO/pull/N" in answer
+    assert "Unknown option" in command(server, "https://github.com/o/r/pull/1 -x", slack).text
+    assert jobs.get_queue(cfg).count == 0
+
+
+def test_path_option_builds_a_per_area_report(
+    server: str, cfg: Config, slack: FakeSlack, gh: FakeGitHub
+) -> None:
+    ack = command(server, f"{link(gh)} --path docs/** src/*.py", slack).json()["text"]
+    assert "(files under docs/**, src/*.py)" in ack
+    run_worker(cfg, burst=True)
+    (parent,) = top_level(slack)
+    assert "2 files" in parent.blocks[1]["elements"][0]["text"]
+
+
+def test_errors_are_told_privately(
+    server: str, cfg: Config, slack: FakeSlack, gh: FakeGitHub, make_repo, no_retries: None
+) -> None:
+    private, _ = make_repo([{"a.txt": "1\n"}, {"a.txt": "2\n"}], name="private")
+    gh.add_repo("octo", "secret", private, private=True)
+    command(server, link(gh, "octo/missing"), slack)
+    command(server, link(gh, "octo/secret"), slack)
+    run_worker(cfg, burst=True)
+    told = ephemerals(slack)
+    assert any("no repository octo/missing" in t for t in told), told
+    assert any("DIFFINSIGHT_ALLOWED_REPOS does not allow it" in t for t in told), told
+    assert top_level(slack) == [] or all("Building" in m.text for m in top_level(slack))
+
+
+def test_github_rate_limit_is_told(
+    server: str, cfg: Config, slack: FakeSlack, gh: FakeGitHub, no_retries: None
+) -> None:
+    gh.rate_limit_remaining = 0
+    command(server, link(gh), slack)
+    run_worker(cfg, burst=True)
+    assert any("rate limit" in t for t in ephemerals(slack)), ephemerals(slack)
+
+
+def test_bot_not_in_channel_says_how_to_invite(
+    server: str, cfg: Config, slack: FakeSlack, gh: FakeGitHub
+) -> None:
+    slack.not_in_channel.add(CHANNEL)
+    url = slack.response_url()
+    post_signed(server, command_body(link(gh), response_url=url), SECRET)
+    run_worker(cfg, burst=True)
+    replies = slack.responses(url)
+    assert any("/invite @diffinsight" in r["text"] for r in replies), replies
+    assert all(r["response_type"] == "ephemeral" for r in replies)
+    assert slack.messages(CHANNEL) == []
+
+
+def test_redis_down_is_temporarily_unavailable(cfg: Config, slack: FakeSlack) -> None:
+    from tests.conftest import free_port
+
+    down = replace(cfg, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    with running_server(down) as base:
+        start = time.monotonic()
+        answer = command(base, "https://github.com/o/r/pull/1", slack).json()["text"]
+        assert time.monotonic() - start < 3.0
+        assert answer == messages.SLACK_UNAVAILABLE
+        assert httpx.get(f"{base}/healthz").json() == {"ok": True, "redis": False}
+
+
+def test_llm_failure_still_posts_a_heuristic_report_with_a_note(
+    cfg: Config, slack: FakeSlack, gh: FakeGitHub
+) -> None:
+    from tests.fakes.openai import FakeOpenAI
+
+    with FakeOpenAI(api_key="sk-right") as llm:
+        llm_cfg = replace(
+            cfg, summarizer="openai", openai_api_key="sk-wrong", openai_base_url=llm.base_url
+        )
+        with running_server(llm_cfg) as base:
+            command(base, link(gh), slack)
+            run_worker(llm_cfg, burst=True)
+    (parent,) = top_level(slack)
+    notes = parent.blocks[-2]
+    assert notes["type"] == "context" and "heuristic" in notes["elements"][0]["text"].lower()
+
+
+def test_regenerate_rebuilds_and_updates_the_same_message(
+    server: str, cfg: Config, slack: FakeSlack, gh: FakeGitHub
+) -> None:
+    command(server, link(gh), slack)
+    run_worker(cfg, burst=True)
+    (parent,) = top_level(slack)
+    edits, reads = parent.edits, len(gh.requests)
+    button = next(b for b in parent.blocks[-1]["elements"] if b["text"]["text"] == "Regenerate")
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0FAKE"},
+        "user": {"id": ASKER},
+        "api_app_id": "A0APP",
+        "token": "deprecated",
+        "container": {"type": "message", "message_ts": parent.ts, "channel_id": CHANNEL},
+        "trigger_id": "123.456.regen",
+        "channel": {"id": CHANNEL, "name": "general"},
+        "message": {"ts": parent.ts, "type": "message"},
+        "response_url": slack.response_url(),
+        "actions": [
+            {
+                "type": "button",
+                "action_id": button["action_id"],
+                "block_id": "b",
+                "value": button["value"],
+                "action_ts": str(time.time()),
+            }
+        ],
+    }
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    assert post_signed(server, body, SECRET).status_code == 200
+    run_worker(cfg, burst=True)
+    (again,) = top_level(slack)
+    assert again.ts == parent.ts and again.edits > edits
+    assert len(gh.requests) > reads, "the cache was bypassed: GitHub was read again"
+
+
+def test_subscription_words_go_to_the_subscriptions_handler(
+    server: str, cfg: Config, slack: FakeSlack
+) -> None:
+    from handlers.subscriptions import answer
+
+    got = command(server, "list", slack).json()["text"]
+    assert got == answer(cfg, ["list"], CHANNEL, ASKER)
+    assert got != messages.SLACK_USAGE
+
+
+def test_healthz(server: str) -> None:
+    assert httpx.get(f"{server}/healthz").json() == {"ok": True, "redis": True}
+
+
+def test_manifest_points_every_url_at_slack_events() -> None:
+    import yaml
+
+    manifest = yaml.safe_load((Path(__file__).parents[1] / "manifest.yml").read_text())
+    settings = manifest["settings"]
+    (cmd,) = manifest["features"]["slash_commands"]
+    assert cmd["command"] == slash.COMMAND and cmd["url"].endswith("/slack/events")
+    assert settings["interactivity"]["request_url"].endswith("/slack/events")
+    assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "chat:write", "files:write", "links:read", "links:write"} <= scopes
