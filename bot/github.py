@@ -9,12 +9,16 @@ file list, commits against their first parent; missing pieces come from the raw 
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 from github import Github
 from github.Commit import Commit
+from github.File import File
 
 from bot import messages
 from bot.config import Config
@@ -132,15 +136,13 @@ class _Reader:
         notes: list[str] = []
         if head_ref.sha == base_ref.sha:
             notes.append(messages.NOTE_IDENTICAL.format(sha=head_ref.sha[:12]))
-        if total > len(files):
-            notes.append(
-                messages.NOTE_PULL_FILES_CAPPED.format(
-                    limit=LISTED_FILES_CAP, total=total, missing=total - len(files)
-                )
-            )
         url = f"{self.repo.url}/pulls/{number}"
         files, more = complete_files(
-            files, lambda: self._diff(url), listed_cap=LISTED_FILES_CAP, what="pull request"
+            files,
+            lambda: self._diff(url),
+            listed_cap=LISTED_FILES_CAP,
+            what="pull request",
+            total=total,
         )
         return self._change(base_ref, head_ref, permalink, files, head, notes + more, title=title)
 
@@ -169,7 +171,7 @@ class _Reader:
         return self._change(base_ref, head_ref, permalink, files, commit, notes + more, title=title)
 
     # --- shared -------------------------------------------------------------------------
-    def _listed(self, pages, total: int | None) -> list[FileChange]:
+    def _listed(self, pages: Iterable[File], total: int | None) -> list[FileChange]:
         """Walk a paginated file list up to GitHub's 3000-file cap, reporting progress."""
         files: list[FileChange] = []
         for f in pages:
@@ -190,7 +192,7 @@ class _Reader:
         if status < 400:
             return body
         refused = DiffRefused(status, refusal_detail(status, body))
-        error = translate(status, None, headers, self.config, repository)
+        error = translate(status, _json(body), headers, self.config, repository)
         if error.transient:
             raise error
         log.info("github refused the full diff", extra={"status": status})
@@ -223,6 +225,13 @@ class _Reader:
     def _report(self, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(STAGE, done, max(total, done))
+
+
+def _json(body: str) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
 
 
 def _pinned(text: str, sha: str) -> str:

@@ -116,6 +116,10 @@ def translate(
         return NotFoundError(
             messages.GITHUB_PULL_NOT_FOUND.format(repository=repository, number=pull)
         )
+    if status == 404 and message and message.lower() != "not found":
+        return NotFoundError(
+            messages.GITHUB_SAYS_NOT_FOUND.format(repository=repository, detail=message)
+        )
     if status == 404:
         return not_found(config, repository)
     if status == 422 and ref is not None:

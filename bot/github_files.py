@@ -43,20 +43,33 @@ def file_from_api(f: File) -> FileChange:
     )
 
 
-def needs_full_diff(files: list[FileChange], listed_cap: int) -> bool:
-    """The JSON may be incomplete: the file cap was reached, or a file has no ``patch``."""
-    return len(files) >= listed_cap or any(f.patch is None for f in files)
+def needs_full_diff(files: list[FileChange], listed_cap: int, total: int | None = None) -> bool:
+    """The JSON may be incomplete: files are missing, or one has no ``patch``."""
+    if total is not None and len(files) < total:
+        return True
+    if total is None and len(files) >= listed_cap:
+        return True
+    return any(f.patch is None for f in files)
 
 
 def complete_files(
-    files: list[FileChange], fetch_diff: DiffFetcher, *, listed_cap: int, what: str
+    files: list[FileChange],
+    fetch_diff: DiffFetcher,
+    *,
+    listed_cap: int,
+    what: str,
+    total: int | None = None,
 ) -> tuple[list[FileChange], list[str]]:
-    """Fill missing patches and files from the full diff; notes for what stays missing."""
-    if not needs_full_diff(files, listed_cap):
+    """Fill missing patches and files from the full diff; notes for what stays missing.
+
+    ``total`` is the number of changed files when GitHub says it (pull requests); without
+    it, a list as long as ``listed_cap`` may have been cut short.
+    """
+    if not needs_full_diff(files, listed_cap, total):
         return files, []
     diff = fetch_diff()
     if isinstance(diff, DiffRefused):
-        return files, _refused_notes(files, diff, listed_cap, what)
+        return files, _refused_notes(files, diff, listed_cap, what, total)
     return merge_diff(files, parse_unified_diff(diff)), []
 
 
@@ -76,7 +89,7 @@ def merge_diff(files: list[FileChange], from_diff: Iterable[FileChange]) -> list
 
 
 def _refused_notes(
-    files: list[FileChange], refused: DiffRefused, listed_cap: int, what: str
+    files: list[FileChange], refused: DiffRefused, listed_cap: int, what: str, total: int | None
 ) -> list[str]:
     reason = messages.DIFF_REFUSED.format(detail=refused.detail)
     notes: list[str] = []
@@ -92,7 +105,13 @@ def _refused_notes(
         notes.append(
             messages.NOTE_DIFFS_WITHHELD.format(count=len(names), reason=reason, names=shown)
         )
-    if len(files) >= listed_cap:
+    if total is not None and len(files) < total:
+        notes.append(
+            messages.NOTE_FILES_COUNTED.format(
+                limit=listed_cap, what=what, reason=reason, total=total, missing=total - len(files)
+            )
+        )
+    elif total is None and len(files) >= listed_cap:
         notes.append(messages.NOTE_FILES_CAPPED.format(limit=listed_cap, what=what, reason=reason))
     return notes
 

@@ -29,9 +29,10 @@ GITHUB_UNREACHABLE = (
 )
 GITHUB_SERVER_ERROR = "GitHub answered {status} while reading {repository}; try again in a few minutes."
 GITHUB_REFUSED = "GitHub refused to read {repository} ({status}: {detail})."
+GITHUB_SAYS_NOT_FOUND = "GitHub could not read this change in {repository}: {detail}"
 NOTE_IDENTICAL = (
-    "Base and head are identical: base and head are the same commit ({sha}), "
-    "so there are no changes to report."
+    "Base and head are identical: both are the same commit ({sha}), so there are no changes "
+    "to report."
 )
 NOTE_TWO_DOT = (
     "GitHub's API compares from the merge base: {base} is not an ancestor of {head}, so this "
@@ -50,9 +51,9 @@ NOTE_FILES_CAPPED = (
     "{limit} are missing from this report. For a complete report run "
     "`diffinsight report BASE...HEAD --git PATH` on a local clone."
 )
-NOTE_PULL_FILES_CAPPED = (
-    "GitHub lists at most {limit} files of a pull request; this one changes {total}, so "
-    "{missing} files are missing from this report."
+NOTE_FILES_COUNTED = (
+    "GitHub lists at most {limit} files of a {what} and {reason}; this {what} changes {total} "
+    "files, so {missing} of them are missing from this report."
 )
 DIFF_REFUSED = "refused the full diff ({detail})"
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -24,7 +27,7 @@ from bot.errors import (
 from bot.github import read_github
 from bot.render.markdown import render_markdown
 from bot.sources import parse_source
-from tests.conftest import free_port, git
+from tests.conftest import DATA, free_port, git
 from tests.fakes.github import FakeGitHub
 
 TOKEN = "test-token"
@@ -427,3 +430,104 @@ def test_build_report_end_to_end(gh, docs) -> None:
     assert f"[View Diff on GitHub]({gh.web_url}/octo/docs/compare/main...feature)" in markdown
     assert "## docs/guide.md{#item-" in markdown
     assert "Usage" in markdown
+
+
+def test_pull_request_over_the_listed_cap_counts_what_is_missing(gh, big_repo) -> None:
+    gh.add_repo("octo", "big", big_repo)
+    gh.add_pull("octo", "big", 2, "main", "big")
+    gh.pull_files_max = 200  # stands in for GitHub's 3000-file cap
+    change = read(gh, f"{gh.web_url}/octo/big/pull/2")
+    assert len(change.files) == 200
+    assert len(change.notes) == 1
+    assert "changes 305 files, so 105 of them are missing" in change.notes[0]
+    gh.diff_max_files = 1000
+    assert len(read(gh, f"{gh.web_url}/octo/big/pull/2").files) == BIG_FILES
+
+
+def test_unrelated_histories_give_githubs_reason(gh, docs) -> None:
+    root, _ = docs
+    git(root, "checkout", "-q", "--orphan", "orphan")
+    git(root, "commit", "-q", "-m", "unrelated")
+    with pytest.raises(NotFoundError, match="No common ancestor between"):
+        read(gh, "octo/docs main...orphan")
+
+
+# --- the fake itself keeps GitHub's shapes ----------------------------------------------------
+
+
+def _get(url: str, accept: str = "application/vnd.github+json") -> tuple[int, dict, object]:
+    request = urllib.request.Request(url, headers={"Accept": accept})
+    try:
+        with urllib.request.urlopen(request) as response:
+            body = response.read().decode()
+            status, headers = response.status, dict(response.headers)
+    except urllib.error.HTTPError as error:
+        body, status, headers = error.read().decode(), error.code, dict(error.headers)
+    is_json = headers.get("Content-Type", "").startswith("application/json")
+    return status, headers, json.loads(body) if is_json else body
+
+
+def _keys(value: dict) -> set[str]:
+    return set(value)
+
+
+def test_fake_compare_and_pull_have_the_recorded_fields(gh, docs) -> None:
+    recorded = json.loads((DATA / "github-api/compare.PyGithub.v0.6...v0.7.json").read_text())
+    status, headers, body = _get(f"{gh.api_url}/repos/octo/docs/compare/main...feature")
+    assert status == 200 and headers["x-ratelimit-remaining"] == "59"
+    assert _keys(recorded) <= _keys(body)
+    assert _keys(recorded["commits"][0]) - {"author", "committer"} <= _keys(body["commits"][0])
+    assert _keys(recorded["commits"][0]["commit"]) <= _keys(body["commits"][0]["commit"])
+    modified = next(f for f in body["files"] if f["status"] == "modified" and "patch" in f)
+    assert _keys(recorded["files"][0]) <= _keys(modified)
+    renamed = next(f for f in body["files"] if f["status"] == "renamed")
+    assert renamed["previous_filename"] == "docs/old-name.md"
+    binary = next(f for f in body["files"] if f["filename"] == "img/logo.png")
+    assert "patch" not in binary
+    assert (body["status"], body["ahead_by"], body["behind_by"]) == ("ahead", 1, 0)
+
+    recorded_pull = json.loads((DATA / "github-api/pull.PyGithub.1171.open.json").read_text())
+    gh.add_pull("octo", "docs", 3, "main", "feature")
+    _, _, pull = _get(f"{gh.api_url}/repos/octo/docs/pulls/3")
+    wanted = {"url", "html_url", "number", "state", "title", "head", "base", "merged"}
+    wanted |= {"commits", "additions", "deletions", "changed_files", "diff_url"}
+    assert wanted <= _keys(recorded_pull) and wanted <= _keys(pull)
+    assert _keys(recorded_pull["head"]) <= _keys(pull["head"])
+
+
+def test_fake_compare_commits_paginate_and_files_come_on_the_first_page(gh, docs) -> None:
+    root, _ = docs
+    for i in range(2):
+        (root / f"more{i}.txt").write_text(f"{i}\n")
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", f"more {i}")
+    url = f"{gh.api_url}/repos/octo/docs/compare/main...feature"
+    _, _, whole = _get(url)
+    assert whole["total_commits"] == 3 and len(whole["commits"]) == 3
+    assert whole["commits"][-1]["commit"]["message"] == "more 1"
+    _, headers, second = _get(f"{url}?per_page=2&page=2")
+    assert [c["commit"]["message"] for c in second["commits"]] == ["more 1"]
+    assert "files" not in second and 'rel="prev"' in headers["Link"]
+    _, headers, first = _get(f"{url}?per_page=2&page=1")
+    assert len(first["commits"]) == 2 and len(first["files"]) == 7
+    assert 'rel="next"' in headers["Link"]
+
+
+def test_fake_refuses_unknown_refs_and_large_diffs_like_github(gh, docs, big_repo) -> None:
+    status, _, body = _get(f"{gh.api_url}/repos/octo/docs/commits/nope")
+    assert (status, body["message"]) == (422, "No commit found for SHA: nope")
+    status, _, body = _get(f"{gh.api_url}/repos/octo/missing")
+    assert (status, body["message"]) == (404, "Not Found") and "documentation_url" in body
+    gh.add_repo("octo", "big", big_repo)
+    status, _, body = _get(
+        f"{gh.api_url}/repos/octo/big/compare/main...big", "application/vnd.github.diff"
+    )
+    assert status == 406 and body["errors"][0]["code"] == "too_large"
+    status, _, diff = _get(
+        f"{gh.api_url}/repos/octo/docs/compare/main...feature", "application/vnd.github.diff"
+    )
+    assert status == 200 and diff.startswith("diff --git ")
+    gh.rate_limit_remaining = 0
+    status, headers, body = _get(f"{gh.api_url}/repos/octo/docs")
+    assert status == 403 and headers["x-ratelimit-remaining"] == "0"
+    assert body["message"].startswith("API rate limit exceeded")
