@@ -26,7 +26,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.config import Config
 from bot.redisconn import redis_ok
-from handlers import actions, github_webhook, slash
+from handlers import actions, github_webhook, slash, unfurl, web
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,7 @@ def build_bolt_app(config: Config) -> App:
     )
     slash.register(app, config)
     actions.register(app, config)
+    unfurl.register(app, config)
     # Other features register their listeners here, one line each.
     return app
 
@@ -83,6 +84,7 @@ def create_app(config: Config, bolt_app: App | None = None) -> Starlette:
     routes: list[BaseRoute] = [
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        *web.routes(config),
         *github_webhook.routes(config),
     ]
     # Other features add their routes here, one line each.
