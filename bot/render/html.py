@@ -89,8 +89,13 @@ def _facts(report: Report, report_id: str) -> str:
         rows.insert(2, ("Area", _e(report.area)))
     body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
     rid = _e(report_id)
+    on_github = (
+        _external(report.permalink, messages.WEB_VIEW_ON_GITHUB)
+        if safe_url(report.permalink)
+        else ""
+    )
     other = (
-        f'<p class="other">{_external(report.permalink, messages.WEB_VIEW_ON_GITHUB)}'
+        f'<p class="other">{on_github}'
         f'<a href="{rid}.md">{_e(messages.WEB_AS_MARKDOWN)}</a>'
         f'<a href="{rid}.json">{_e(messages.WEB_AS_JSON)}</a></p>'
     )

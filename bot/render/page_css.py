@@ -26,7 +26,7 @@ pre code{background:none;padding:0}
 .facts dd{margin:0;overflow-wrap:anywhere}
 .sha{color:var(--muted)}
 .other{display:flex;flex-wrap:wrap;gap:.4rem 1rem;font-size:.9rem}
-.tablewrap,.diffwrap{overflow-x:auto;-webkit-overflow-scrolling:touch}
+.tablewrap,.diffwrap{overflow-x:auto;-webkit-overflow-scrolling:touch;position:relative}
 table.summary{border-collapse:collapse;width:100%;font-size:.9rem}
 table.summary th,table.summary td{border:1px solid var(--line);padding:.35rem .5rem;
 text-align:left;vertical-align:top}
@@ -59,5 +59,6 @@ table.diff tr.meta td{color:var(--muted);font-style:italic}
 footer{color:var(--muted);font-size:.85rem;margin:2rem 0 1rem}
 @media (max-width:640px){main{padding:.6rem}h1{font-size:1.3rem}body{font-size:15px}
 section.file{padding:0 .6rem .6rem}table.summary .wide{display:none}
-table.diff td{white-space:pre;overflow-wrap:normal}}
+table.diff td{white-space:pre;overflow-wrap:normal}
+pre{white-space:pre-wrap;overflow-wrap:anywhere}}
 """
