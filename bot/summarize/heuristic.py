@@ -99,7 +99,7 @@ def modification_title(f: FileChange, kind: str, facts: list[Fact]) -> str:
 def _intro(f: FileChange, kind: str) -> str:
     counts = f"{f.additions} added, {f.deletions} removed"
     if f.status == "added":
-        return f"`{f.filename}` is a new file ({counts}); {kind}."
+        return f"`{f.filename}` is a new file of {f.additions} lines ({kind})."
     if f.status == "removed":
         return f"`{f.filename}` was deleted ({counts})."
     if f.status in ("renamed", "copied") and f.previous_filename:
