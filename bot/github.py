@@ -19,6 +19,7 @@ from urllib.parse import quote
 from github import Github
 from github.Commit import Commit
 from github.File import File
+from github.Repository import Repository
 
 from bot import messages
 from bot.config import Config
@@ -52,6 +53,8 @@ def read_github(source: Source, config: Config, progress: ProgressFn | None = No
 
 class _Reader:
     """One read of one source: holds the client, the repository and the progress callback."""
+
+    repo: Repository
 
     def __init__(
         self, client: Github, config: Config, source: Source, progress: ProgressFn | None
@@ -115,9 +118,7 @@ class _Reader:
             if repository.lower() != self.source.repository.lower():
                 repo = fetch_repository(self.client, self.config, spec.owner, name)
         with github_errors(self.config, repository, ref=spec.ref):
-            commit = repo.get_commit(spec.ref, commit_files_per_page=1)
-            _ = commit.sha, commit.commit.committer.date
-        return commit
+            return repo.get_commit(spec.ref, commit_files_per_page=1)
 
     # --- pull request -------------------------------------------------------------------
     def _read_pull(self) -> Change:
