@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import redis
-from redis.backoff import ExponentialBackoff
+from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.retry import Retry
 
 from bot.config import Config
@@ -108,7 +108,9 @@ def _server_command(data_dir: Path, sock: Path) -> list[str]:
 
 def _wait_ready(sock: Path, deadline: float) -> None:
     """Wait until the server answers PING (it refuses commands while loading its files)."""
-    client = redis.Redis(unix_socket_path=str(sock), socket_timeout=HEALTH_TIMEOUT)
+    client = redis.Redis(
+        unix_socket_path=str(sock), socket_timeout=HEALTH_TIMEOUT, retry=Retry(NoBackoff(), 0)
+    )
     try:
         while True:
             try:
@@ -153,7 +155,10 @@ def shutdown_embedded(data_dir: Path) -> bool:
     sock = embedded_socket(Path(data_dir))
     if not _answers(sock):
         return False
-    client = redis.Redis(unix_socket_path=str(sock), socket_timeout=START_TIMEOUT)
+    # No retries: the server closing the connection as it exits is the expected answer.
+    client = redis.Redis(
+        unix_socket_path=str(sock), socket_timeout=START_TIMEOUT, retry=Retry(NoBackoff(), 0)
+    )
     try:
         client.shutdown(save=True)
     except REDIS_ERRORS:

@@ -1,0 +1,218 @@
+"""Reaching Redis: REDIS_URL, the shared embedded server, and a Redis that goes away and returns."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import redis
+
+from bot.build import ReportRequest
+from bot.cache import cached_build, load_report_by_id, report_expired
+from bot.config import Config
+from bot.jobs import ReportJob, enqueue_report
+from bot.redisconn import (
+    RedisUnavailable,
+    embedded_socket,
+    get_redis,
+    redis_ok,
+    shutdown_embedded,
+)
+from tests.conftest import free_port
+
+ROOT = Path(__file__).parent.parent
+
+CHILD = """
+import json, sys
+from dataclasses import replace
+from pathlib import Path
+from bot.config import load_config
+from bot.redisconn import get_redis
+
+config = replace(load_config({}), redis_url=None, data_dir=Path(sys.argv[1]))
+client = get_redis(config)
+client.incr("di-embedded-test:n")
+print(json.dumps({"pid": client.info("server")["process_id"],
+                  "n": int(client.get("di-embedded-test:n"))}))
+"""
+
+
+def run_children(data_dir: Path, n: int) -> list[dict]:
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(data_dir)], cwd=ROOT, stdout=subprocess.PIPE
+        )
+        for _ in range(n)
+    ]
+    out = [json.loads(p.communicate(timeout=60)[0]) for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    return out
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "embedded"
+    yield path
+    shutdown_embedded(path)
+
+
+def test_redis_url_clients_are_pooled_per_process(config: Config):
+    client = get_redis(config)
+    assert client.ping() and get_redis(config) is client
+    assert redis_ok(config)
+
+
+def test_embedded_redis_is_shared_by_processes_and_survives_a_restart(data_dir: Path):
+    first = run_children(data_dir, 4)  # started concurrently: one server, not four
+    assert len({r["pid"] for r in first}) == 1
+    assert sorted(r["n"] for r in first) == [1, 2, 3, 4]
+    assert (data_dir / "redis.pid").exists()
+    assert shutdown_embedded(data_dir)
+    [after] = run_children(data_dir, 1)
+    assert after["n"] == 5  # the data came back with the new server
+    assert after["pid"] != first[0]["pid"]
+
+
+def test_a_stale_socket_file_is_replaced(data_dir: Path):
+    data_dir.mkdir(parents=True)
+    stale = embedded_socket(data_dir)
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind(str(stale))  # a socket file nobody listens on, as a killed server leaves
+    config = replace(Config(), redis_url=None, data_dir=data_dir)
+    assert get_redis(config).ping()
+
+
+def test_a_long_data_dir_gets_a_short_socket_path(tmp_path: Path):
+    data_dir = tmp_path / ("x" * 120)
+    sock = embedded_socket(data_dir)
+    assert len(str(sock)) <= 100 and embedded_socket(data_dir) == sock
+    config = replace(Config(), redis_url=None, data_dir=data_dir)
+    try:
+        assert get_redis(config).ping()
+    finally:
+        shutdown_embedded(data_dir)
+
+
+def test_redis_ok_answers_fast_when_nothing_listens(config: Config):
+    down = replace(config, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    started = time.monotonic()
+    assert redis_ok(down) is False
+    assert time.monotonic() - started < 1.0
+
+
+class PrivateRedis:
+    """A redis-server of this test's own on a free port, to stop and start at will."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.workdir = workdir
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+            + ["--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url, socket_timeout=0.2)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.exceptions.ConnectionError:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def repo(make_repo) -> Path:
+    path, _ = make_repo([{"a.md": "# A\n"}, {"a.md": "# A\n\nB.\n"}])
+    return path
+
+
+def cli(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_", "DIFFINSIGHT_"))}
+    return subprocess.run(
+        [str(ROOT / ".venv/bin/diffinsight"), "report", "HEAD~1...HEAD", "--git", str(repo), *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_redis_that_goes_away_is_answered_fast_and_recovered_from(
+    config: Config, private_redis: PrivateRedis, repo: Path
+):
+    cfg = replace(config, redis_url=private_redis.url)
+    request = ReportRequest("HEAD~1...HEAD", git_path=str(repo))
+    report_id = cached_build(request, cfg).report_id
+    job = ReportJob(source="HEAD~1...HEAD", channel="C1", git_path=str(repo))
+    assert enqueue_report(cfg, job).duplicate is False
+
+    private_redis.stop()
+    started = time.monotonic()
+    assert redis_ok(cfg) is False
+    for call in (
+        lambda: enqueue_report(cfg, job),
+        lambda: load_report_by_id(cfg, report_id),
+        lambda: report_expired(cfg, report_id),
+        lambda: cached_build(request, cfg),
+    ):
+        with pytest.raises(RedisUnavailable):
+            call()
+    assert time.monotonic() - started < 5
+
+    # The command line still builds: one warning line, then the report.
+    done = cli(repo, {"REDIS_URL": private_redis.url})
+    assert done.returncode == 0, done.stderr
+    assert "Diff Insight Report" in done.stdout
+    [warning] = done.stderr.strip().splitlines()
+    assert "warning" in warning and "without" in warning
+
+    private_redis.start()  # the same clients recover by themselves
+    assert redis_ok(cfg) is True
+    assert enqueue_report(cfg, job).duplicate is False
+    assert cached_build(request, cfg).report_id == report_id
+
+
+def test_no_cache_starts_no_redis(repo: Path, tmp_path: Path):
+    data_dir = tmp_path / "never"
+    done = cli(repo, {"DIFFINSIGHT_DATA_DIR": str(data_dir)}, "--no-cache")
+    assert done.returncode == 0 and done.stderr == ""
+    assert not data_dir.exists()
+
+
+def test_report_uses_the_embedded_cache_by_default(repo: Path, data_dir: Path):
+    env = {"DIFFINSIGHT_DATA_DIR": str(data_dir)}
+    first, second = cli(repo, env), cli(repo, env)
+    assert first.returncode == 0 and second.stdout == first.stdout
+    client = get_redis(replace(Config(), redis_url=None, data_dir=data_dir))
+    assert len(list(client.scan_iter(match="diffinsight:report:*"))) == 1
