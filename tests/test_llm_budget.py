@@ -1,0 +1,127 @@
+"""Token estimates and patch compression: offline, conservative, and in the stated order."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import messages
+from bot.diff import FileChange
+from bot.summarize.budget import compress_patch, estimate_request, estimate_tokens, fit_text
+from bot.summarize.filecache import InProcessFileCache
+from bot.summarize.llm import LLMSummarizer
+from bot.summarize.plan import water_level
+from bot.summarize.schema import clean_text, to_report_summary
+from tests.fakes.openai import FakeOpenAI
+from tests.fakes.openai_replies import count_tokens
+from tests.llmdata import doc_file, doc_patch, llm_config, make_change, request_estimate
+
+PATCH = doc_patch(1, lines=4, hunks=3)
+
+
+def test_estimates_are_conservative_and_cover_cjk():
+    assert estimate_tokens("") == 0
+    assert estimate_tokens("a" * 32) == 10
+    assert estimate_tokens("日本語の文章") == 8
+    body = {"messages": [{"role": "user", "content": PATCH}]}
+    assert estimate_request(body["messages"]) >= count_tokens(body)
+
+
+def test_a_patch_within_its_allowance_is_sent_whole():
+    result = compress_patch(PATCH, 10_000)
+    assert result.text == PATCH and not result.cut and result.total_hunks == 3
+
+
+def test_context_lines_go_first():
+    without_context = estimate_tokens(
+        "\n".join(line for line in PATCH.split("\n") if not line.startswith(" "))
+    )
+    result = compress_patch(PATCH, without_context + 2)
+    assert result.dropped_context and result.dropped_hunks == 0
+    assert not any(line.startswith(" ") for line in result.text.split("\n"))
+    assert result.text.count("@@ -") == 3
+
+
+def test_then_whole_hunks_largest_first_keeping_their_headers():
+    patch = doc_patch(1, lines=2, hunks=1) + "\n" + doc_patch(2, lines=30, hunks=1)
+    result = compress_patch(patch, estimate_tokens(patch) // 3)
+    assert result.dropped_hunks == 1 and result.total_hunks == 2
+    assert "New sentence 1 of section 0 in document 1." in result.text
+    assert "document 2" not in result.text
+    assert result.text.count("@@ -1,") == 2
+    assert "[hunk body left out to fit the budget: +30 -30]" in result.text
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lines=st.integers(1, 40),
+    hunks=st.integers(1, 8),
+    allowance=st.integers(0, 3000),
+)
+def test_a_compressed_patch_never_exceeds_its_allowance(lines, hunks, allowance):
+    patch = doc_patch(3, lines=lines, hunks=hunks)
+    assert estimate_tokens(compress_patch(patch, allowance).text) <= allowance
+
+
+def test_fit_text_and_water_level():
+    assert fit_text("short", 10) == "short"
+    cut = fit_text("word " * 200, 20)
+    assert estimate_tokens(cut) <= 20 and cut.endswith("…")
+    assert water_level([100, 5000], [10, 10], 2000, 5000) == 1880
+    assert water_level([100, 5000], [10, 10], 300, 5000) is None
+
+
+def test_model_text_is_plain_and_bounded():
+    assert clean_text("a\x00b\x1b[31mc\r\nd ") == "ab[31mc\nd"
+    long = clean_text("x" * 10_000)
+    assert len(long) == 6000 and long.endswith("…")
+    summary = to_report_summary(
+        {
+            "summary": "Summary: the change",
+            "highlights": {
+                "new_features": ["a\nb", ""],
+                "breaking_changes": [],
+                "other_updates": [],
+            },
+            "insights": "i",
+        }
+    )
+    assert summary.summary == "the change" and summary.highlights.new_features == ["a b"]
+
+
+def test_an_oversized_file_is_compressed_to_its_budget_and_the_notes_say_so():
+    huge = FileChange("docs/huge.md", "modified", 400, 400, doc_patch(9, lines=100, hunks=4))
+    with FakeOpenAI() as fake:
+        config = llm_config(fake, llm_file_budget=2500, llm_call_budget=1200)
+        context = "\n".join([" unchanged context line of the framing paragraph"] * 150)
+        framed = FileChange(
+            "docs/framed.md",
+            "modified",
+            1,
+            1,
+            f"@@ -1,301 +1,301 @@\n{context}\n-old value\n+new value\n" + context,
+        )
+        change = make_change([huge, framed, doc_file(2)])
+        result = LLMSummarizer(config, InProcessFileCache()).summarize(change, "en_US")
+
+    assert all(request_estimate(r) <= 2500 for r in fake.completions("diffinsight_file"))
+    assert all(r.prompt_tokens <= 2500 for r in fake.completions("diffinsight_file"))
+    assert request_estimate(fake.completions("diffinsight_report")[0]) <= 1200
+    huge_call = next(r for r in fake.requests if "docs/huge.md" in r.text())
+    assert "hunk bodies left out to fit the budget" in huge_call.text()
+    assert messages.LLM_CUT_HUNKS.format(files="docs/huge.md") in result.notes
+    assert messages.LLM_CUT_CONTEXT.format(files="docs/framed.md") in result.notes
+    framed_call = next(r for r in fake.requests if "docs/framed.md" in r.text())
+    assert "-old value\n+new value" in framed_call.text()
+
+
+def test_a_report_never_sends_more_than_its_budget_and_says_what_it_left_out():
+    files = [doc_file(i, lines=20) for i in range(12)]
+    with FakeOpenAI() as fake:
+        config = llm_config(fake, llm_call_budget=1500, llm_report_budget=6000)
+        result = LLMSummarizer(config, InProcessFileCache()).summarize(make_change(files), "en_US")
+
+    assert sum(request_estimate(r) for r in fake.requests) <= 6000
+    left_out = [n for n in result.notes if messages.LLM_REASON_BUDGET in n]
+    assert left_out and left_out[0].startswith("Summarized heuristically because")
+    assert "about " in result.notes[0] and "(budget 6000)" in result.notes[0]

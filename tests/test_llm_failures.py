@@ -1,0 +1,182 @@
+"""Whatever the model or its server does, a report is produced and its notes say what happened."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot import messages
+from bot.summarize import heuristic
+from bot.summarize.filecache import InProcessFileCache
+from bot.summarize.llm import LLMSummarizer
+from bot.summarize.llm_client import make_openai_client
+from bot.summarize.schema import CHANGE_SCHEMA_NAME, FILE_SCHEMA_NAME, REPORT_SCHEMA_NAME
+from tests.fakes.openai import FakeOpenAI
+from tests.llmdata import doc_file, example_change, llm_config, make_change
+
+
+@pytest.fixture
+def fake():
+    with FakeOpenAI() as server:
+        yield server
+
+
+def _run(fake, change=None, lang="en_US", **overrides):
+    summarizer = LLMSummarizer(llm_config(fake, **overrides), InProcessFileCache())
+    return summarizer.summarize(change or example_change(), lang)
+
+
+def _overall_note(reason: str) -> str:
+    return messages.LLM_OVERALL_FALLBACK.format(reason=reason)
+
+
+def test_a_malformed_reply_is_repaired_by_one_retry_that_says_what_was_wrong(fake):
+    fake.add_rule("non_json")
+    result = _run(fake)
+
+    assert [r.behaviour for r in fake.requests] == ["non_json", "ok"]
+    repair = fake.requests[1].messages
+    assert repair[-2]["role"] == "assistant" and repair[-2]["content"].startswith("Sure!")
+    assert "not valid JSON" in repair[-1]["content"]
+    assert result.files[0].modification_title == "Update fine-tuning-considerations.md"
+    assert len(result.notes) == 1 and "0 summarized heuristically" in result.notes[0]
+
+
+@pytest.mark.parametrize("behaviour", ["missing_fields", "bad_enum"])
+def test_malformed_twice_falls_back_to_the_heuristic_with_a_note(fake, behaviour):
+    fake.add_rule(behaviour, times=2)
+    change = example_change()
+    result = _run(fake, change)
+
+    assert len(fake.requests) == 2
+    if behaviour == "bad_enum":
+        assert "'tweak' is not one of" in fake.requests[1].messages[-1]["content"]
+    assert result.files == [heuristic.summarize_file(f) for f in change.files]
+    names = ", ".join(f.filename for f in change.files)
+    assert (
+        messages.LLM_FILE_FALLBACK.format(reason=messages.LLM_REASON_INVALID, files=names)
+        in result.notes
+    )
+    assert _overall_note(messages.LLM_REASON_INVALID) in result.notes
+
+
+def test_one_bad_file_among_many_is_the_only_one_summarized_heuristically(fake):
+    fake.add_rule("bad_enum", match="docs/guide-03.md", times=2)
+    change = make_change([doc_file(i) for i in range(6)])
+    result = _run(fake, change, llm_call_budget=2500)
+
+    assert len(fake.completions(FILE_SCHEMA_NAME)) == 7
+    assert result.files[3] == heuristic.summarize_file(change.files[3])
+    assert all(
+        f.modification_title.startswith("Update") for i, f in enumerate(result.files) if i != 3
+    )
+    assert result.overall.summary == "This change touches 6 files."
+    assert any(n.endswith(": docs/guide-03.md.") for n in result.notes)
+
+
+def test_429_waits_for_retry_after_then_succeeds(fake):
+    fake.add_rule("rate_limit", retry_after="0.6")
+    result = _run(fake)
+
+    first, second = fake.requests
+    assert first.status == 429 and second.status == 200
+    assert second.started - first.finished >= 0.55
+    assert result.files[1].modification_title == "Update model-retirements.md"
+
+
+def test_500s_are_retried_with_backoff(fake):
+    fake.add_rule("server_error", times=2)
+    result = _run(fake)
+    assert [r.status for r in fake.requests] == [500, 500, 200]
+    assert fake.requests[2].started - fake.requests[1].finished >= 0.5 * 2 * 0.75
+    assert "0 summarized heuristically" in result.notes[0]
+
+
+def test_retries_are_ours_and_bounded_by_the_setting(fake):
+    assert make_openai_client(llm_config(fake)).max_retries == 0
+    fake.add_rule("server_error", times=None)
+    result = _run(fake, llm_max_retries=1)
+    assert [r.status for r in fake.requests] == [500, 500]
+    reason = messages.LLM_REASON_HTTP.format(status=500)
+    assert _overall_note(reason) in result.notes
+
+
+def test_a_hanging_call_times_out_and_the_report_is_still_produced(fake):
+    fake.add_rule("hang")
+    started = time.monotonic()
+    result = _run(fake, llm_timeout_seconds=0.5, llm_max_retries=0)
+
+    assert time.monotonic() - started < 3
+    assert len(fake.requests) == 1
+    change = example_change()
+    assert result.files == [heuristic.summarize_file(f) for f in change.files]
+    assert _overall_note(messages.LLM_REASON_TIMEOUT) in result.notes
+
+
+def test_the_report_deadline_bounds_the_whole_report(fake):
+    fake.add_rule("hang", times=None)
+    change = make_change([doc_file(i) for i in range(5)])
+    started = time.monotonic()
+    result = _run(fake, change, llm_call_budget=1500, llm_deadline_seconds=1.0)
+
+    elapsed = time.monotonic() - started
+    assert 0.9 <= elapsed < 3
+    assert len(fake.completions(FILE_SCHEMA_NAME)) == 5
+    assert result.files == [heuristic.summarize_file(f) for f in change.files]
+    assert not fake.completions(REPORT_SCHEMA_NAME)
+    assert _overall_note(messages.LLM_REASON_DEADLINE) in result.notes
+    assert "5 summarized heuristically" in result.notes[0]
+
+
+def test_a_retry_after_beyond_the_deadline_is_not_waited_for(fake):
+    fake.add_rule("rate_limit", retry_after="30")
+    started = time.monotonic()
+    result = _run(fake, llm_deadline_seconds=3.0)
+    assert time.monotonic() - started < 1.5 and len(fake.requests) == 1
+    reason = messages.LLM_REASON_NO_TIME.format(reason=messages.LLM_REASON_HTTP.format(status=429))
+    assert _overall_note(reason) in result.notes
+
+
+def test_wrong_key_stops_all_calls_and_says_so(fake):
+    change = make_change([doc_file(i) for i in range(6)])
+    result = _run(fake, change, openai_api_key="sk-wrong", llm_call_budget=2500, llm_concurrency=1)
+
+    assert [r.status for r in fake.requests] == [401]
+    reason = messages.LLM_REASON_CREDENTIALS.format(status=401)
+    assert _overall_note(reason) in result.notes
+    assert "6 summarized heuristically" in result.notes[0]
+
+
+def test_exhausted_quota_is_not_retried(fake):
+    fake.add_rule("quota", times=None, retry_after="0")
+    result = _run(fake)
+    assert len(fake.requests) == 1
+    assert _overall_note(messages.LLM_REASON_QUOTA) in result.notes
+
+
+def test_a_refusal_falls_back_without_a_repair(fake):
+    fake.add_rule("refusal")
+    result = _run(fake)
+    assert [r.schema_name for r in fake.requests] == [CHANGE_SCHEMA_NAME]
+    assert _overall_note(messages.LLM_REASON_DECLINED) in result.notes
+
+
+def test_failed_synthesis_keeps_the_models_files_and_uses_the_heuristic_overview(fake):
+    fake.add_rule("non_json", schema=REPORT_SCHEMA_NAME, times=2)
+    change = make_change([doc_file(i) for i in range(4)])
+    result = _run(fake, change, llm_call_budget=1500)
+
+    assert [r.behaviour for r in fake.completions(REPORT_SCHEMA_NAME)] == ["non_json"] * 2
+    assert all(f.modification_title.startswith("Update") for f in result.files)
+    expected = heuristic.summarize_overall(
+        change, result.files, [heuristic.file_facts(f) for f in change.files]
+    )
+    assert result.overall == expected
+    assert _overall_note(messages.LLM_REASON_INVALID) in result.notes
+
+
+def test_heuristic_fallback_in_another_language_says_it_writes_english(fake):
+    fake.add_rule("server_error", times=None)
+    result = _run(fake, lang="ja_JP", llm_max_retries=0)
+    assert messages.HEURISTIC_ENGLISH_ONLY.format(lang="ja_JP") in result.notes
