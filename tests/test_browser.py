@@ -123,14 +123,14 @@ def test_report_page_in_a_real_browser(browser: Browser, report_page) -> None:  
         expect(added).to_be_hidden()
         section.locator("details > summary").click()
         expect(added).to_be_visible()
-        numbers = added.locator("td.ln").all_inner_texts()
-        assert numbers[0] == "" and numbers[1].isdigit()
-        add_bg = added.locator("td.code").evaluate("e => getComputedStyle(e).backgroundColor")
-        del_bg = section.locator("tr.del td.code").first.evaluate(
+        old_no, new_no, code = added.locator("td").all_inner_texts()
+        assert old_no == "" and new_no.isdigit() and code.startswith("+")
+        add_bg = added.locator("td").nth(2).evaluate("e => getComputedStyle(e).backgroundColor")
+        del_bg = section.locator("tr.del td:nth-child(3)").first.evaluate(
             "e => getComputedStyle(e).backgroundColor"
         )
         assert add_bg != del_bg and add_bg not in ("rgba(0, 0, 0, 0)", "transparent")
-        expect(section.locator("tr.add td.code").first).to_contain_text("<script>")
+        expect(section.locator("tr.add td").nth(2)).to_contain_text("<script>")
         page.screenshot(path=str(ARTIFACTS / "browser-report-diff.png"))
 
         # A summary-table link scrolls to the file's section.

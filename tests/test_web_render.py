@@ -112,9 +112,11 @@ def test_diff_lines_carry_old_and_new_numbers() -> None:
 def test_diff_without_hunk_header_is_shown_not_dropped() -> None:
     rows = diff_rows("diff --git a/x b/x\nBinary files differ\n")
     assert len(rows) == 2 and all('class="meta"' in r for r in rows)
-    assert diff_rows("@@ -0,0 +1 @@\n+only line\n")[-1].startswith(
-        '<tr class="add"><td class="ln">'
-    )
+    only = diff_rows("@@ -0,0 +1 @@\n+only line\n")
+    assert only == [
+        '<tr class="hunk"><td></td><td></td><td>@@ -0,0 +1 @@</td></tr>',
+        '<tr class="add"><td></td><td>1</td><td>+only line</td></tr>',
+    ]
 
 
 def test_every_diff_is_collapsed_and_truncation_is_said() -> None:

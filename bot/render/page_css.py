@@ -48,10 +48,12 @@ table.diff{border-collapse:collapse;width:100%;table-layout:auto}
 table.diff thead th{font-weight:normal;color:var(--muted);text-align:right;padding:0 .5rem;
 font-size:.75rem}
 table.diff td{padding:0 .5rem;vertical-align:top;white-space:pre-wrap;overflow-wrap:anywhere}
-table.diff td.ln{color:var(--muted);text-align:right;white-space:nowrap;user-select:none;
-width:1%;font-variant-numeric:tabular-nums}
-table.diff tr.add td{background:var(--add)}table.diff tr.add td.ln{background:var(--addn)}
-table.diff tr.del td{background:var(--del)}table.diff tr.del td.ln{background:var(--deln)}
+table.diff td:nth-child(-n+2){color:var(--muted);text-align:right;white-space:nowrap;
+user-select:none;width:1%;font-variant-numeric:tabular-nums}
+table.diff tr.add td{background:var(--add)}
+table.diff tr.add td:nth-child(-n+2){background:var(--addn)}
+table.diff tr.del td{background:var(--del)}
+table.diff tr.del td:nth-child(-n+2){background:var(--deln)}
 table.diff tr.hunk td{background:var(--hunk);color:var(--muted)}
 table.diff tr.meta td{color:var(--muted);font-style:italic}
 .note{background:var(--mark);border-radius:6px;padding:.5rem .75rem}
@@ -59,6 +61,6 @@ table.diff tr.meta td{color:var(--muted);font-style:italic}
 footer{color:var(--muted);font-size:.85rem;margin:2rem 0 1rem}
 @media (max-width:640px){main{padding:.6rem}h1{font-size:1.3rem}body{font-size:15px}
 section.file{padding:0 .6rem .6rem}table.summary .wide{display:none}
-table.diff td{white-space:pre;overflow-wrap:normal}
+table.diff td:nth-child(3){white-space:pre;overflow-wrap:normal}
 pre{white-space:pre-wrap;overflow-wrap:anywhere}}
 """
