@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -341,6 +342,16 @@ def test_rate_limit_gives_the_reset_time(gh, docs, status: int) -> None:
     assert "2030-03-17 17:46:40 UTC" in str(info.value)
     assert "Set GITHUB_TOKEN" in str(info.value)
     assert len(gh.requests) == 1  # not retried: the queue decides when to try again
+
+
+def test_secondary_rate_limit_waits_retry_after(gh, docs) -> None:
+    message = "You have exceeded a secondary rate limit. Please wait a few minutes."
+    gh.fail(r"/compare/", 403, message, headers={"retry-after": "120"})
+    before = int(time.time())
+    with pytest.raises(RateLimitedError) as info:
+        read(gh, "octo/docs main...feature", cfg(gh, github_token=TOKEN))
+    assert before + 120 <= (info.value.reset or 0) <= int(time.time()) + 120
+    assert "Set GITHUB_TOKEN" not in str(info.value)
 
 
 def test_rate_limit_in_the_middle_of_a_read(gh, docs) -> None:
