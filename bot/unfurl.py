@@ -45,14 +45,16 @@ MAX_LINKS = 5
 MAX_HIGHLIGHTS = 3
 HIGHLIGHT_CHARS = 200
 _FULL_SHA_RE = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+_REPORT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 
 
 @dataclass(frozen=True)
 class SharedLink:
-    """One link from a ``link_shared`` event that names a change we can report on."""
+    """One link from a ``link_shared`` event: a GitHub change, or one of our report pages."""
 
     url: str
-    source: Source
+    source: Source | None = None
+    report_id: str | None = None
 
 
 def _redis_call(what: str, func: Any, *args: Any, **kwargs: Any) -> Any:
@@ -69,8 +71,21 @@ def claim_event(config: Config, event_id: str) -> bool:
     return bool(_redis_call("claim event", client.set, name, "1", nx=True, ex=EVENT_TTL))
 
 
+def report_id_in(config: Config, url: str) -> str | None:
+    """The id of one of our own report pages (``PUBLIC_URL/reports/ID``, any twin)."""
+    if not config.public_url:
+        return None
+    prefix = f"{config.public_url}/reports/"
+    if not url.startswith(prefix):
+        return None
+    rest = re.split(r"[?#]", url[len(prefix) :], maxsplit=1)[0]
+    for suffix in (".json", ".md"):
+        rest = rest.removesuffix(suffix)
+    return rest if _REPORT_ID_RE.match(rest) else None
+
+
 def shared_links(config: Config, links: list[dict[str, Any]]) -> list[SharedLink]:
-    """The event's links that are GitHub changes on our hosts, once each, at most MAX_LINKS."""
+    """The event's links we can preview, once each, at most MAX_LINKS."""
     found: list[SharedLink] = []
     seen: set[str] = set()
     for link in links:
@@ -78,11 +93,15 @@ def shared_links(config: Config, links: list[dict[str, Any]]) -> list[SharedLink
         if not isinstance(url, str) or url in seen:
             continue
         seen.add(url)
-        try:
-            source = parse_source(url, github_web_host=config.github_web_host)
-        except SourceError:
-            continue
-        found.append(SharedLink(url, source))
+        report_id = report_id_in(config, url)
+        if report_id:
+            found.append(SharedLink(url, report_id=report_id))
+        else:
+            try:
+                source = parse_source(url, github_web_host=config.github_web_host)
+            except SourceError:
+                continue
+            found.append(SharedLink(url, source=source))
         if len(found) == MAX_LINKS:
             break
     return found

@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.cache import load_report_by_id
 from bot.config import Config
 from bot.jobs import enqueue, report_url
 from bot.redisconn import RedisUnavailable
@@ -48,6 +49,14 @@ def handle_link_shared(
             return counts
         unfurls: dict[str, Any] = {}
         for link in links:
+            if link.report_id:  # one of our pages: its report or nothing, never a build
+                page_report = load_report_by_id(config, link.report_id)
+                if page_report is not None:
+                    page = report_url(config, link.report_id)
+                    unfurls[link.url] = unfurl_for(page_report, page)
+                continue
+            if link.source is None:
+                continue
             hit = cached_for_link(config, link.source)
             if hit is not None:
                 report, report_id = hit

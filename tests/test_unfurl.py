@@ -153,6 +153,16 @@ def test_link_shared_unfurls_once_escaped_then_from_cache(
         assert queue.count == 0
         assert len(gh.requests) == github_reads
 
+        # A link to the report page itself unfurls too, from the cache, never with a build.
+        ts3 = _post_user_message(slack, f"the report: {button['url']}")
+        unknown = "https://di.example/reports/" + "0" * 32
+        page_link = _send(base, _event("Ev0THIRD", ts3, [button["url"], unknown], "di.example"))
+        assert page_link.status_code == 200
+        third = slack.calls_to("chat.unfurl")[-1]
+        assert len(slack.calls_to("chat.unfurl")) == 3
+        assert list(third.args["unfurls"]) == [button["url"]]
+        assert queue.count == 0
+
 
 def test_unsigned_link_shared_is_refused(app_config: Config, github, slack: FakeSlack) -> None:  # type: ignore[no-untyped-def]
     gh, shas = github
