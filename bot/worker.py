@@ -153,7 +153,7 @@ def run_worker(
     worker_ttl: int = WORKER_TTL,
 ) -> int:
     """Run a worker on ``config.queue_name`` until stopped (or the queue is empty, in burst)."""
-    use_config(config)
+    use_config(config)  # jobs run in forked work horses, which inherit it
     try:
         client = get_redis(config, socket_timeout=None)
         worker = DiffinsightWorker(
@@ -169,4 +169,6 @@ def run_worker(
     except REDIS_ERRORS:
         log.error("worker stopped: redis is not reachable", extra={"queue": config.queue_name})
         return 1
+    finally:
+        use_config(None)  # an in-process burst (tests) must not leak its config
     return 0
