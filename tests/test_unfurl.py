@@ -164,6 +164,24 @@ def test_link_shared_unfurls_once_escaped_then_from_cache(
         assert queue.count == 0
 
 
+def test_a_link_we_cannot_read_gets_no_preview_and_no_retry(
+    app_config: Config,
+    github,
+    slack: FakeSlack,  # type: ignore[no-untyped-def]
+) -> None:
+    gh, shas = github
+    url = f"{gh.web_url}/octo/missing/compare/{shas[0]}...{shas[1]}"
+    ts = _post_user_message(slack, url)
+    with running_server(app_config) as base:
+        assert _send(base, _event("Ev0MISSING", ts, [url], gh.web_host)).status_code == 200
+    queue = get_queue(app_config)
+    assert queue.count == 1
+    assert run_worker(app_config, burst=True) == 0
+    assert slack.calls_to("chat.unfurl") == []
+    assert queue.count == 0 and queue.failed_job_registry.count == 0
+    assert queue.scheduled_job_registry.count == 0, "a missing repository is not retried"
+
+
 def test_unsigned_link_shared_is_refused(app_config: Config, github, slack: FakeSlack) -> None:  # type: ignore[no-untyped-def]
     gh, shas = github
     url = f"{gh.web_url}/octo/docs/commit/{shas[1]}"
