@@ -55,6 +55,7 @@ def test_page_serves_the_cached_report_escaped_and_locked_down(built) -> None:  
     csp = response.headers["content-security-policy"]
     assert "default-src 'none'" in csp and "script-src" not in csp
     assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["content-encoding"] == "gzip"
     page = response.text
     assert outcome.report.title in page
     assert escape(HOSTILE_LINE, quote=False) in page
