@@ -7,18 +7,15 @@ before the lookup; only the summarizing, the slow part, is saved by a hit.
 
 Report ids on the web are an HMAC of the key with a server secret, so they cannot be guessed
 from a repository and range; a small long-lived id record tells an expired report from an
-unknown id.
+unknown id (see :mod:`bot.reportids`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import logging
-import re
-import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import redis
 
@@ -27,6 +24,7 @@ from bot.config import Config
 from bot.diff import Change
 from bot.redisconn import REDIS_ERRORS, RedisUnavailable, get_redis
 from bot.report import Report
+from bot.reportids import id_record, key_for_id, remember_id, report_id_for
 from bot.singleflight import single_flight
 from bot.sources import Source
 from bot.summarize import ProgressFn, Summarizer
@@ -35,10 +33,8 @@ log = logging.getLogger(__name__)
 
 CACHE_FORMAT = 1
 """Bump when the stored report's shape changes, so old entries are not served."""
-ID_RECORD_TTL = 400 * 24 * 3600
 LOCK_TTL = 30.0
 WAIT_TIMEOUT = 600.0
-_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 
 
 @dataclass(frozen=True)
@@ -99,29 +95,6 @@ def build_lock_key(config: Config, key: str) -> str:
     return f"{config.redis_prefix}lock:{key}"
 
 
-def _id_key(config: Config, report_id: str) -> str:
-    return f"{config.redis_prefix}report-id:{report_id}"
-
-
-_secrets: dict[tuple[str, str], bytes] = {}
-
-
-def server_secret(config: Config, client: redis.Redis) -> bytes:
-    """``DIFFINSIGHT_SECRET``, else one random secret made once and shared through Redis."""
-    if config.secret:
-        return config.secret.encode("utf-8")
-    where = (repr(client.connection_pool), config.redis_prefix)
-    if where not in _secrets:
-        name = f"{config.redis_prefix}secret"
-        client.set(name, secrets.token_hex(32), nx=True)
-        _secrets[where] = client.get(name) or b""
-    return _secrets[where]
-
-
-def report_id_for(config: Config, client: redis.Redis, key: str) -> str:
-    return hmac.new(server_secret(config, client), key.encode(), hashlib.sha256).hexdigest()[:32]
-
-
 def _load(client: redis.Redis, name: str) -> Report | None:
     raw = client.get(name)
     return Report.from_dict(json.loads(raw)) if raw else None
@@ -139,23 +112,8 @@ def _store(
     blob = json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))
     with client.pipeline(transaction=True) as pipe:
         pipe.set(_report_key(config, key), blob.encode("utf-8"), ex=config.cache_ttl_seconds)
-        _remember_id(config, pipe, key, report_id, request)
+        remember_id(config, pipe, key, report_id, request)
         pipe.execute()
-
-
-def _remember_id(
-    config: Config,
-    client: redis.Redis | redis.client.Pipeline,
-    key: str,
-    report_id: str,
-    request: ReportRequest,
-    *,
-    only_new: bool = False,
-) -> None:
-    """The id record outlives the report, so an expired page is told from an unknown one."""
-    record = json.dumps({"key": key, "request": asdict(request)})
-    ttl = max(ID_RECORD_TTL, config.cache_ttl_seconds)
-    client.set(_id_key(config, report_id), record, ex=ttl, nx=only_new)
 
 
 def _connected(config: Config) -> redis.Redis:
@@ -225,7 +183,7 @@ def cached_build(
             hit = _load(client, name_in_redis)
             if hit is not None:
                 # A new server secret gives a new id for the same report: make it resolvable.
-                _remember_id(config, client, key, report_id, request, only_new=True)
+                remember_id(config, client, key, report_id, request, only_new=True)
                 log.info("report cache hit", extra={"report_id": report_id})
                 return BuildOutcome(hit, key, report_id, cached=True)
 
@@ -258,22 +216,10 @@ def cached_build(
     return BuildOutcome(flight.value, key, report_id, cached=not flight.built)
 
 
-def _id_record(config: Config, client: redis.Redis, report_id: str) -> dict | None:
-    if not _ID_RE.match(report_id):
-        return None
-    raw = client.get(_id_key(config, report_id))
-    return json.loads(raw) if raw else None
-
-
-def _key_for_id(config: Config, client: redis.Redis, report_id: str) -> str | None:
-    record = _id_record(config, client, report_id)
-    return record["key"] if record else None
-
-
 def request_for_id(config: Config, report_id: str) -> ReportRequest | None:
     """The request that built a report id, so an expired page can offer to build it again."""
     try:
-        record = _id_record(config, get_redis(config), report_id)
+        record = id_record(config, get_redis(config), report_id)
     except REDIS_ERRORS as exc:
         raise RedisUnavailable(str(exc)) from exc
     if not record:
@@ -287,7 +233,7 @@ def load_report_by_id(config: Config, report_id: str) -> Report | None:
     """The cached report behind a web id, or None (unknown or expired); RedisUnavailable if down."""
     try:
         client = get_redis(config)
-        key = _key_for_id(config, client, report_id)
+        key = key_for_id(config, client, report_id)
         return _load(client, _report_key(config, key)) if key else None
     except REDIS_ERRORS as exc:
         raise RedisUnavailable(str(exc)) from exc
@@ -297,7 +243,7 @@ def report_expired(config: Config, report_id: str) -> bool:
     """True when ``report_id`` was ours but its report has left the cache (so: regenerate)."""
     try:
         client = get_redis(config)
-        key = _key_for_id(config, client, report_id)
+        key = key_for_id(config, client, report_id)
         return bool(key) and not client.exists(_report_key(config, key))
     except REDIS_ERRORS as exc:
         raise RedisUnavailable(str(exc)) from exc

@@ -106,13 +106,17 @@ def enqueue(
             existing = client.get(name)
             log.info("duplicate job not queued", extra={"job": job_id})
             return EnqueueResult(existing.decode() if existing else job_id, duplicate=True)
-        retry = Retry(max=len(retry_intervals), interval=list(retry_intervals))
+        retry = (
+            Retry(max=len(retry_intervals), interval=list(retry_intervals))
+            if retry_intervals
+            else None
+        )
         try:
             get_queue(config, client).enqueue(
                 func,
                 kwargs=kwargs,
                 job_id=job_id,
-                retry=retry if retry_intervals else None,
+                retry=retry,
                 job_timeout=job_timeout,
                 result_ttl=RESULT_TTL,
                 failure_ttl=FAILURE_TTL,
