@@ -128,7 +128,8 @@ class SlackPoster:
         return str(resp["ts"])
 
     def _update(self, channel: str, ts: str, msg: SlackMessage) -> str:
-        self._pace(channel)
+        # Not paced: the one-per-second rule is chat.postMessage's; chat.update has its own
+        # tier, and a 429 there is waited out by the retry handler.
         resp = self.client.chat_update(channel=channel, ts=ts, text=msg.text, blocks=msg.blocks)
         return str(resp["ts"])
 

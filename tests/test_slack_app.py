@@ -94,6 +94,21 @@ def command(base: str, text: str, slack: FakeSlack, **headers: str) -> httpx.Res
     return post_signed(base, body, SECRET, **headers)
 
 
+def queued(cfg: Config, count: int = 1, timeout: float = 5.0) -> int:
+    """Wait for ``count`` jobs: the command queues its job right after the ack (lazy)."""
+    queue = jobs.get_queue(cfg)
+    deadline = time.monotonic() + timeout
+    while queue.count < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return queue.count
+
+
+def work(cfg: Config, count: int = 1) -> None:
+    """Run a burst worker once ``count`` jobs are queued."""
+    assert queued(cfg, count) >= count
+    assert run_worker(cfg, burst=True) == 0
+
+
 def top_level(slack: FakeSlack) -> list[Message]:
     return [m for m in slack.messages(CHANNEL) if m.thread_ts is None and not m.ephemeral]
 
@@ -129,7 +144,7 @@ def test_command_posts_parent_and_thread_with_everything_escaped(
     assert ack["text"].startswith("Building the report for octo/demo main~1...main")
     assert top_level(slack) == []  # nothing posted by the web process itself
 
-    assert run_worker(cfg, burst=True) == 0
+    work(cfg)
 
     (parent,) = top_level(slack)
     assert parent.blocks[0]["type"] == "header"
@@ -163,7 +178,10 @@ def test_slack_retries_never_post_twice(
     first = post_signed(server, body, SECRET)
     retries = [post_signed(server, body, SECRET, **{"X-Slack-Retry-Num": str(n)}) for n in (1, 2)]
     assert [r.status_code for r in (first, *retries)] == [200, 200, 200]
-    run_worker(cfg, burst=True)
+    assert len({r.json()["text"] for r in (first, *retries)}) == 1
+    work(cfg)
+    time.sleep(0.2)  # any late duplicate would be queued by now
+    assert jobs.get_queue(cfg).count == 0
     assert len(top_level(slack)) == 1
 
 
@@ -179,7 +197,7 @@ def test_forged_and_stale_requests_get_401_and_do_nothing(
         f"{server}/slack/events", content=body + b"&x=1", headers=sign_slack(body, SECRET)
     )
     assert [r.status_code for r in (forged, stale, unsigned, tampered)] == [401] * 4
-    assert jobs.get_queue(cfg).count == 0
+    assert queued(cfg, 1, timeout=0.5) == 0
     run_worker(cfg, burst=True)
     assert slack.messages(CHANNEL) == []
 
@@ -193,7 +211,7 @@ def test_unusable_link_lists_the_accepted_forms(server: str, cfg: Config, slack:
     answer = command(server, "https://example.com/x/y", slack).json()["text"]
     assert "Accepted forms" in answer and "OWNER/REPO/pull/N" in answer
     assert "Unknown option" in command(server, "https://github.com/o/r/pull/1 -x", slack).text
-    assert jobs.get_queue(cfg).count == 0
+    assert queued(cfg, 1, timeout=0.5) == 0
 
 
 def test_path_option_builds_a_per_area_report(
@@ -201,7 +219,7 @@ def test_path_option_builds_a_per_area_report(
 ) -> None:
     ack = command(server, f"{link(gh)} --path docs/** src/*.py", slack).json()["text"]
     assert "(files under docs/**, src/*.py)" in ack
-    run_worker(cfg, burst=True)
+    work(cfg)
     (parent,) = top_level(slack)
     assert "2 files" in parent.blocks[1]["elements"][0]["text"]
 
@@ -213,7 +231,7 @@ def test_errors_are_told_privately(
     gh.add_repo("octo", "secret", private, private=True)
     command(server, link(gh, "octo/missing"), slack)
     command(server, link(gh, "octo/secret"), slack)
-    run_worker(cfg, burst=True)
+    work(cfg, 2)
     told = ephemerals(slack)
     assert any("no repository octo/missing" in t for t in told), told
     assert any("DIFFINSIGHT_ALLOWED_REPOS does not allow it" in t for t in told), told
@@ -225,7 +243,7 @@ def test_github_rate_limit_is_told(
 ) -> None:
     gh.rate_limit_remaining = 0
     command(server, link(gh), slack)
-    run_worker(cfg, burst=True)
+    work(cfg)
     assert any("rate limit" in t for t in ephemerals(slack)), ephemerals(slack)
 
 
@@ -235,7 +253,7 @@ def test_bot_not_in_channel_says_how_to_invite(
     slack.not_in_channel.add(CHANNEL)
     url = slack.response_url()
     post_signed(server, command_body(link(gh), response_url=url), SECRET)
-    run_worker(cfg, burst=True)
+    work(cfg)
     replies = slack.responses(url)
     assert any("/invite @diffinsight" in r["text"] for r in replies), replies
     assert all(r["response_type"] == "ephemeral" for r in replies)
@@ -246,11 +264,23 @@ def test_redis_down_is_temporarily_unavailable(cfg: Config, slack: FakeSlack) ->
     from tests.conftest import free_port
 
     down = replace(cfg, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    url = slack.response_url()
     with running_server(down) as base:
         start = time.monotonic()
-        answer = command(base, "https://github.com/o/r/pull/1", slack).json()["text"]
-        assert time.monotonic() - start < 3.0
-        assert answer == messages.SLACK_UNAVAILABLE
+        body = command_body("https://github.com/o/r/pull/1", response_url=url)
+        ack = post_signed(base, body, SECRET).json()["text"]
+        assert time.monotonic() - start < 1.0
+        assert ack.startswith("Building the report for o/r #1")
+        deadline = time.monotonic() + 10
+        while not slack.responses(url) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert slack.responses(url) == [
+            {
+                "text": messages.SLACK_UNAVAILABLE,
+                "response_type": "ephemeral",
+                "replace_original": False,
+            }
+        ]
         assert httpx.get(f"{base}/healthz").json() == {"ok": True, "redis": False}
 
 
@@ -265,7 +295,7 @@ def test_llm_failure_still_posts_a_heuristic_report_with_a_note(
         )
         with running_server(llm_cfg) as base:
             command(base, link(gh), slack)
-            run_worker(llm_cfg, burst=True)
+            work(llm_cfg)
     (parent,) = top_level(slack)
     notes = parent.blocks[-2]
     assert notes["type"] == "context" and "heuristic" in notes["elements"][0]["text"].lower()
@@ -275,7 +305,7 @@ def test_regenerate_rebuilds_and_updates_the_same_message(
     server: str, cfg: Config, slack: FakeSlack, gh: FakeGitHub
 ) -> None:
     command(server, link(gh), slack)
-    run_worker(cfg, burst=True)
+    work(cfg)
     (parent,) = top_level(slack)
     edits, reads = parent.edits, len(gh.requests)
     button = next(b for b in parent.blocks[-1]["elements"] if b["text"]["text"] == "Regenerate")
@@ -302,7 +332,7 @@ def test_regenerate_rebuilds_and_updates_the_same_message(
     }
     body = urlencode({"payload": json.dumps(payload)}).encode()
     assert post_signed(server, body, SECRET).status_code == 200
-    run_worker(cfg, burst=True)
+    work(cfg)
     (again,) = top_level(slack)
     assert again.ts == parent.ts and again.edits > edits
     assert len(gh.requests) > reads, "the cache was bypassed: GitHub was read again"
