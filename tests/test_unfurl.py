@@ -14,12 +14,16 @@ import pytest
 from slack_sdk import WebClient
 
 from bot import messages
+from bot.build import ReportRequest
+from bot.cache import cached_build
 from bot.config import Config
 from bot.jobs import get_queue
 from bot.sources import parse_source
-from bot.unfurl import is_fixed, shared_links, unfurl_for
+from bot.unfurl import is_fixed, remember_link, shared_links, unfurl_for
 from bot.worker import run_worker
+from handlers.unfurl import handle_link_shared
 from tests.apphelpers import running_server, sign_slack
+from tests.conftest import free_port
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeSlack
 from tests.webdata import HOSTILE, small_report
@@ -180,6 +184,23 @@ def test_a_link_we_cannot_read_gets_no_preview_and_no_retry(
     assert slack.calls_to("chat.unfurl") == []
     assert queue.count == 0 and queue.failed_job_registry.count == 0
     assert queue.scheduled_job_registry.count == 0, "a missing repository is not retried"
+
+
+def test_a_cached_preview_is_queued_when_slack_cannot_be_reached(
+    config: Config,
+    make_repo,  # type: ignore[no-untyped-def]
+) -> None:
+    root, _ = make_repo([{"a.txt": "one\n"}, {"a.txt": "two\n"}])
+    request = ReportRequest(source="HEAD~1...HEAD", git_path=str(root), summarizer="heuristic")
+    outcome = cached_build(request, config)
+    url = "https://github.com/octo/docs/compare/main...dev"
+    remember_link(config, parse_source(url), outcome.report_id)
+    down = replace(config, slack_api_url=f"http://127.0.0.1:{free_port()}/api/")
+    body = json.loads(_event("Ev0DOWN", "1.000200", [url], "github.com"))
+    assert handle_link_shared(down, body, "xoxb-test") == {"unfurled": 0, "queued": 1}
+    assert get_queue(config).count == 1
+    # The same event again (a retry) changes nothing.
+    assert handle_link_shared(down, body, "xoxb-test") == {"unfurled": 0, "queued": 0}
 
 
 def test_unsigned_link_shared_is_refused(app_config: Config, github, slack: FakeSlack) -> None:  # type: ignore[no-untyped-def]
