@@ -17,6 +17,7 @@ import pytest
 from rq import Worker
 from rq.job import Job, JobStatus
 
+from bot import messages
 from bot.build import ReportRequest
 from bot.cache import build_lock_key, request_key
 from bot.config import Config
@@ -170,6 +171,23 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_report_posted_once(
     assert "Diff Insight Report" in parent.text
     assert len(top_level_posts(slack)) == 1  # the placeholder was reused, not posted again
     assert len(slack.calls_to("files.completeUploadExternal")) == 1
+
+
+def test_a_lost_job_without_retries_left_is_told_to_the_requester(
+    cfg, repo, slack, workers, redis_client
+):
+    key = request_key(ReportRequest("HEAD~1...HEAD", git_path=str(repo)), cfg)
+    redis_client.set(build_lock_key(cfg, key), "someone-else", px=60_000)
+    job_id = enqueue_report(cfg, job(repo, "C1"), retry_intervals=()).job_id
+    first = workers(cfg)
+    wait_for(lambda: len(parents(slack, "C1")) == 1)
+    kill_tree(first)
+
+    workers(cfg)
+    wait_for(lambda: any(m.ephemeral for m in slack.messages("C1")))
+    [told] = [m for m in slack.messages("C1") if m.ephemeral]
+    assert told.user == "U1" and messages.WORKER_LOST in told.text
+    assert Job.fetch(job_id, connection=redis_client).get_status() == JobStatus.FAILED
 
 
 def test_two_workers_share_one_queue_and_post_each_job_once(
