@@ -171,7 +171,7 @@ def failure_message(source: str, exc: BaseException) -> str:
     """What the requester reads: our own sentence when the error carries one."""
     if isinstance(exc, SourceError | SourceReadError):
         return messages.JOB_FAILED.format(source=source, reason=str(exc))
-    reason = str(exc) if isinstance(exc, RedisUnavailable) else type(exc).__name__
+    reason = messages.REDIS_UNREACHABLE if isinstance(exc, RedisUnavailable) else type(exc).__name__
     return messages.JOB_GAVE_UP.format(source=source, reason=reason)
 
 

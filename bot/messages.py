@@ -73,6 +73,7 @@ JOB_GAVE_UP = (
     "Please try again later."
 )
 WORKER_LOST = "the worker building it stopped"
+REDIS_UNREACHABLE = "its Redis was not reachable"
 
 # --- LLM summarizer ---
 LLM_COUNTS = (
