@@ -18,8 +18,9 @@ EXAMPLE_FILES = (
 )
 
 
-def llm_config(fake: FakeOpenAI, base: Config | None = None, **overrides: Any) -> Config:
-    """A configuration pointing at ``fake``, with short timeouts so failures are fast."""
+def llm_config(fake: FakeOpenAI | Any, base: Config | None = None, **overrides: Any) -> Config:
+    """A configuration pointing at ``fake`` (anything with ``api_key`` and ``base_url``), with
+    short timeouts so failures are fast."""
     config = base or load_config({})
     values: dict[str, Any] = {
         "openai_api_key": fake.api_key,

@@ -20,12 +20,20 @@ import json
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.openai_replies import RequestError, answer, count_tokens, validate
+from tests.fakes.openai_replies import (
+    RequestError,
+    answer,
+    count_tokens,
+    error_body,
+    rate_limited_body,
+    unauthorized_body,
+    validate,
+)
 
 AZURE_PATH_RE = re.compile(r"^/openai/deployments/([^/]+)/chat/completions$")
 BEHAVIOURS = (
@@ -105,8 +113,7 @@ class FakeOpenAI:
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self._ids = itertools.count(1)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), _Handler)
         self.server.fake = self  # type: ignore[attr-defined]
         self._thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -192,9 +199,9 @@ class FakeOpenAI:
         if rule.behaviour == "hang":
             self.stopping.wait(self.hang_seconds)
         if rule.behaviour in ("rate_limit", "quota"):
-            return 429, {"Retry-After": rule.retry_after}, _rate_limited(rule.behaviour)
+            return 429, {"Retry-After": rule.retry_after}, rate_limited_body(rule.behaviour)
         if rule.behaviour == "server_error":
-            return 500, {}, _error("The server had an error while processing your request.")
+            return 500, {}, error_body("The server had an error while processing your request.")
         return 200, {}, self._completion(record, rule.behaviour)
 
     def _completion(self, record: Recorded, behaviour: str) -> dict[str, Any]:
@@ -223,30 +230,33 @@ class FakeOpenAI:
         }
 
 
-def _error(message: str, kind: str = "server_error", code: str | None = None) -> dict[str, Any]:
-    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+class _Server(ThreadingHTTPServer):
+    """A listen backlog for many parallel callers (the default of 5 drops connections, and
+    a dropped SYN is retried only after a second)."""
 
-
-def _rate_limited(behaviour: str) -> dict[str, Any]:
-    if behaviour == "quota":
-        return _error(
-            "You exceeded your current quota, please check your plan and billing details.",
-            "insufficient_quota",
-            "insufficient_quota",
-        )
-    return _error(
-        "Rate limit reached for requests. Please try again later.",
-        "requests",
-        "rate_limit_exceeded",
-    )
+    request_queue_size = 128
+    daemon_threads = True
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes; no 40 ms delayed-ACK stall
     server: ThreadingHTTPServer
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         return
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        """``/_fake/requests``: the records, for a test or benchmark in another process."""
+        fake: FakeOpenAI = self.server.fake  # type: ignore[attr-defined]
+        if urlsplit(self.path).path != "/_fake/requests":
+            self._send(
+                404, {}, error_body(f"Invalid URL (GET {self.path})", "invalid_request_error")
+            )
+            return
+        with fake.lock:
+            records = [asdict(r) for r in fake.requests]
+        self._send(200, {}, records)
 
     def do_POST(self) -> None:  # noqa: N802 - stdlib naming
         fake: FakeOpenAI = self.server.fake  # type: ignore[attr-defined]
@@ -280,7 +290,7 @@ class _Handler(BaseHTTPRequestHandler):
         if record.path == "/v1/chat/completions":
             key = record.headers.get("authorization", "")
             if key != f"Bearer {fake.api_key}":
-                return 401, {}, _unauthorized(bool(key))
+                return 401, {}, unauthorized_body(bool(key))
             return fake.respond(record)
         if azure:
             if record.headers.get("api-key") != fake.api_key:
@@ -297,7 +307,7 @@ class _Handler(BaseHTTPRequestHandler):
                 message = "The API deployment for this resource does not exist."
                 return 404, {}, {"error": {"code": "DeploymentNotFound", "message": message}}
             return fake.respond(record)
-        return 404, {}, _error(f"Invalid URL (POST {record.path})", "invalid_request_error")
+        return 404, {}, error_body(f"Invalid URL (POST {record.path})", "invalid_request_error")
 
     def _send(self, status: int, headers: dict[str, str], payload: Any) -> None:
         data = json.dumps(payload).encode("utf-8")
@@ -312,14 +322,3 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
-
-
-def _unauthorized(had_key: bool) -> dict[str, Any]:
-    if not had_key:
-        message = (
-            "You didn't provide an API key. You need to provide your API key in an Authorization "
-            "header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
-        )
-        return _error(message, "invalid_request_error")
-    message = "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys."
-    return _error(message, "invalid_request_error", "invalid_api_key")

@@ -179,3 +179,32 @@ def answer(body: dict[str, Any], behaviour: str) -> str:
         if "highlights" in data:
             data["highlights"]["new_features"] = "none"
     return json.dumps(data, ensure_ascii=False)
+
+
+def error_body(message: str, kind: str = "server_error", code: str | None = None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+
+def rate_limited_body(behaviour: str) -> dict[str, Any]:
+    if behaviour == "quota":
+        return error_body(
+            "You exceeded your current quota, please check your plan and billing details.",
+            "insufficient_quota",
+            "insufficient_quota",
+        )
+    return error_body(
+        "Rate limit reached for requests. Please try again later.",
+        "requests",
+        "rate_limit_exceeded",
+    )
+
+
+def unauthorized_body(had_key: bool) -> dict[str, Any]:
+    if not had_key:
+        message = (
+            "You didn't provide an API key. You need to provide your API key in an Authorization "
+            "header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
+        )
+        return error_body(message, "invalid_request_error")
+    message = "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys."
+    return error_body(message, "invalid_request_error", "invalid_api_key")
