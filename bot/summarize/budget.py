@@ -37,7 +37,7 @@ def estimate_tokens(text: str) -> int:
     """A deliberately high estimate of the tokens ``text`` costs (see the module docstring)."""
     if not text:
         return 0
-    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    non_ascii = 0 if text.isascii() else len(text) - len(text.encode("ascii", "ignore"))
     ascii_chars = len(text) - non_ascii
     return math.ceil(ascii_chars / ASCII_CHARS_PER_TOKEN + non_ascii * NON_ASCII_TOKENS_PER_CHAR)
 

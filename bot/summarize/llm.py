@@ -26,6 +26,7 @@ from bot.summarize import schema as s
 from bot.summarize.budget import estimate_request
 from bot.summarize.filecache import FileCache, default_cache
 from bot.summarize.llm_client import CallFailed, ChatClient, Session
+from bot.summarize.llm_notes import RunRecord, report_notes
 
 PLANNING_SHARE = 0.8
 """Share of the report budget planned for first attempts; the rest absorbs retries and repairs."""
@@ -67,8 +68,7 @@ class _Run:
         self.session = Session.start(
             self.config.llm_deadline_seconds, self.config.llm_report_budget
         )
-        self.fallbacks: dict[str, list[str]] = {}
-        self.extra_notes: list[str] = []
+        self.record = RunRecord(self.config.model, lang, self.config.llm_report_budget)
         self.done = 0
         self.lock = threading.Lock()
         self.header = prompts.change_header(
@@ -110,7 +110,9 @@ class _Run:
         self._tick(len(self.works))
         files = [w.summary for w in self.works]
         assert all(files)
-        return SummaryResult(files=files, overall=overall, notes=self._notes())  # type: ignore[arg-type]
+        self.record.calls, self.record.tokens = self.session.attempts, self.session.sent
+        notes = report_notes(self.record, self.works)
+        return SummaryResult(files=files, overall=overall, notes=notes)  # type: ignore[arg-type]
 
     def _model_overall(self, pending: list[p.FileWork]) -> ReportSummary:
         """One call when it fits, else per-file calls and a synthesis call (or only the latter)."""
@@ -124,7 +126,7 @@ class _Run:
             overall, reason = (None, result) if isinstance(result, str) else (result, None)
         if overall is None:
             return self._heuristic_overall(reason)
-        if not self.fallbacks:
+        if not self.record.fallbacks:
             self.cache.set(self.report_key, asdict(overall))
         return overall
 
@@ -240,7 +242,7 @@ class _Run:
         if reply.problems:
             return m.LLM_REASON_INVALID
         if omitted:
-            self.extra_notes.append(m.LLM_SYNTHESIS_OMITTED.format(count=omitted))
+            self.record.synthesis_omitted = omitted
         return s.to_report_summary(reply.data)
 
     # -- shared steps --
@@ -259,12 +261,11 @@ class _Run:
     def _fallback(self, work: p.FileWork, reason: str) -> None:
         work.summary = self.heuristic.summarize_file(work.change)
         with self.lock:
-            self.fallbacks.setdefault(reason, []).append(work.path)
+            self.record.fallbacks.setdefault(reason, []).append(work.path)
         self._tick()
 
     def _heuristic_overall(self, reason: str | None) -> ReportSummary:
-        if reason:
-            self.extra_notes.append(m.LLM_OVERALL_FALLBACK.format(reason=reason))
+        self.record.overall_reason = reason
         files = [w.summary for w in self.works]
         return self.heuristic.summarize_overall(
             self.change,
@@ -278,44 +279,6 @@ class _Run:
             value = min(self.done, len(self.works))
         if self.progress is not None:
             self.progress("summarizing", value, len(self.works))
-
-    def _notes(self) -> list[str]:
-        count = {kind: sum(1 for w in self.works if w.kind == kind) for kind in p.KINDS}
-        notes = [
-            m.LLM_COUNTS.format(
-                model=self.config.model,
-                by_model=sum(1 for w in self.works if w.by_model),
-                cached=count[p.CACHED],
-                metadata=count[p.METADATA],
-                fallback=sum(len(paths) for paths in self.fallbacks.values()),
-                calls=self.session.attempts,
-                tokens=self.session.sent,
-                budget=self.config.llm_report_budget,
-            )
-        ]
-        for reason, paths in self.fallbacks.items():
-            notes.append(m.LLM_FILE_FALLBACK.format(reason=reason, files=name_list(paths)))
-        for kind, sentence in (("context", m.LLM_CUT_CONTEXT), ("hunks", m.LLM_CUT_HUNKS)):
-            paths = [
-                w.path
-                for w in self.works
-                if w.cut_kind == kind and (w.by_model or w.kind == p.CACHED)
-            ]
-            if paths:
-                notes.append(sentence.format(files=name_list(paths)))
-        heuristic_words = bool(self.fallbacks) or any(
-            n.startswith(m.LLM_OVERALL_FALLBACK.split("{", 1)[0]) for n in self.extra_notes
-        )
-        if heuristic_words and not self.lang.lower().startswith("en"):
-            self.extra_notes.append(m.HEURISTIC_ENGLISH_ONLY.format(lang=self.lang))
-        return notes + self.extra_notes
-
-
-def name_list(paths: list[str], limit: int = 5) -> str:
-    """``a, b, c`` or ``a, b, c, d, e and 7 more``: notes stay short on large changes."""
-    if len(paths) <= limit:
-        return ", ".join(paths)
-    return m.LLM_MORE.format(names=", ".join(paths[:limit]), count=len(paths) - limit)
 
 
 def _report_from_dict(data: dict) -> ReportSummary:

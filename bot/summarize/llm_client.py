@@ -136,6 +136,8 @@ class ChatClient:
         self.config = config
         self.client = client or make_openai_client(config)
         self.model = config.model
+        # The client loads its chat resources on first use; do it now, not inside a report.
+        self.completions = self.client.chat.completions
 
     def structured(
         self,
@@ -209,7 +211,7 @@ class ChatClient:
         schema: dict,
         time_left: float,
     ) -> str:
-        response = self.client.chat.completions.create(
+        response = self.completions.create(
             model=self.model,
             messages=messages,  # type: ignore[arg-type]
             response_format=response_format(name, schema),  # type: ignore[arg-type]
