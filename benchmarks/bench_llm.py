@@ -1,0 +1,105 @@
+"""LLM summarizer cost and speed against FakeOpenAI answering every call after 300 ms.
+
+Run: ``.venv/bin/python benchmarks/bench_llm.py``. The fake runs in a process of its own (as a
+real server would), so its work does not compete with the summarizer for the GIL. Prints, for
+each scenario, the calls made,
+the prompt tokens sent (our estimate and the fake's own count) and the wall time, and exits 1
+when a target is missed:
+
+* a 40-file change: per-file calls in parallel then one synthesis, at most 3 x 300 ms with
+  ``llm_concurrency`` >= 40 (with the default of 8 it takes ceil(40 / 8) + 1 round trips,
+  printed for comparison), against 41 x 300 ms sequentially;
+* the example report's change in one call;
+* the same 40-file change again: 0 tokens;
+* BASE...NEWER after BASE...HEAD: tokens only for the files that differ.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.diff import Change  # noqa: E402
+from bot.summarize.filecache import InProcessFileCache  # noqa: E402
+from bot.summarize.llm import LLMSummarizer  # noqa: E402
+from tests.fakes.openai_process import RemoteFakeOpenAI  # noqa: E402
+from tests.llmdata import (  # noqa: E402
+    doc_file,
+    example_change,
+    file_block_paths,
+    llm_config,
+    make_change,
+    request_estimate,
+)
+
+LATENCY = 0.3
+FILES = 40
+
+
+@dataclass
+class Figures:
+    name: str
+    calls: int
+    estimated_tokens: int
+    server_tokens: int
+    seconds: float
+    files_sent: int
+
+
+def run(fake: RemoteFakeOpenAI, name: str, change: Change, cache, **settings) -> Figures:
+    summarizer = LLMSummarizer(llm_config(fake, **settings), cache)
+    since = len(fake.requests)
+    started = time.perf_counter()
+    summarizer.summarize(change, "en_US")
+    seconds = time.perf_counter() - started
+    requests = fake.requests[since:]
+    return Figures(
+        name,
+        len(requests),
+        sum(request_estimate(r) for r in requests),
+        sum(r.prompt_tokens for r in requests),
+        seconds,
+        sum(len(file_block_paths(r)) for r in requests),
+    )
+
+
+def forty_files(salted: tuple[int, ...] = (), extra: int = 0) -> Change:
+    files = [doc_file(i, lines=30, salt=" (newer)" if i in salted else "") for i in range(FILES)]
+    files += [doc_file(FILES + i, lines=30) for i in range(extra)]
+    return make_change(files, head="newer" if salted or extra else "main")
+
+
+def main() -> int:
+    results: list[tuple[Figures, str, bool]] = []
+    with RemoteFakeOpenAI(latency=LATENCY) as fake:
+        cache = InProcessFileCache()
+        big = run(fake, f"{FILES} files, concurrency 40", forty_files(), cache, llm_concurrency=40)
+        results.append((big, f"<= {3 * LATENCY:.1f} s", big.seconds <= 3 * LATENCY))
+        default = run(fake, f"{FILES} files, concurrency 8", forty_files(), InProcessFileCache())
+        results.append((default, "(default concurrency, for comparison)", True))
+        example = run(fake, "example change (2 files)", example_change(), InProcessFileCache())
+        results.append((example, "1 call", example.calls == 1))
+        again = run(fake, f"{FILES} files again", forty_files(), cache, llm_concurrency=40)
+        results.append((again, "0 tokens", again.estimated_tokens == 0 and again.calls == 0))
+        newer = forty_files(salted=(3, 17, 29), extra=2)
+        overlap = run(fake, "BASE...NEWER after HEAD", newer, cache, llm_concurrency=40)
+        only_new = overlap.files_sent == 5 and overlap.calls <= 6
+        results.append((overlap, "only the 5 new patches sent (3 changed, 2 added)", only_new))
+    sequential = (FILES + 1) * LATENCY
+    print(f"FakeOpenAI latency {LATENCY * 1000:.0f} ms; sequential 41 calls = {sequential:.1f} s")
+    print(f"{'scenario':34} {'calls':>5} {'files':>5} {'tokens':>8} {'server':>8} {'wall s':>7}")
+    for f, target, ok in results:
+        print(
+            f"{f.name:34} {f.calls:5d} {f.files_sent:5d} {f.estimated_tokens:8d} "
+            f"{f.server_tokens:8d} {f.seconds:7.2f}  {'ok' if ok else 'MISSED'} {target}"
+        )
+    print("tokens: our estimate of prompt tokens sent; server: the fake's own count")
+    return 0 if all(ok for _, _, ok in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
