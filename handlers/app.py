@@ -60,7 +60,8 @@ def build_bolt_app(config: Config) -> App:
     """
     client = WebClient(token=config.slack_bot_token, base_url=config.slack_api_url)
     app = App(
-        signing_secret=config.slack_signing_secret,
+        # Never Bolt's fallback to the environment: config is the one source.
+        signing_secret=config.slack_signing_secret or "",
         client=client,
         process_before_response=True,
     )
@@ -76,6 +77,9 @@ def create_app(config: Config, bolt_app: App | None = None) -> Starlette:
     handler = ThreadedSlackRequestHandler(bolt_app or build_bolt_app(config))
 
     async def slack_events(request: Request) -> Response:
+        if not config.slack_signing_secret:
+            # An empty secret would make every signature forgeable (Socket Mode needs none).
+            return JSONResponse({"error": "invalid request"}, status_code=401)
         return await handler.handle(request)
 
     async def healthz(request: Request) -> Response:

@@ -202,6 +202,14 @@ def test_forged_and_stale_requests_get_401_and_do_nothing(
     assert slack.messages(CHANNEL) == []
 
 
+def test_without_a_signing_secret_nothing_is_accepted(cfg: Config, slack: FakeSlack) -> None:
+    unsigned = replace(cfg, slack_signing_secret=None)
+    body = command_body("help")
+    with running_server(unsigned) as base:
+        resp = httpx.post(f"{base}/slack/events", content=body, headers=sign_slack(body, ""))
+    assert resp.status_code == 401
+
+
 @pytest.mark.parametrize("text", ["", "help", "  HELP  "])
 def test_help_and_empty_show_usage(server: str, slack: FakeSlack, text: str) -> None:
     assert command(server, text, slack).json()["text"] == messages.SLACK_USAGE
