@@ -162,7 +162,6 @@ SLACK_UNAVAILABLE = (
     "diffinsight is temporarily unavailable: its queue (Redis) cannot be reached. "
     "Please try again in a minute."
 )
-SLACK_REGENERATING = "Regenerating the report without the cache…"
 SLACK_REGENERATE_UNUSABLE = "This message cannot be regenerated; run /diffinsight with its link."
 SLACK_INTERNAL_ERROR = (
     "Something went wrong on diffinsight's side and nothing was queued. "

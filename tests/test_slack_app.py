@@ -155,6 +155,8 @@ def test_command_posts_parent_and_thread_with_everything_escaped(
     assert set(buttons) == {"Regenerate", "Full report"}
     assert buttons["Full report"]["url"].startswith("https://di.example/reports/")
     assert parent.edits >= 1  # the "building" placeholder was replaced in place
+    updates = [str(c.args.get("blocks")) for c in slack.calls_to("chat.update")]
+    assert any("of 3 files done" in u for u in updates), updates
 
     thread = slack.thread(CHANNEL, parent.ts)
     assert len(thread) >= 2 and all(m.thread_ts == parent.ts for m in thread)
