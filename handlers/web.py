@@ -27,6 +27,7 @@ from bot.render.markdown import render_markdown
 from bot.report import Report
 
 log = logging.getLogger(__name__)
+# Logs carry only an id's first 8 characters: the whole id is the key to a private report.
 
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 """Anything else is certainly not an id, and is answered without touching Redis."""
@@ -84,12 +85,12 @@ def _handler(kind: str, config: Config, render: Renderer) -> Callable[[Request],
             report = load_report_by_id(config, report_id)
             if report is None:
                 if report_expired(config, report_id):
-                    log.info("report page expired", extra={"report_id": report_id})
+                    log.info("report page expired", extra={"report": report_id[:8]})
                     return _problem(kind, 410, messages.WEB_EXPIRED_TITLE, messages.WEB_EXPIRED)
                 log.info("report page unknown id")
                 return _problem(kind, 404, messages.WEB_NOT_FOUND_TITLE, messages.WEB_NOT_FOUND)
         except RedisUnavailable:
-            log.warning("report page: redis unavailable", extra={"report_id": report_id})
+            log.warning("report page: redis unavailable", extra={"report": report_id[:8]})
             response = _problem(kind, 503, messages.WEB_UNAVAILABLE_TITLE, messages.WEB_UNAVAILABLE)
             response.headers["Retry-After"] = "30"
             return response
