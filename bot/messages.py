@@ -215,11 +215,10 @@ WEBHOOK_NO_SUBSCRIPTIONS = (
 WEBHOOK_BRANCH_NOT_FOLLOWED = "No subscription follows branch {branch}; not reported."
 WEBHOOK_NO_PATH_MATCH = "The push touches none of the subscribed paths; not reported."
 WEBHOOK_DUPLICATE_DELIVERY = "This delivery was handled before; nothing more to do."
-WEBHOOK_ALREADY_REPORTED = (
-    "This merge was already reported in every subscribed channel (seen as both a pull request "
-    "and a push)."
+WEBHOOK_QUEUED = (
+    "Reports queued for {count} channel(s); a merge seen as both a pull request and a push "
+    "is reported once per channel."
 )
-WEBHOOK_QUEUED = "Queued {count} report(s)."
 # Subscription replies (ephemeral in Slack, so they can carry setup steps).
 SUBS_USAGE = (
     "Usage: `/diffinsight subscribe OWNER/REPO [BRANCH] [PATH-GLOB ...]`, "

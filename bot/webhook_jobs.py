@@ -1,9 +1,13 @@
-"""Queueing subscription reports, and the one job that first checks the change touches the paths.
+"""Worker jobs behind the webhook: fan a delivery out to its channels, and check paths first.
 
-A push delivery lists the files each commit touched, so the webhook can drop a channel whose
-paths were not touched before anything is queued. A merged pull request (and a forced push)
-does not say, so for a path-filtered subscription the worker reads the change first and posts
-only when a file matches; otherwise the channel would get an empty per-area report.
+The web process queues one :func:`fan_out` job per delivery (the cheapest durable hand-off,
+so the answer to GitHub stays fast); that job queues one report per channel, each keyed by
+the merge commit so a merge seen as both a pull request and a push is reported once.
+
+A push delivery lists the files each commit touched, so the webhook already dropped channels
+whose paths were not touched. A merged pull request (and a forced push) does not say, so for
+a path-filtered subscription :func:`report_if_touched` reads the change first and posts only
+when a file matches; otherwise the channel would get an empty per-area report.
 """
 
 from __future__ import annotations
@@ -16,12 +20,36 @@ from typing import Any
 from bot.build import filter_change, read_change
 from bot.config import Config
 from bot.errors import SourceReadError
-from bot.jobs import EnqueueResult, ReportJob, build_and_post, current_config, enqueue
+from bot.jobs import (
+    EnqueueResult,
+    ReportJob,
+    build_and_post,
+    current_config,
+    enqueue,
+    enqueue_report,
+)
 from bot.sources import SourceError, parse_source
 
 log = logging.getLogger(__name__)
 
 SKIPPED = "no-matching-paths"
+FAN_OUT_RETRIES = (2, 10, 30)
+"""A fan-out only talks to Redis, so it is retried sooner than a report build."""
+
+
+def fan_out(reports: list[dict[str, Any]]) -> str:
+    """Worker job: queue each channel's report; re-running it queues nothing twice."""
+    config = current_config()
+    queued = duplicates = 0
+    for fields in reports:
+        fields = dict(fields)
+        check_paths = bool(fields.pop("check_paths", False))
+        job = ReportJob(**{**fields, "paths": tuple(fields.get("paths") or ())})
+        result = enqueue_if_touched(config, job) if check_paths else enqueue_report(config, job)
+        duplicates += result.duplicate
+        queued += not result.duplicate
+    log.info("webhook reports queued", extra={"queued": queued, "duplicates": duplicates})
+    return f"{queued} queued, {duplicates} already reported"
 
 
 def enqueue_if_touched(config: Config, job: ReportJob) -> EnqueueResult:

@@ -2,7 +2,7 @@
 
 GitHub gives up on a delivery after 10 seconds, so the work (reading the change, summarizing,
 posting) is queued for a worker and the answer says only what was decided. Every answer is
-JSON ``{"ok", "verdict", "reason", "jobs"}``, which GitHub shows in the webhook's delivery log,
+JSON ``{"ok", "verdict", "reason", "channels"}``, which GitHub shows in the webhook's delivery log,
 so whoever set the webhook up can see why a delivery did or did not lead to a report.
 """
 
@@ -42,8 +42,8 @@ STATUS = {
 }
 
 
-def _answer(status: int, verdict: str, reason: str, jobs: int = 0) -> JSONResponse:
-    body = {"ok": status < 400, "verdict": verdict, "reason": reason, "jobs": jobs}
+def _answer(status: int, verdict: str, reason: str, channels: int = 0) -> JSONResponse:
+    body = {"ok": status < 400, "verdict": verdict, "reason": reason, "channels": channels}
     return JSONResponse(body, status_code=status)
 
 
@@ -120,9 +120,14 @@ def routes(config: Config) -> list[Route]:
             return _answer(503, "unavailable", messages.WEBHOOK_STORE_DOWN)
         log.info(
             "webhook delivery",
-            extra={"delivery": delivery, "event": event, "verdict": outcome.verdict.value},
+            extra={
+                "delivery": delivery,
+                "event": event,
+                "verdict": outcome.verdict.value,
+                "channels": len(outcome.channels),
+            },
         )
         status = STATUS[outcome.verdict]
-        return _answer(status, outcome.verdict.value, outcome.reason, len(outcome.jobs))
+        return _answer(status, outcome.verdict.value, outcome.reason, len(outcome.channels))
 
     return [Route(PATH, github_webhook, methods=["POST"])]

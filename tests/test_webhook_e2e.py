@@ -119,17 +119,18 @@ def test_push_posts_once_in_each_subscribed_channel(world: World) -> None:
     world.subscribe("C3", "docs/")
     first, second = world.shas[0], world.shas[1]
     answered = world.deliver("push", push_payload(first, second, ["src/app.py"]))
-    assert answered.status_code == 202 and answered.json()["jobs"] == 2
+    assert answered.status_code == 202 and answered.json()["channels"] == 2
     assert run_worker(world.config, burst=True) == 0
     assert len(world.reports("C1")) == 1
     assert len(world.reports("C2")) == 1
     assert world.reports("C3") == []
     assert world.reports("C4") == []
-    # The same merge arriving as a merged pull request is not reported again in C1 and C2.
-    # C3 was left out by the push's file lists; the pull request has none, so its job reads
-    # the change, finds nothing under docs/ and posts nothing.
+    # The same merge arriving as a merged pull request is not reported again in C1 and C2
+    # (the fan-out finds their merge keys taken). C3 was left out by the push's file lists;
+    # the pull request has none, so its job reads the change, finds nothing under docs/ and
+    # posts nothing.
     again = world.deliver("pull_request", merged_pr_payload(6, first, second, second))
-    assert again.status_code == 202 and again.json()["jobs"] == 1
+    assert again.status_code == 202 and again.json()["channels"] == 3
     assert run_worker(world.config, burst=True) == 0
     assert len(world.reports("C1")) == len(world.reports("C2")) == 1
     assert world.reports("C3") == []
@@ -140,7 +141,7 @@ def test_merged_pull_request_posts_only_where_its_paths_are_touched(world: World
     world.subscribe("C2", "src/")
     payload = merged_pr_payload(7, world.shas[1], world.shas[2], world.shas[2])
     answered = world.deliver("pull_request", payload)
-    assert answered.status_code == 202 and answered.json()["jobs"] == 2
+    assert answered.status_code == 202 and answered.json()["channels"] == 2
     assert run_worker(world.config, burst=True) == 0
     [report] = world.reports("C1")
     assert "README.md" in report
