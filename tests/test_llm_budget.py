@@ -125,3 +125,17 @@ def test_a_report_never_sends_more_than_its_budget_and_says_what_it_left_out():
     left_out = [n for n in result.notes if messages.LLM_REASON_BUDGET in n]
     assert left_out and left_out[0].startswith("Summarized heuristically because")
     assert "about " in result.notes[0] and "(budget 6000)" in result.notes[0]
+
+
+def test_a_per_file_budget_too_small_for_the_instructions_sends_no_file_call():
+    with FakeOpenAI() as fake:
+        config = llm_config(fake, llm_file_budget=300, llm_call_budget=900)
+        change = make_change([doc_file(i, lines=20) for i in range(4)])
+        result = LLMSummarizer(config, InProcessFileCache()).summarize(change, "en_US")
+
+    assert not fake.completions("diffinsight_file")
+    assert all(request_estimate(r) <= 900 for r in fake.requests)
+    assert any(
+        n.startswith("Summarized heuristically because the report's token") for n in result.notes
+    )
+    assert "4 summarized heuristically" in result.notes[0]

@@ -30,6 +30,8 @@ from bot.summarize.llm_notes import RunRecord, report_notes
 
 PLANNING_SHARE = 0.8
 """Share of the report budget planned for first attempts; the rest absorbs retries and repairs."""
+ROUNDING_MARGIN = 16
+"""Tokens kept free in every call's budget: estimates of parts, rounded up, then joined."""
 
 FILE_INSTRUCTION = "Describe the file in the FILE block."
 CHANGE_INSTRUCTION = "Describe every file in a FILE block, then the change as a whole."
@@ -137,7 +139,8 @@ class _Run:
         facts_budget = self.config.llm_file_budget // 4
         fixed = self._file_call_fixed()
         for w in pending:
-            allowance = self.config.llm_file_budget - fixed - p.block_overhead(w, facts_budget)
+            overhead = fixed + p.block_overhead(w, facts_budget) + ROUNDING_MARGIN
+            allowance = self.config.llm_file_budget - overhead
             p.build_block(w, allowance, facts_budget)
         ids = [w.file_id for w in pending]
         known = [w for w in self.works if w.kind != p.MODEL]
@@ -183,15 +186,21 @@ class _Run:
     def _run_per_file(self, pending: list[p.FileWork]) -> None:
         facts_budget = self.config.llm_file_budget // 4
         fixed = self._file_call_fixed()
-        overheads = [fixed + p.block_overhead(w, facts_budget) for w in pending]
-        caps = [max(0, self.config.llm_file_budget - o) for o in overheads]
+        overheads = [fixed + p.block_overhead(w, facts_budget) + ROUNDING_MARGIN for w in pending]
+        caps = [self.config.llm_file_budget - o for o in overheads]
         reserve = min(self.config.llm_call_budget, 600 + 120 * len(self.works))
         target = int(self.config.llm_report_budget * PLANNING_SHARE) - reserve
-        sendable = list(range(len(pending)))
-        while True:
+        sendable: list[int] = []
+        level: int | None = None
+        for i, w in enumerate(pending):
+            if caps[i] < 0:  # not even the instructions and facts fit the per-file budget
+                self._fallback(w, m.LLM_REASON_BUDGET)
+            else:
+                sendable.append(i)
+        while sendable:
             needs = [min(pending[i].patch_tokens, caps[i]) for i in sendable]
             level = p.water_level(needs, [overheads[i] for i in sendable], target, max(caps))
-            if level is not None or not sendable:
+            if level is not None:
                 break
             smallest = min(sendable, key=lambda i: pending[i].change.changes)
             sendable.remove(smallest)
@@ -227,7 +236,7 @@ class _Run:
             self._messages("report", [prompts.data_block("SUMMARIZED", "")], REPORT_INSTRUCTION),
             s.report_schema(),
         )
-        room = min(self.config.llm_call_budget, self.session.tokens_left) - fixed
+        room = min(self.config.llm_call_budget, self.session.tokens_left) - fixed - ROUNDING_MARGIN
         lines, omitted = p.synthesis_lines(self.works, max(0, room))
         if not lines:
             return m.LLM_REASON_BUDGET
