@@ -146,6 +146,7 @@ def run_report_job(
     if record.get("done"):
         log.info("report already posted", extra={"job": post_key})
         return "already-posted"
+    log.info("report job started", extra={"job": post_key, "origin": job.origin})
     poster = poster or SlackPoster(config)
     try:
         return _post(config, job, record, poster)
