@@ -184,7 +184,7 @@ def cached_build(
             if hit is not None:
                 # A new server secret gives a new id for the same report: make it resolvable.
                 remember_id(config, client, key, report_id, request, only_new=True)
-                log.info("report cache hit", extra={"report_id": report_id})
+                log.info("report cache hit", extra={"report": report_id[:8]})
                 return BuildOutcome(hit, key, report_id, cached=True)
 
         def build() -> Report:
@@ -198,8 +198,8 @@ def cached_build(
             try:
                 _store(config, client, key, report_id, report, request)
             except REDIS_ERRORS:
-                log.warning("report built but not cached", extra={"report_id": report_id})
-            log.info("report built", extra={"report_id": report_id})
+                log.warning("report built but not cached", extra={"report": report_id[:8]})
+            log.info("report built", extra={"report": report_id[:8]})
             return report
 
         flight = single_flight(
