@@ -108,6 +108,12 @@ def _round(port: int, bodies: list[bytes]) -> list[tuple[float, int]]:
     return results
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` (Linux /proc), to report cost per command."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -247,8 +253,10 @@ def main() -> int:
             _wait_ready(port, time.monotonic() + 30)
             _round(port, [command_body("help") for _ in range(args.concurrency)])  # warm up
             usage = bench_acks(port, args.rounds, args.concurrency, "help")
+            cpu_before = _cpu_seconds(server.pid or 0)
             acks = bench_acks(port, args.rounds, args.concurrency)
             _drain(config, args.rounds * args.concurrency)
+            cpu_ms = (_cpu_seconds(server.pid or 0) - cpu_before) * 1000 / len(acks)
             link = f"<{gh.web_url}/octo/demo/compare/main~1...main>"
             placeholders, parents = bench_cached(config, port, fake, link, args.cached)
         finally:
@@ -263,6 +271,10 @@ def main() -> int:
     print(
         f"  p50 {p50:.1f} ms  p90 {_pct(acks, 0.9):.1f} ms  p99 {p99:.1f} ms  "
         f"max {max(acks):.1f} ms  (budget p99 < {ACK_P99_BUDGET_MS:.0f} ms)"
+    )
+    print(
+        f"  server CPU per command (ack + queueing): {cpu_ms:.2f} ms; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     print(
         f"  for comparison, 'help' (no Redis): p50 {statistics.median(usage):.1f} ms  "
