@@ -18,7 +18,7 @@ import openai
 
 from bot import messages as m
 from bot.config import Config
-from bot.diff import Change
+from bot.diff import Change, FileChange
 from bot.report import FileSummary, Highlights, ReportSummary
 from bot.summarize import ProgressFn, SummaryResult, heuristic, prompts
 from bot.summarize import plan as p
@@ -81,7 +81,7 @@ class _Run:
             self.config.model, lang, change.repository, self.header, [w.key for w in self.works]
         )
 
-    def _prepare(self, index: int, f) -> p.FileWork:
+    def _prepare(self, index: int, f: FileChange) -> p.FileWork:
         work = p.FileWork(
             f"F{index + 1}",
             f,
@@ -110,11 +110,9 @@ class _Run:
         else:
             overall = self._model_overall(pending)
         self._tick(len(self.works))
-        files = [w.summary for w in self.works]
-        assert all(files)
         self.record.calls, self.record.tokens = self.session.attempts, self.session.sent
         notes = report_notes(self.record, self.works)
-        return SummaryResult(files=files, overall=overall, notes=notes)  # type: ignore[arg-type]
+        return SummaryResult([w.final for w in self.works], overall, notes)
 
     def _model_overall(self, pending: list[p.FileWork]) -> ReportSummary:
         """One call when it fits, else per-file calls and a synthesis call (or only the latter)."""
@@ -274,13 +272,10 @@ class _Run:
         self._tick()
 
     def _heuristic_overall(self, reason: str | None) -> ReportSummary:
+        """The heuristic's overview over whatever summaries the files have (noted if ``reason``)."""
         self.record.overall_reason = reason
-        files = [w.summary for w in self.works]
-        return self.heuristic.summarize_overall(
-            self.change,
-            files,
-            [w.facts for w in self.works],  # type: ignore[arg-type]
-        )
+        files = [w.final for w in self.works]
+        return self.heuristic.summarize_overall(self.change, files, [w.facts for w in self.works])
 
     def _tick(self, done: int | None = None) -> None:
         with self.lock:

@@ -46,6 +46,13 @@ class FileWork:
         return self.change.filename
 
     @property
+    def final(self) -> FileSummary:
+        """The summary, once every path through the summarizer has given one."""
+        if self.summary is None:
+            raise RuntimeError(f"{self.file_id} has no summary yet")
+        return self.summary
+
+    @property
     def patch_tokens(self) -> int:
         return estimate_tokens(self.change.patch or "")
 
