@@ -188,11 +188,7 @@ class SlackPoster:
         )
         result = PostResult(channel=channel, ts=None)
         try:
-            existing = parent_ts or target.message_ts
-            if existing:
-                result.ts = self._update(channel, existing, parent)
-            else:
-                result.ts = self._post(channel, parent, target.thread_ts)
+            result.ts = self._put_parent(channel, parent, parent_ts or target.message_ts, target)
             thread_ts = target.thread_ts or result.ts
             for msg in thread_messages(report):
                 result.thread.append(self._post(channel, msg, thread_ts))
@@ -206,6 +202,22 @@ class SlackPoster:
             return result
         log.info("report posted", extra={"channel": channel, "ts": result.ts})
         return result
+
+    def _put_parent(
+        self, channel: str, parent: SlackMessage, existing: str | None, target: SlackTarget
+    ) -> str:
+        """Update the placeholder (or the message being regenerated) in place, else post.
+
+        A placeholder someone deleted meanwhile is no reason to lose the report.
+        """
+        if existing:
+            try:
+                return self._update(channel, existing, parent)
+            except SlackApiError as exc:
+                if exc.response.get("error") not in ("message_not_found", "cant_update_message"):
+                    raise
+                log.info("parent gone, posting anew", extra={"channel": channel})
+        return self._post(channel, parent, target.thread_ts)
 
     def _upload(self, report: Report, channel: str, thread_ts: str) -> str | None:
         markdown = render_markdown(report)

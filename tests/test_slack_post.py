@@ -75,6 +75,14 @@ def test_regenerate_updates_the_existing_message(slack: FakeSlack, cfg: Config) 
     assert len(top) == 1 and top[0].edits == 2 and "New summary" in str(top[0].blocks)
 
 
+def test_a_deleted_placeholder_gets_a_new_parent(slack: FakeSlack, cfg: Config) -> None:
+    result = poster(cfg).post_report(make_report(), SlackTarget("C1"), parent_ts="1.000001")
+    assert result.posted and result.ts != "1.000001"
+    (update,) = slack.calls_to("chat.update")
+    assert update.response["error"] == "message_not_found"
+    assert [m.ts for m in slack.messages("C1") if m.thread_ts is None] == [result.ts]
+
+
 def test_ratelimited_is_retried_after_retry_after(slack: FakeSlack, cfg: Config) -> None:
     p = poster(cfg)
     slack.ratelimit_next(1, retry_after=1, method="chat.postMessage")

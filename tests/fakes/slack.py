@@ -202,7 +202,7 @@ class FakeSlack(SlackMethods):
     def _rate_limited(self, method: str, channel: str | None) -> int | None:
         if self._ratelimited and self._ratelimited[0][0] in (None, method):
             return self._ratelimited.popleft()[1]
-        if channel and self.channel_rate and method in ("chat.postMessage", "chat.update"):
+        if channel and self.channel_rate and method == "chat.postMessage":
             now = time.monotonic()
             window = self._posts[channel]
             while window and now - window[0] >= 1.0:
