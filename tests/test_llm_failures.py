@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import email.utils
 import time
+from dataclasses import replace
 
 import pytest
 
 from bot import messages
+from bot.config import load_config
 from bot.summarize import heuristic
 from bot.summarize.filecache import InProcessFileCache
 from bot.summarize.llm import LLMSummarizer
-from bot.summarize.llm_client import make_openai_client
+from bot.summarize.llm_client import make_openai_client, retry_after_seconds
 from bot.summarize.schema import CHANGE_SCHEMA_NAME, FILE_SCHEMA_NAME, REPORT_SCHEMA_NAME
 from tests.fakes.openai import FakeOpenAI
 from tests.llmdata import doc_file, example_change, llm_config, make_change
@@ -180,3 +183,18 @@ def test_heuristic_fallback_in_another_language_says_it_writes_english(fake):
     fake.add_rule("server_error", times=None)
     result = _run(fake, lang="ja_JP", llm_max_retries=0)
     assert messages.HEURISTIC_ENGLISH_ONLY.format(lang="ja_JP") in result.notes
+
+
+def test_retry_after_is_read_in_milliseconds_seconds_or_as_a_date():
+    assert retry_after_seconds({"retry-after-ms": "250", "retry-after": "9"}) == 0.25
+    assert retry_after_seconds({"retry-after": "2"}) == 2.0
+    in_a_minute = email.utils.formatdate(time.time() + 60, usegmt=True)
+    assert 55 <= retry_after_seconds({"retry-after": in_a_minute}) <= 61
+    assert retry_after_seconds({}) is None
+
+
+def test_without_an_endpoint_the_report_is_heuristic_and_says_why():
+    config = replace(load_config({}), summarizer="openai")
+    result = LLMSummarizer(config, InProcessFileCache()).summarize(example_change(), "en_US")
+    assert result.files == [heuristic.summarize_file(f) for f in example_change().files]
+    assert _overall_note(messages.LLM_REASON_NOT_CONFIGURED) in result.notes

@@ -73,6 +73,7 @@ class _Run:
         self.record = RunRecord(self.config.model, lang, self.config.llm_report_budget)
         self.done = 0
         self.lock = threading.Lock()
+        self.progress_lock = threading.Lock()
         self.header = prompts.change_header(
             change.repository, change.base.ref, change.head.ref, change.title
         )
@@ -278,11 +279,13 @@ class _Run:
         return self.heuristic.summarize_overall(self.change, files, [w.facts for w in self.works])
 
     def _tick(self, done: int | None = None) -> None:
-        with self.lock:
-            self.done = self.done + 1 if done is None else done
-            value = min(self.done, len(self.works))
-        if self.progress is not None:
-            self.progress("summarizing", value, len(self.works))
+        """Report progress; one caller at a time, since file calls finish on pool threads."""
+        with self.progress_lock:
+            with self.lock:
+                self.done = self.done + 1 if done is None else done
+                value = min(self.done, len(self.works))
+            if self.progress is not None:
+                self.progress("summarizing", value, len(self.works))
 
 
 def _report_from_dict(data: dict) -> ReportSummary:
