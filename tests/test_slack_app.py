@@ -173,6 +173,33 @@ def test_command_posts_parent_and_thread_with_everything_escaped(
     assert_nothing_live(slack, gh)
 
 
+def test_a_large_change_is_split_across_thread_posts_within_limits(
+    server: str, cfg: Config, slack: FakeSlack, make_repo
+) -> None:
+    before = {f"docs/page{i:02}.md": f"# Page {i}\n\nOld text.\n" for i in range(60)}
+    after = {
+        name: f"# Page {i} {EVIL}\n\n"
+        + "".join(f"## Part {j}\n\nNew words & more.\n\n" for j in range(8))
+        for i, name in enumerate(before)
+    }
+    path, _ = make_repo([before, after], name="large")
+    with FakeGitHub() as big:
+        big.add_repo("octo", "large", path)
+        big_cfg = replace(cfg, github_api_url=big.api_url)
+        with running_server(big_cfg) as base:
+            command(base, f"<{big.web_url}/octo/large/compare/main~1...main>", slack)
+            work(big_cfg)
+    (parent,) = top_level(slack)
+    thread = slack.thread(CHANNEL, parent.ts)
+    assert len(thread) >= 4, len(thread)
+    assert ephemerals(slack) == []
+    for call in slack.calls:
+        assert call.status == 200 and call.response.get("ok", True), call.response
+    joined = "\n".join(all_text(m) for m in thread)
+    for i in range(60):
+        assert joined.count(f"`docs/page{i:02}.md`") >= 2, i  # summary table + own section
+
+
 def test_slack_retries_never_post_twice(
     server: str, cfg: Config, slack: FakeSlack, gh: FakeGitHub
 ) -> None:
