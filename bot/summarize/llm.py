@@ -10,6 +10,7 @@ summarized heuristically, and the report's notes say so, as they say what was cu
 
 from __future__ import annotations
 
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
@@ -27,6 +28,8 @@ from bot.summarize.budget import estimate_request
 from bot.summarize.filecache import FileCache, default_cache
 from bot.summarize.llm_client import CallFailed, ChatClient, Session
 from bot.summarize.llm_notes import RunRecord, report_notes
+
+log = logging.getLogger(__name__)
 
 PLANNING_SHARE = 0.8
 """Share of the report budget planned for first attempts; the rest absorbs retries and repairs."""
@@ -112,6 +115,14 @@ class _Run:
             overall = self._model_overall(pending)
         self._tick(len(self.works))
         self.record.calls, self.record.tokens = self.session.attempts, self.session.sent
+        log.info(
+            "llm report summarized",
+            extra={
+                "calls": self.session.attempts,
+                "estimated_prompt_tokens": self.session.sent,
+                "reported_prompt_tokens": self.session.reported_prompt_tokens,
+            },
+        )
         notes = report_notes(self.record, self.works)
         return SummaryResult([w.final for w in self.works], overall, notes)
 
