@@ -120,6 +120,7 @@ SLACK_PROGRESS = (
     "{done} of {total} files done…"
 )
 SLACK_FILE_COUNT = "{files} files"
+SLACK_THIS_CHANGE = "this change"
 SLACK_ASKED_BY = "asked by {user}"
 SLACK_NONE = "None."
 SLACK_NEW_FEATURES = "New features"

@@ -141,10 +141,7 @@ class SlackPoster:
         """
         repository, _, range_text = text.partition(" ")
         msg = progress_message(repository, range_text, 0, 0)
-        if target.message_ts:
-            ts = self._update(target.channel, target.message_ts, msg)
-        else:
-            ts = self._post(target.channel, msg, target.thread_ts)
+        ts = self._put_parent(target.channel, msg, target.message_ts, target)
         with self._lock:
             self._placeholders[ts] = (repository, range_text)
             self._last_progress[ts] = time.monotonic()

@@ -201,7 +201,10 @@ def parent_message(
 
 def progress_message(repository: str, range_text: str, done: int, total: int) -> SlackMessage:
     """The "building" parent, posted early and updated with files done of files total."""
-    where = f"*{escape_mrkdwn(repository)}* {escape_mrkdwn(range_text)}"
+    if repository:
+        where = f"*{escape_mrkdwn(repository)}* {escape_mrkdwn(range_text)}".rstrip()
+    else:  # a retried job's new poster has not seen the placeholder's text
+        where = messages.SLACK_THIS_CHANGE
     if total > 0:
         line = messages.SLACK_PROGRESS.format(where=where, done=done, total=total)
     else:
