@@ -180,3 +180,11 @@ def test_the_build_path_uses_the_llm_with_the_redis_cache(fake, config, redis_cl
     assert "Update model-retirements.md" in markdown
     assert json.loads(json.dumps(report.to_dict()))["notes"][0].startswith("LLM summary")
     assert redis_client.keys(f"{config.redis_prefix}llm:file:*")
+
+
+def test_an_empty_change_costs_no_call(fake):
+    result = LLMSummarizer(llm_config(fake), InProcessFileCache()).summarize(
+        make_change([]), "en_US"
+    )
+    assert not fake.requests and result.files == []
+    assert "0 model call(s), about 0 prompt tokens sent" in result.notes[0]
