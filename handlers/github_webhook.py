@@ -8,11 +8,12 @@ so whoever set the webhook up can see why a delivery did or did not lead to a re
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
 
-from starlette.concurrency import run_in_threadpool
+import anyio
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -29,6 +30,10 @@ log = logging.getLogger(__name__)
 PATH = "/github/webhook"
 MAX_BODY_BYTES = 25 * 1024 * 1024
 """GitHub caps webhook payloads at 25 MB; anything larger is not from GitHub."""
+WEBHOOK_THREADS = 8
+"""Threads deciding and queueing deliveries at once. A burst of deliveries waits its turn on
+the event loop instead of taking every thread of the shared pool (which Slack requests use
+too); with Redis a round trip away, more threads only add lock contention, not speed."""
 _EVENT_RE = re.compile(r"^[a-z_]{1,64}$")
 
 STATUS = {
@@ -72,8 +77,36 @@ def _decode(body: bytes, content_type: str) -> object:
         raise ValueError(messages.WEBHOOK_NOT_JSON) from None
 
 
+def _refusal(config: Config, request: Request, body: bytes) -> JSONResponse | None:
+    """The answer to a delivery that is not verifiably GitHub's, or lacks its headers."""
+    signature = request.headers.get("x-hub-signature-256")
+    if not signature:
+        return _answer(401, "unsigned", messages.WEBHOOK_NO_SIGNATURE)
+    if not verify_signature(config.github_webhook_secret, body, signature):
+        log.warning("webhook refused: bad signature")
+        return _answer(401, "bad_signature", messages.WEBHOOK_BAD_SIGNATURE)
+    if not _EVENT_RE.match(request.headers.get("x-github-event", "")):
+        reason = messages.WEBHOOK_MISSING_HEADER.format(header="X-GitHub-Event")
+        return _answer(400, "bad_request", reason)
+    if not is_delivery_id(request.headers.get("x-github-delivery")):
+        reason = messages.WEBHOOK_MISSING_HEADER.format(header="X-GitHub-Delivery")
+        return _answer(400, "bad_request", reason)
+    return None
+
+
 def routes(config: Config) -> list[Route]:
     """The webhook route, bound to ``config`` (the secret is read once, at app creation)."""
+    limiter: list[anyio.CapacityLimiter] = []  # made on first use, inside the server's loop
+
+    def work(event: str, delivery: str, payload: object) -> Outcome:
+        # In the thread: getting the client may have to reach (or start) the embedded Redis.
+        return handle_delivery(config, get_redis(config), event, delivery, payload)
+
+    async def decide(event: str, delivery: str, payload: object) -> Outcome:
+        if not limiter:
+            limiter.append(anyio.CapacityLimiter(WEBHOOK_THREADS))
+        call = functools.partial(work, event, delivery, payload)
+        return await anyio.to_thread.run_sync(call, limiter=limiter[0])
 
     async def github_webhook(request: Request) -> JSONResponse:
         if not config.github_webhook_secret:
@@ -84,39 +117,21 @@ def routes(config: Config) -> list[Route]:
         except ClientDisconnect:
             return _answer(400, "bad_request", messages.WEBHOOK_NOT_JSON)
         if body is None:
-            return _answer(
-                413, "too_large", messages.WEBHOOK_TOO_LARGE.format(limit=MAX_BODY_BYTES)
-            )
-        signature = request.headers.get("x-hub-signature-256")
-        if not signature:
-            return _answer(401, "unsigned", messages.WEBHOOK_NO_SIGNATURE)
-        if not verify_signature(config.github_webhook_secret, body, signature):
-            log.warning("webhook refused: bad signature")
-            return _answer(401, "bad_signature", messages.WEBHOOK_BAD_SIGNATURE)
-        event = request.headers.get("x-github-event", "")
-        if not _EVENT_RE.match(event):
-            header = "X-GitHub-Event"
-            return _answer(
-                400, "bad_request", messages.WEBHOOK_MISSING_HEADER.format(header=header)
-            )
-        delivery = request.headers.get("x-github-delivery", "")
-        if not is_delivery_id(delivery):
-            header = "X-GitHub-Delivery"
-            return _answer(
-                400, "bad_request", messages.WEBHOOK_MISSING_HEADER.format(header=header)
-            )
+            reason = messages.WEBHOOK_TOO_LARGE.format(limit=MAX_BODY_BYTES)
+            return _answer(413, "too_large", reason)
+        refused = _refusal(config, request, body)
+        if refused is not None:
+            return refused
+        event = request.headers["x-github-event"]
+        delivery = request.headers["x-github-delivery"]
         try:
             payload = _decode(body, request.headers.get("content-type", ""))
         except ValueError as exc:
             return _answer(400, "bad_payload", str(exc))
         try:
-            outcome: Outcome = await run_in_threadpool(
-                handle_delivery, config, get_redis(config), event, delivery, payload
-            )
+            outcome = await decide(event, delivery, payload)
         except (RedisUnavailable, *REDIS_ERRORS):
-            log.warning(
-                "webhook delivery not queued: redis unavailable", extra={"delivery": delivery}
-            )
+            log.warning("webhook not queued: redis unavailable", extra={"delivery": delivery})
             return _answer(503, "unavailable", messages.WEBHOOK_STORE_DOWN)
         log.info(
             "webhook delivery",
