@@ -244,3 +244,32 @@ def test_an_empty_change_says_so() -> None:
     assert result.files == []
     assert result.overall.summary == "This change has no file differences to describe."
     assert "identical" in result.overall.insights
+
+
+def test_settings_files_and_restructuredtext_sections() -> None:
+    yaml = (
+        "@@ -1,6 +1,6 @@\n repos:\n -   repo: https://github.com/psf/black\n"
+        "-    rev: 19.10b0\n+    rev: 21.11b1\n+    stages: [commit]\n     hooks:"
+    )
+    facts = file_facts(FileChange(".pre-commit-config.yaml", "modified", 2, 1, yaml))
+    assert facts[0] == "Settings changed: `rev` `19.10b0` -> `21.11b1`."
+    assert "Settings added: `stages`." in facts
+    rst = (
+        "@@ -1,8 +1,8 @@\n Changelog\n =========\n \n-Old release\n------------\n"
+        "+pytest 7.0.0 (2022-02-03)\n+-------------------------\n \n text"
+    )
+    facts = file_facts(FileChange("doc/changelog.rst", "modified", 2, 2, rst))
+    assert facts == [
+        'New sections added: "pytest 7.0.0 (2022-02-03)".',
+        'Sections removed: "Old release".',
+    ]
+
+
+def test_tooling_and_dunders_are_not_api() -> None:
+    patch = "@@ -1,3 +1,1 @@\n-def main(argv):\n-    pass\n+x = 1"
+    script = FileChange("scripts/release.py", "modified", 1, 2, patch)
+    assert summarize_file(script).modification_type != "breaking change"
+    assert file_facts(script) == ["Removed function `main`."]
+    dunder = "@@ -1,4 +1,2 @@ class A:\n class A:\n-    def __repr__(self):\n-        return 'A'"
+    facts = file_facts(FileChange("pkg/a.py", "modified", 0, 2, dunder))
+    assert facts == ["Removed method `A.__repr__`."]

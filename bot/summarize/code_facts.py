@@ -72,7 +72,12 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
 
 _JS_KEYWORDS = frozenset("if for while switch catch return function else do with typeof".split())
 _TEST_RE = re.compile(
-    r"(^|/)(tests?|__tests__|spec)/|(^|/)test_[^/]*$|_test\.\w+$|\.(test|spec)\.\w+$"
+    r"(^|/)(tests?|testing|__tests__|spec)/|(^|/)test_[^/]*$|_test\.\w+$|\.(test|spec)\.\w+$"
+)
+# Code nobody imports: tooling, examples, docs and CI scripts.
+_TOOLING_RE = re.compile(
+    r"(^|/)(scripts?|tools?|examples?|docs?|benchmarks?|bench|\.github|ci|\.ci)/"
+    r"|(^|/)(setup|conftest|noxfile|tasks|fabfile|manage)\.py$"
 )
 
 
@@ -85,6 +90,16 @@ def is_test_path(filename: str) -> bool:
     return bool(_TEST_RE.search(filename))
 
 
+def is_internal_path(filename: str) -> bool:
+    """Tests and tooling: their names are nobody's API, so their removal breaks no one."""
+    return bool(_TEST_RE.search(filename) or _TOOLING_RE.search(filename))
+
+
+def _dunder(name: str) -> bool:
+    short = name.rsplit(".", 1)[-1]
+    return short.startswith("__") and short.endswith("__")
+
+
 @dataclass(frozen=True, slots=True)
 class Definition:
     kind: str
@@ -95,8 +110,8 @@ class Definition:
 
 def _public(language: str, name: str, line: str) -> bool:
     short = name.rsplit(".", 1)[-1]
-    if language == "python":
-        return not short.startswith("_") or (short.startswith("__") and short.endswith("__"))
+    if language == "python":  # of the dunders, only those that shape calls are API
+        return not short.startswith("_") or short in ("__init__", "__call__", "__new__")
     if language == "go":
         return short[:1].isupper()
     if language == "java":
@@ -178,7 +193,7 @@ def code_facts(filename: str, patch: str | None, status: str) -> list[Fact]:
     if language is None:
         return []
     removed, added, touched = _collect(language, patch)
-    api = not is_test_path(filename)
+    api = not is_internal_path(filename)
     facts: list[Fact] = []
     changed = [n for n in removed if n in added and removed[n].signature != added[n].signature]
     for name in changed[:6]:
@@ -192,7 +207,7 @@ def code_facts(filename: str, patch: str | None, status: str) -> list[Fact]:
     if public_gone and status != "removed":
         text = f"Removed public {listing([_label(d) for d in public_gone])}."
         facts.append(Fact(text, "breaking", 9, "code"))
-    public_new = [d for d in new if d.public and api]
+    public_new = [d for d in new if d.public and api and not _dunder(d.name)]
     if public_new:
         text = f"Added public {listing([_label(d) for d in public_new])}."
         facts.append(Fact(text, "feature", 6, "code"))
@@ -205,7 +220,8 @@ def code_facts(filename: str, patch: str | None, status: str) -> list[Fact]:
         text = f"Removed {listing([_label(d) for d in other_gone])}."
         facts.append(Fact(text, "other", 2, "code"))
     seen = set(changed) | {d.name for d in gone} | {d.name for d in new}
-    bodies = [f"`{n}`" for n in touched if n not in seen]
+    owners = {name.rsplit(".", 1)[0] for name in seen if "." in name}
+    bodies = [f"`{n}`" for n in touched if n not in seen and n not in owners]
     if bodies:
         facts.append(Fact(f"Code changed inside {listing(bodies)}.", "other", 1, "code"))
     return facts

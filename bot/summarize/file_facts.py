@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 
 from bot.diff import FileChange
-from bot.summarize.code_facts import code_facts, is_test_path, language_of
+from bot.summarize.code_facts import code_facts, is_internal_path, is_test_path, language_of
 from bot.summarize.facts import Fact
 from bot.summarize.manifest_facts import manifest_facts
 from bot.summarize.markdown_facts import markdown_facts
 from bot.summarize.patchwalk import clip, code, iter_runs
+from bot.summarize.text_facts import is_settings, rst_facts, settings_facts
 
 _MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mdx")
 _SUBPROJECT_RE = re.compile(r"^([-+])Subproject commit ([0-9a-f]{7,40})", re.MULTILINE)
@@ -27,7 +28,7 @@ def is_markdown(filename: str) -> bool:
 
 def is_api_code(filename: str) -> bool:
     """Source code whose names others may import (not tests)."""
-    return language_of(filename) is not None and not is_test_path(filename)
+    return language_of(filename) is not None and not is_internal_path(filename)
 
 
 def _lines(n: int) -> str:
@@ -95,7 +96,14 @@ def _content_facts(f: FileChange) -> list[Fact]:
         return []
     if is_markdown(f.filename):
         return markdown_facts(f.patch)
-    return [*manifest_facts(f.filename, f.patch), *code_facts(f.filename, f.patch, f.status)]
+    if f.filename.lower().endswith((".rst", ".rest")):
+        return rst_facts(f.patch)
+    manifest = manifest_facts(f.filename, f.patch)
+    if manifest:
+        return manifest
+    if is_settings(f.filename) and f.status == "modified":
+        return settings_facts(f.patch)
+    return code_facts(f.filename, f.patch, f.status)
 
 
 def _plain_fact(f: FileChange) -> Fact | None:

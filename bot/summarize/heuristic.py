@@ -18,12 +18,13 @@ from bot.summarize.file_facts import collect_facts, is_markdown
 from bot.summarize.overall import build_overall
 
 _MAJOR_LINES = 150
-_STRUCTURAL = ("headings", "code", "table", "dependencies")
+_STRUCTURAL = ("headings", "code", "table", "dependencies", "settings")
 _EXPLANATION_FACTS = 12
 _TOPIC_WORDS = {
     "headings": "sections", "table": "table", "front matter": "front matter", "links": "links",
     "text": "text", "code": "code", "dependencies": "dependencies", "version": "version",
     "mode": "file mode", "binary": "binary content", "submodule": "submodule", "missing": "content",
+    "settings": "settings",
 }  # fmt: skip
 
 

@@ -62,7 +62,7 @@ def _parse(kind: str, line: str) -> tuple[str, str] | None:
             return match.group(1), match.group(2) or match.group(3) or ""
     match = _PEP508_RE.match(text)
     if match and (match.group(3) or kind == "requirements" or text.startswith('"')):
-        return match.group(1), " ".join((match.group(3) or "any version").split())
+        return match.group(1), " ".join((match.group(3) or "no version pin").split())
     return None
 
 

@@ -108,10 +108,11 @@ def _gaps(change: Change) -> str:
     if not blind:
         return ""
     n = len(blind)
+    their = "their names and status are" if n != 1 else "its name and status are"
     return (
         f"{n} file{'s have' if n != 1 else ' has'} no readable text diff (binary, submodule, "
         f"too large or unavailable): {listing([_name(f) for f in blind], 5)}; "
-        "only their names and status are described."
+        f"only {their} described."
     )
 
 
@@ -133,7 +134,9 @@ def _summary(change: Change, items: dict[str, list[tuple[int, int, str]]]) -> st
     )
     sentences = [first]
     if top is not None:
-        sentences.append(f"Most notable: {top[2]}")
+        name, _, fact = top[2].partition(": ")
+        notable = f" in {name}: {fact}" if top[1] >= 0 else f": {top[2]}"
+        sentences.append(f"Most notable{notable}")
     breaking = len(items["breaking"])
     sentences.append(
         f"It contains {breaking} possible breaking change{'s' if breaking != 1 else ''}."

@@ -1,0 +1,88 @@
+"""Facts about settings files (YAML, TOML, INI, package metadata) and reStructuredText.
+
+A ``key: value`` or ``key = value`` line removed and added again with another value in the
+same run is a changed setting; reStructuredText headings are a text line underlined by a row
+of ``=``, ``-``, ``~`` (or similar) of at least its length.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.summarize.facts import Fact
+from bot.summarize.patchwalk import clip, code, iter_runs, listing
+
+_SETTINGS_EXTENSIONS = (".yml", ".yaml", ".toml", ".ini", ".cfg", ".properties", ".env", ".conf")
+_SETTINGS_NAMES = frozenset({"PKG-INFO", "METADATA", ".editorconfig", "Dockerfile"})
+_SETTING_RE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w.-]*)\s*(?::|=)\s*(\S.*?)\s*$")
+_UNDERLINE_RE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
+_LIMIT = 6
+
+
+def is_settings(filename: str) -> bool:
+    base = filename.rsplit("/", 1)[-1]
+    return base in _SETTINGS_NAMES or base.lower().endswith(_SETTINGS_EXTENSIONS)
+
+
+def _settings(lines: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for line in lines:
+        match = _SETTING_RE.match(line)
+        if match and not line.lstrip().startswith(("#", ";", "//")):
+            found.setdefault(match.group(1), match.group(2))
+    return found
+
+
+def settings_facts(patch: str | None) -> list[Fact]:
+    """Settings whose value changed, were added or were removed."""
+    changed: list[str] = []
+    added: list[str] = []
+    removed: list[str] = []
+    for run in iter_runs(patch):
+        old, new = _settings(run.removed), _settings(run.added)
+        for key, value in new.items():
+            if key in old and old[key] != value:
+                changed.append(f"`{key}` {code(old[key])} -> {code(value)}")
+            elif key not in old:
+                added.append(f"`{key}`")
+        removed.extend(f"`{key}`" for key in old if key not in new)
+    facts: list[Fact] = []
+    if changed:
+        text = f"Settings changed: {listing(list(dict.fromkeys(changed)), _LIMIT)}."
+        facts.append(Fact(text, "other", 3, "settings"))
+    if added:
+        text = f"Settings added: {listing(list(dict.fromkeys(added)), _LIMIT)}."
+        facts.append(Fact(text, "other", 2, "settings"))
+    if removed:
+        text = f"Settings removed: {listing(list(dict.fromkeys(removed)), _LIMIT)}."
+        facts.append(Fact(text, "other", 2, "settings"))
+    return facts
+
+
+def _rst_headings(lines: list[str]) -> list[str]:
+    return [
+        clip(lines[i - 1].strip(), 70)
+        for i in range(1, len(lines))
+        if _UNDERLINE_RE.match(lines[i])
+        and lines[i - 1].strip()
+        and len(lines[i].rstrip()) >= len(lines[i - 1].rstrip())
+        and not _UNDERLINE_RE.match(lines[i - 1])
+    ]
+
+
+def rst_facts(patch: str | None) -> list[Fact]:
+    """reStructuredText sections added and removed (headings moved in place are ignored)."""
+    added: list[str] = []
+    removed: list[str] = []
+    for run in iter_runs(patch):
+        removed.extend(_rst_headings(run.removed))
+        added.extend(_rst_headings(run.added))
+    new = [f'"{h}"' for h in added if h not in removed]
+    gone = [f'"{h}"' for h in removed if h not in added]
+    facts: list[Fact] = []
+    if new:
+        text = f"New sections added: {listing(new, _LIMIT)}."
+        facts.append(Fact(text, "feature", 5, "headings"))
+    if gone:
+        facts.append(Fact(f"Sections removed: {listing(gone, _LIMIT)}.", "other", 4, "headings"))
+    return facts
