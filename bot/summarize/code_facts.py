@@ -70,6 +70,7 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
     ],
 }  # fmt: skip
 
+_LONGEST_DEFINITION = 400
 _JS_KEYWORDS = frozenset("if for while switch catch return function else do with typeof".split())
 _TEST_RE = re.compile(
     r"(^|/)(tests?|testing|__tests__|spec)/|(^|/)test_[^/]*$|_test\.\w+$|\.(test|spec)\.\w+$"
@@ -124,6 +125,8 @@ def _public(language: str, name: str, line: str) -> bool:
 
 
 def _definition(language: str, line: str, owner: str) -> tuple[Definition, int] | None:
+    if len(line) > _LONGEST_DEFINITION:
+        return None  # minified or generated code: no definition line, and no slow matching
     for kind, pattern in _PATTERNS[language]:
         match = pattern.match(line)
         if not match:

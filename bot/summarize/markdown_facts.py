@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from bot.summarize.facts import Fact
 from bot.summarize.patchwalk import Run, clip, code, iter_runs, listing
 
-_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_HEADING_RE = re.compile(r"^(#{1,6})\s+(\S.{0,300}?)\s*#*\s*$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 _YAML_RE = re.compile(r"^([A-Za-z_][\w.-]*):(?:\s+(.*))?$")
 _YAMLISH_RE = re.compile(r"^(?:[A-Za-z_][\w.-]*:(?:\s.*)?|\s+.*|\s*-\s.*|)$")
