@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import uvicorn
 from slack_bolt import App
@@ -33,6 +34,12 @@ log = logging.getLogger(__name__)
 LISTEN_BACKLOG = 2048
 """Well above 50 simultaneous connects, so none waits on a SYN retry (the default is 2048
 in uvicorn too, but the kernel's somaxconn caps it; see README)."""
+
+
+LAZY_THREADS = 2
+"""Threads for work done after an ack (queueing a job). Few on purpose: queueing is a few
+milliseconds of Redis calls, and many threads doing it at once hold the GIL against the
+threads answering Slack, which doubled the ack p99 in benchmarks/bench_slack.py."""
 
 
 class ThreadedSlackRequestHandler(SlackRequestHandler):
@@ -64,6 +71,9 @@ def build_bolt_app(config: Config) -> App:
         signing_secret=config.slack_signing_secret or "",
         client=client,
         process_before_response=True,
+        listener_executor=ThreadPoolExecutor(
+            max_workers=LAZY_THREADS, thread_name_prefix="bolt-lazy"
+        ),
     )
     slash.register(app, config)
     actions.register(app, config)
