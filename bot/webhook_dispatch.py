@@ -1,8 +1,9 @@
-"""From one verified delivery to queued report jobs, one per subscribed channel.
+"""From one verified delivery to the decision, and one queued job that reports it per channel.
 
-This is the whole of the webhook's work on the request path: parse, find subscriptions,
-deduplicate, enqueue. Reading GitHub and posting to Slack happen later in a worker, which is
-how the answer stays far inside GitHub's 10-second deadline.
+This is the whole of the webhook's work on the request path: parse, find the subscribed
+channels, claim the delivery, enqueue. Queueing each channel's report, reading GitHub and
+posting to Slack happen later in a worker (bot/webhook_jobs.py), which is how the answer
+stays far inside GitHub's 10-second deadline however many channels subscribe.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from bot import messages
+from bot.subscriptions import Subscription
+from bot.webhook_dispatch import Target, merge_dedup_key, targets_for, touches
 from bot.webhooks import (
     Ignored,
     Landed,
@@ -198,3 +200,25 @@ def test_malformed_fields_are_refused(edit: dict[str, Any], field: str) -> None:
 def test_non_object_body_is_refused() -> None:
     with pytest.raises(PayloadError):
         parse_event("push", ["not", "an", "object"])
+
+
+def test_a_channel_following_a_branch_twice_gets_one_target_with_all_its_paths() -> None:
+    event = parse_event("push", load(NORMAL_PUSH))
+    assert isinstance(event, Landed)
+    repo = "binkkatal/sample_app"
+    subs = [
+        Subscription("C1", repo, None, ("docs/",), "U1"),
+        Subscription("C1", repo, "master", ("app/", "docs/"), "U2"),
+        Subscription("C2", repo, None, ("docs/",), "U3"),
+        Subscription("C2", repo, "master", (), "U3"),
+        Subscription("C3", repo, "develop", (), "U4"),
+    ]
+    assert targets_for(event, subs) == [
+        Target("C1", ("docs/", "app/"), "U1"),
+        Target("C2", (), "U3"),
+    ]
+    assert touches(Target("C1", ("app/",), None), event)
+    assert not touches(Target("C1", ("docs/",), None), event)
+    assert merge_dedup_key(event, "C1") == (
+        "merge:binkkatal/sample_app:fd489864e7642b48eaad6e3f155c10e46810ec72:C1"
+    )
