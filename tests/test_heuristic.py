@@ -273,3 +273,15 @@ def test_tooling_and_dunders_are_not_api() -> None:
     dunder = "@@ -1,4 +1,2 @@ class A:\n class A:\n-    def __repr__(self):\n-        return 'A'"
     facts = file_facts(FileChange("pkg/a.py", "modified", 0, 2, dunder))
     assert facts == ["Removed method `A.__repr__`."]
+
+
+def test_signatures_spread_over_lines_are_joined_and_cut_ones_not_compared() -> None:
+    patch = (
+        "@@ -1,6 +1,9 @@\n-def get_loc(item):\n+def get_loc(\n+    item: str,\n"
+        "+    other: int = 1,\n+) -> int:\n     pass\n-def cut(a):\n+def cut(\n     a,"
+    )
+    facts = file_facts(FileChange("pkg/x.py", "modified", 5, 2, patch))
+    assert facts == [
+        "Signature of function `get_loc` changed: `def get_loc(item)` -> "
+        "`def get_loc(item: str, other: int = 1) -> int`."
+    ]

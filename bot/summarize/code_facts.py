@@ -9,7 +9,7 @@ added is new. Public names (by each language's convention) rank as breaking or n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.summarize.facts import Fact
 from bot.summarize.patchwalk import clip, iter_runs, listing
@@ -71,6 +71,7 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
 }  # fmt: skip
 
 _LONGEST_DEFINITION = 400
+_SIGNATURE_LINES = 12
 _JS_KEYWORDS = frozenset("if for while switch catch return function else do with typeof".split())
 _TEST_RE = re.compile(
     r"(^|/)(tests?|testing|__tests__|spec)/|(^|/)test_[^/]*$|_test\.\w+$|\.(test|spec)\.\w+$"
@@ -135,17 +136,33 @@ def _definition(language: str, line: str, owner: str) -> tuple[Definition, int] 
         name = match.group(3) if language == "java" and kind == "method" else match.group(2)
         if language == "js" and name in _JS_KEYWORDS:
             return None
-        if kind in ("method", "function") and indent and owner:
-            kind, name = "method", f"{owner}.{name}"
+        if kind in ("method", "function") and indent:
+            kind, name = "method", f"{owner}.{name}" if owner else name
         signature = " ".join(line.strip().rstrip("{:").split())
         return Definition(kind, name, clip(signature, 100), _public(language, name, line)), indent
     return None
 
 
+def _balanced(signature: str) -> bool:
+    return signature.count("(") <= signature.count(")")
+
+
+def _continued(definition: Definition, following: list[str]) -> Definition:
+    """Join a signature spread over several lines (``def f(\n    a,\n) -> T:``)."""
+    parts = [definition.signature]
+    for line in following:
+        parts.append(line.strip())
+        if _balanced(" ".join(parts)):
+            signature = " ".join(" ".join(parts).rstrip("{:").split()).replace("( ", "(")
+            signature = signature.replace(", )", ")").replace(",)", ")")
+            return replace(definition, signature=clip(signature, 100))
+    return definition
+
+
 def definitions(language: str, lines: list[str], owner: str = "") -> dict[str, Definition]:
     """Definitions found in ``lines``, methods qualified by the class seen above them."""
     found: dict[str, Definition] = {}
-    for line in lines:
+    for i, line in enumerate(lines):
         hit = _definition(language, line, owner)
         if hit is None:
             first = line[:1]
@@ -153,6 +170,8 @@ def definitions(language: str, lines: list[str], owner: str = "") -> dict[str, D
                 owner = ""  # a top-level statement or a closing brace ends the class
             continue
         definition, indent = hit
+        if not _balanced(definition.signature):
+            definition = _continued(definition, lines[i + 1 : i + 1 + _SIGNATURE_LINES])
         if definition.kind in ("class", "type") and indent == 0:
             owner = definition.name
         found.setdefault(definition.name, definition)
@@ -198,7 +217,14 @@ def code_facts(filename: str, patch: str | None, status: str) -> list[Fact]:
     removed, added, touched = _collect(language, patch)
     api = not is_internal_path(filename)
     facts: list[Fact] = []
-    changed = [n for n in removed if n in added and removed[n].signature != added[n].signature]
+    changed = [
+        n
+        for n in removed
+        if n in added
+        and removed[n].signature != added[n].signature
+        and _balanced(removed[n].signature)  # a signature cut off by the hunk is not compared
+        and _balanced(added[n].signature)
+    ]
     for name in changed[:6]:
         old, new = removed[name], added[name]
         breaking = api and old.public and status != "added"
