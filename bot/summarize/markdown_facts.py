@@ -12,31 +12,18 @@ import re
 from dataclasses import dataclass, field
 
 from bot.summarize.facts import Fact
+from bot.summarize.markdown_tables import TableChanges, cells, compare_rows, is_row, is_separator
 from bot.summarize.patchwalk import Run, clip, code, iter_runs, listing
 
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(\S.{0,300}?)\s*#*\s*$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 _YAML_RE = re.compile(r"^([A-Za-z_][\w.-]*):(?:\s+(.*))?$")
 _YAMLISH_RE = re.compile(r"^(?:[A-Za-z_][\w.-]*:(?:\s.*)?|\s+.*|\s*-\s.*|)$")
-_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _LINK_RE = re.compile(
     r"\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|<(https?://[^>\s]+)>"
 )
 _FRONT_MATTER_REACH = 40
 _LIST_LIMIT = 5
-
-
-def _cells(row: str) -> list[str]:
-    row = row.strip()
-    if row.startswith("|"):
-        row = row[1:]
-    if row.endswith("|") and not row.endswith("\\|"):
-        row = row[:-1]
-    return [c.strip() for c in re.split(r"(?<!\\)\|", row)]
-
-
-def _is_row(line: str) -> bool:
-    return line.lstrip().startswith("|") and line.count("|") >= 2
 
 
 @dataclass
@@ -61,9 +48,7 @@ class _State:
     added_headings: list[_Heading] = field(default_factory=list)
     removed_headings: list[_Heading] = field(default_factory=list)
     renamed: list[tuple[_Heading, _Heading]] = field(default_factory=list)
-    rows_changed: list[str] = field(default_factory=list)
-    rows_added: list[str] = field(default_factory=list)
-    rows_removed: list[str] = field(default_factory=list)
+    tables: TableChanges = field(default_factory=TableChanges)
     edited_sections: list[str] = field(default_factory=list)
     links_added: list[str] = field(default_factory=list)
     links_removed: list[str] = field(default_factory=list)
@@ -122,60 +107,13 @@ def _track(line: str, state: _State) -> None:
         heading = _HEADING_RE.match(line)
         if heading:
             state.section = heading.group(2)
-        elif _is_separator(line) and _is_row(state.last_line):
-            state.header = _cells(state.last_line)
+        elif is_separator(line) and is_row(state.last_line):
+            state.header = cells(state.last_line)
     state.last_line = line
 
 
-def _is_separator(line: str) -> bool:
-    return "|" in line and bool(_SEPARATOR_RE.match(line))
-
-
-def _header_keys(lines: list[str]) -> dict[str, list[str]]:
-    """Rows directly above a separator: table headers, keyed by their first cell."""
-    return {
-        _cells(lines[i - 1])[0]: _cells(lines[i - 1])
-        for i in range(1, len(lines))
-        if _is_separator(lines[i]) and _is_row(lines[i - 1])
-    }
-
-
-def _rows(lines: list[str], skip: dict[str, list[str]]) -> dict[str, list[str]]:
-    rows: dict[str, list[str]] = {}
-    for line in lines:
-        if _is_row(line) and not _is_separator(line):
-            cells = _cells(line)
-            if cells and cells[0] and cells[0] not in skip:
-                rows.setdefault(cells[0], cells)
-    return rows
-
-
-def _cell_changes(old: list[str], new: list[str], header: list[str]) -> list[str]:
-    diffs = []
-    for i in range(max(len(old), len(new))):
-        before = old[i] if i < len(old) else ""
-        after = new[i] if i < len(new) else ""
-        if before != after:
-            column = header[i] if i < len(header) and header[i] else f"column {i + 1}"
-            diffs.append(f"{clip(column, 40)} {code(before)} -> {code(after)}")
-    return diffs
-
-
 def _tables(run: Run, state: _State) -> None:
-    """Pair removed and added rows by their first cell: changed, added or removed rows."""
-    old_headers, new_headers = _header_keys(run.removed), _header_keys(run.added)
-    removed = _rows(run.removed, old_headers)
-    added = _rows(run.added, new_headers)
-    header = state.header or next(iter(new_headers.values()), [])
-    for key, old in removed.items():
-        new = added.get(key)
-        if new is None:
-            state.rows_removed.append(code(key))
-            continue
-        diffs = _cell_changes(old, new, header)
-        if diffs:
-            state.rows_changed.append(f"{code(key)}: {'; '.join(diffs[:3])}")
-    state.rows_added.extend(code(key) for key in added if key not in removed)
+    compare_rows(run.removed, run.added, state.header, state.tables)
 
 
 def _headings(lines: list[str], in_fence: bool) -> list[_Heading]:
@@ -233,7 +171,7 @@ def _walk(patch: str | None) -> _State:
         _run_headings(run, state)
         _tables(run, state)
         _links(run, state)
-        prose = [x for x in [*run.removed, *run.added] if x.strip() and not _is_row(x)]
+        prose = [x for x in [*run.removed, *run.added] if x.strip() and not is_row(x)]
         if prose and not all(_HEADING_RE.match(x) for x in prose):
             section = state.section
             if section and section not in state.edited_sections:
@@ -285,15 +223,15 @@ def _front_facts(state: _State) -> list[Fact]:
 
 
 def _table_facts(state: _State) -> list[Fact]:
-    facts = [Fact(f"Table row {row}.", "other", 3, "table") for row in state.rows_changed[:8]]
-    if len(state.rows_changed) > 8:
-        more = len(state.rows_changed) - 8
+    facts = [Fact(f"Table row {row}.", "other", 3, "table") for row in state.tables.changed[:8]]
+    if len(state.tables.changed) > 8:
+        more = len(state.tables.changed) - 8
         facts.append(Fact(f"{more} more table rows changed.", "other", 2, "table"))
-    if state.rows_added:
-        text = f"Table rows added: {listing(state.rows_added, _LIST_LIMIT)}."
+    if state.tables.added:
+        text = f"Table rows added: {listing(state.tables.added, _LIST_LIMIT)}."
         facts.append(Fact(text, "other", 3, "table"))
-    if state.rows_removed:
-        text = f"Table rows removed: {listing(state.rows_removed, _LIST_LIMIT)}."
+    if state.tables.removed:
+        text = f"Table rows removed: {listing(state.tables.removed, _LIST_LIMIT)}."
         facts.append(Fact(text, "other", 3, "table"))
     return facts
 
