@@ -21,7 +21,7 @@ from bot.config import Config
 from bot.webhooks import sign
 from bot.worker import run_worker
 from handlers.subscriptions import answer
-from tests.apphelpers import running_server
+from tests.apphelpers import command_body, post_signed, running_server
 from tests.conftest import DATA
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeSlack
@@ -156,3 +156,18 @@ def test_unsubscribed_channels_hear_nothing(world: World) -> None:
     assert answered.status_code == 422
     assert run_worker(world.config, burst=True) == 0
     assert world.reports("C1") == []
+
+
+def test_subscribe_through_the_slash_command_then_a_push_is_posted(world: World) -> None:
+    body = command_body("subscribe octo/widgets src/", channel_id="C7", user_id="U7")
+    acked = post_signed(world.base, body, world.config.slack_signing_secret or "")
+    assert acked.status_code == 200
+    assert acked.json()["text"].startswith(
+        messages.SUBS_STORED.format(what="*octo/widgets*, the default branch, `src/`")
+    )
+    listed = post_signed(world.base, command_body("list", channel_id="C7"), "slack-signing-secret")
+    assert "*octo/widgets*" in listed.json()["text"]
+    answered = world.deliver("push", push_payload(world.shas[0], world.shas[1], ["src/app.py"]))
+    assert answered.status_code == 202
+    assert run_worker(world.config, burst=True) == 0
+    assert len(world.reports("C7")) == 1
