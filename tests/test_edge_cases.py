@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.build import ReportRequest, build_report
 from bot.config import load_config
@@ -197,3 +199,54 @@ def test_garbage_and_a_chunk_unidiff_rejects() -> None:
     files = parse_unified_diff(broken)
     assert [f.filename for f in files] == ["ok.txt", "bad.txt"]
     assert files[1].missing_reason and "could not be parsed" in files[1].missing_reason
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    "name", ["app.min.js", "config.yaml", "notes.md", "data.toml", "Main.java", "page.rst"]
+)
+def test_pathological_lines_stay_fast(name: str) -> None:
+    """Megabyte lines (minified code, whitespace runs) must not make any pattern slow."""
+    from bot.diff import FileChange
+    from bot.summarize.heuristic import summarize_file
+
+    long_lines = [
+        "function a(){" + "var x=1;" * 200_000 + "}",
+        "key: a" + " " * 500_000 + "b",
+        "# " + " " * 500_000 + "x",
+        "| a " * 100_000 + "|",
+        "public " + "a " * 300_000 + "(",
+        "[x](" * 100_000,
+    ]
+    patch = "@@ -1,6 +1,6 @@\n" + "\n".join(f"-{line}\n+{line} " for line in long_lines)
+    summary = summarize_file(FileChange(name, "modified", 6, 6, patch))
+    assert summary.modification_type in MODIFICATION_TYPES
+
+
+_TOKENS = [*"ab #|:=()[]{}-`'\"<>/.\t\r", "def ", "class ", "func ", "---", "## ", "| x |"]
+_PATCH_LINES = st.lists(
+    st.tuples(
+        st.sampled_from([" ", "+", "-", "@@ -1,3 +1,3 @@ ", "\\ ", ""]),
+        st.lists(st.sampled_from(_TOKENS), max_size=12).map("".join),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    lines=_PATCH_LINES,
+    name=st.sampled_from(
+        ["a.md", "a.py", "a.ts", "a.go", "A.java", "lib.rs", "package.json", "pyproject.toml",
+         "requirements.txt", "c.yaml", "d.rst", "e.txt", "go.mod"]
+    ),
+    status=st.sampled_from(["added", "removed", "modified", "renamed", "changed"]),
+)  # fmt: skip
+def test_no_patch_text_crashes_the_summarizer(lines, name: str, status: str) -> None:
+    from bot.diff import FileChange
+    from bot.summarize.heuristic import file_facts, summarize_file
+
+    patch = "@@ -1,3 +1,3 @@\n" + "\n".join(tag + text for tag, text in lines)
+    f = FileChange(name, status, 3, 3, patch, previous_filename="old/" + name)
+    assert summarize_file(f).modification_type in MODIFICATION_TYPES
+    assert all(isinstance(fact, str) and fact for fact in file_facts(f))

@@ -17,6 +17,7 @@ _SETTINGS_NAMES = frozenset({"PKG-INFO", "METADATA", ".editorconfig", "Dockerfil
 _SETTING_RE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w.-]*)\s*(?::|=)\s*(\S.*?)\s*$")
 _UNDERLINE_RE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
 _LIMIT = 6
+_LONGEST_SETTING = 400  # longer lines are data, and would make the pattern slow
 
 
 def is_settings(filename: str) -> bool:
@@ -27,7 +28,7 @@ def is_settings(filename: str) -> bool:
 def _settings(lines: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for line in lines:
-        match = _SETTING_RE.match(line)
+        match = _SETTING_RE.match(line) if len(line) <= _LONGEST_SETTING else None
         if match and not line.lstrip().startswith(("#", ";", "//")):
             found.setdefault(match.group(1), match.group(2))
     return found
