@@ -10,6 +10,7 @@ import logging
 from urllib.parse import urlsplit
 
 from bot import messages
+from bot.access import check_access
 from bot.config import Config
 from bot.errors import SourceReadError
 from bot.redisconn import REDIS_ERRORS, RedisUnavailable
@@ -92,8 +93,6 @@ def _subscribe(config: Config, args: list[str], channel: str, user: str) -> str:
         return messages.SUBS_USAGE
     repository = parse_repository_arg(args[0], config)
     branch, _, paths = split_branch_and_paths(args[1:])
-    from bot.access import check_access
-
     owner, name = repository.split("/")
     check_access(config, owner, name)
     sub, replaced = subscribe(
