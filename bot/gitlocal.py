@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.diff import Change, FileChange, RefInfo, parse_unified_diff
-from bot.errors import SourceReadError
+from bot.errors import NotFoundError, SourceReadError, UnknownRefError
 from bot.sources import Source
 
 _GITHUB_REMOTE_RE = re.compile(
@@ -23,6 +23,8 @@ def _git(path: str, *args: str, binary: bool = False) -> str | bytes:
         )
     except FileNotFoundError as exc:
         raise SourceReadError("git is not installed or not on PATH") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise SourceReadError(f"git {args[0]} took longer than {exc.timeout:.0f} s") from exc
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise SourceReadError(f"git {args[0]} failed: {message[-1] if message else 'no output'}")
@@ -33,7 +35,7 @@ def _resolve(path: str, ref: str) -> str:
     try:
         return str(_git(path, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")).strip()
     except SourceReadError as exc:
-        raise SourceReadError(f"unknown ref '{ref}' in {path}") from exc
+        raise UnknownRefError(f"unknown ref '{ref}' in {path}") from exc
 
 
 def github_origin(path: str) -> str | None:
@@ -50,16 +52,22 @@ def read_local(source: Source) -> Change:
     """Diff ``base`` to ``head`` (from their merge base for ``...``) with rename detection."""
     path = source.git_path or "."
     if not Path(path).exists():
-        raise SourceReadError(f"{path} does not exist")
+        raise NotFoundError(f"{path} does not exist")
     try:
         top = str(_git(path, "rev-parse", "--show-toplevel")).strip()
     except SourceReadError as exc:
-        raise SourceReadError(f"{path} is not a git repository") from exc
+        raise NotFoundError(f"{path} is not a git repository") from exc
     base_ref, head_ref = source.base or "", source.head or ""
     base_sha, head_sha = _resolve(top, base_ref), _resolve(top, head_ref)
     start = base_sha
     if source.dots == 3:
-        start = str(_git(top, "merge-base", base_sha, head_sha)).strip() or base_sha
+        try:
+            start = str(_git(top, "merge-base", base_sha, head_sha)).strip() or base_sha
+        except SourceReadError as exc:
+            raise SourceReadError(
+                f"{base_ref} and {head_ref} share no history; compare them with two dots "
+                f"({base_ref}..{head_ref})"
+            ) from exc
     raw = _git(
         top,
         "-c",

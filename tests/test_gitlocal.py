@@ -115,3 +115,14 @@ def test_missing_path_and_non_repository_are_read_errors(tmp_path: Path) -> None
         local(tmp_path / "absent", "a...b")
     with pytest.raises(SourceReadError, match="is not a git repository"):
         local(tmp_path, "a...b")
+
+
+def test_unrelated_histories_suggest_two_dots(branched) -> None:
+    root, _ = branched
+    git(root, "checkout", "-q", "--orphan", "lonely")
+    (root / "lonely.txt").write_text("alone\n", encoding="utf-8")
+    git(root, "add", "lonely.txt")
+    git(root, "commit", "-q", "-m", "no parents")
+    with pytest.raises(SourceReadError, match=r"share no history.*\(main\.\.lonely\)"):
+        local(root, "main...lonely")
+    assert local(root, "main..lonely").files  # two dots still work
