@@ -198,9 +198,12 @@ def test_readme_offline_command_on_a_small_clone(
     assert again.returncode == 0 and again.stdout == done.stdout
 
 
-def test_readme_offline_command_on_this_checkout(env) -> None:
+def test_readme_offline_command_on_this_checkout(
+    env, redis_url, redis_prefix, redis_client
+) -> None:
+    env = {**env, "REDIS_URL": redis_url, "DIFFINSIGHT_REDIS_PREFIX": redis_prefix}
     count = int(git(ROOT, "rev-list", "--count", "HEAD"))
-    done = run(["report", "--git", ".", "HEAD~3...HEAD", "--no-cache"], env)
+    done = run(["report", "--git", ".", "HEAD~3...HEAD"], env)
     if count >= 4:
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("---\ndate: ")
