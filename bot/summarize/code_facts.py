@@ -154,7 +154,7 @@ def _continued(definition: Definition, following: list[str]) -> Definition:
         parts.append(line.strip())
         if _balanced(" ".join(parts)):
             signature = " ".join(" ".join(parts).rstrip("{:").split()).replace("( ", "(")
-            signature = signature.replace(", )", ")").replace(",)", ")")
+            signature = signature.replace(", )", ")").replace(",)", ")").replace(" )", ")")
             return replace(definition, signature=clip(signature, 100))
     return definition
 
