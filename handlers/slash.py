@@ -21,6 +21,7 @@ from bot.jobs import ReportJob, enqueue_report
 from bot.redisconn import REDIS_ERRORS, RedisUnavailable
 from bot.render.slack_split import escape_mrkdwn
 from bot.sources import SourceError, parse_source
+from handlers import subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +53,14 @@ def parse_command(text: str) -> ReportCommand:
     while i < len(words):
         word = words[i]
         if word in _PATH_FLAGS or word.startswith("--path="):
-            if "=" in word:
-                paths.append(word.split("=", 1)[1])
+            globs = [word.split("=", 1)[1]] if "=" in word else []
             i += 1
             while i < len(words) and not words[i].startswith("-"):
-                paths.append(words[i])
+                globs.append(words[i])
                 i += 1
-            if not paths:
+            if not any(globs):
                 raise CommandError(messages.SLACK_PATH_NEEDS_GLOB)
+            paths.extend(g for g in globs if g)
             continue
         if word == "--lang" and i + 1 < len(words):
             lang = words[i + 1]
@@ -74,7 +75,7 @@ def parse_command(text: str) -> ReportCommand:
         i += 1
     if not source:
         raise CommandError(messages.SLACK_USAGE)
-    return ReportCommand(" ".join(source), tuple(p for p in paths if p), lang)
+    return ReportCommand(" ".join(source), tuple(paths), lang)
 
 
 def dedup_key(body: dict[str, Any]) -> str:
@@ -89,12 +90,6 @@ def dedup_key(body: dict[str, Any]) -> str:
     fields["response_url"] = body.get("response_url")
     digest = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
     return f"slash:{digest}"
-
-
-def _subscriptions(config: Config, words: list[str], channel: str, user: str) -> str:
-    from handlers.subscriptions import answer
-
-    return answer(config, words, channel, user)
 
 
 def report_job(config: Config, body: dict[str, Any]) -> ReportJob | None:
@@ -135,9 +130,8 @@ def answer_command(config: Config, body: dict[str, Any]) -> str:
     if not words or words[0].lower() in HELP_WORDS:
         return messages.SLACK_USAGE
     if words[0].lower() in SUBSCRIPTION_WORDS:
-        return _subscriptions(
-            config, words, body.get("channel_id") or "", body.get("user_id") or ""
-        )
+        channel, user = body.get("channel_id") or "", body.get("user_id") or ""
+        return subscriptions.answer(config, words, channel, user)
     try:
         command = parse_command(text)
         source = parse_source(command.source, github_web_host=config.github_web_host)

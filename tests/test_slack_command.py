@@ -1,0 +1,69 @@
+"""Parsing ``/diffinsight`` words: links, shorthand, language, per-area globs, dedup keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import messages
+from bot.config import load_config
+from handlers.slash import (
+    CommandError,
+    ReportCommand,
+    answer_command,
+    dedup_key,
+    parse_command,
+    report_job,
+)
+
+LINK = "<https://github.com/o/r/compare/v1...v2>"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (LINK, ReportCommand(LINK)),
+        (f"{LINK} ja_JP", ReportCommand(LINK, lang="ja_JP")),
+        (f"{LINK} --lang fr", ReportCommand(LINK, lang="fr")),
+        ("o/r main...dev", ReportCommand("o/r main...dev")),
+        ("o/r main...dev en-US", ReportCommand("o/r main...dev", lang="en-US")),
+        (f"{LINK} --path docs/** src/*.py", ReportCommand(LINK, ("docs/**", "src/*.py"))),
+        (f"{LINK} --path=docs/** -p api/* de", ReportCommand(LINK, ("docs/**", "api/*", "de"))),
+        (f"{LINK} ja_JP --path docs/**", ReportCommand(LINK, ("docs/**",), "ja_JP")),
+    ],
+)
+def test_parse_command(text: str, expected: ReportCommand) -> None:
+    assert parse_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence"),
+    [
+        (f"{LINK} --path", messages.SLACK_PATH_NEEDS_GLOB),
+        (f"{LINK} --path docs/* --path", messages.SLACK_PATH_NEEDS_GLOB),
+        (f"{LINK} --force", messages.SLACK_UNKNOWN_OPTION.format(option="--force")),
+        ("--path docs/*", messages.SLACK_USAGE),
+    ],
+)
+def test_bad_words(text: str, sentence: str) -> None:
+    with pytest.raises(CommandError) as raised:
+        parse_command(text)
+    assert str(raised.value) == sentence
+
+
+def test_answers_and_jobs_without_a_server() -> None:
+    config = load_config({})
+    body = {"text": f"{LINK} ja_JP", "channel_id": "C1", "user_id": "U1", "trigger_id": "t.1"}
+    assert answer_command(config, body).startswith("Building the report for o/r v1...v2")
+    job = report_job(config, body)
+    assert job is not None and job.lang == "ja_JP" and job.channel == "C1"
+    assert job.dedup_key == "slash:t.1" and job.requester == "U1" and not job.regenerate
+    for text in ("", "help", "subscribe o/r", "list", "not a link", f"{LINK} --bad"):
+        assert report_job(config, {**body, "text": text}) is None
+    bad = answer_command(config, {**body, "text": "<!channel> x"})
+    assert "&lt;!channel&gt;" in bad and "Accepted forms" in bad
+
+
+def test_dedup_key_without_trigger_id_is_stable() -> None:
+    body = {"text": LINK, "channel_id": "C1", "user_id": "U1", "response_url": "https://x/1"}
+    assert dedup_key(body) == dedup_key(dict(body))
+    assert dedup_key(body) != dedup_key({**body, "response_url": "https://x/2"})
