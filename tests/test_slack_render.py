@@ -192,6 +192,8 @@ def test_progress_message_counts_files() -> None:
     msg = progress_message("o/<!here>", "a...b", 3, 12)
     assert "3 of 12 files" in msg.blocks[0]["text"]["text"]
     assert "&lt;!here&gt;" in msg.blocks[0]["text"]["text"]
+    expected = "Building the Diff Insight Report for o/&lt;!here&gt; a...b: 3 of 12 files done…"
+    assert msg.text == expected
     unknown = progress_message("", "", 1, 2).blocks[0]["text"]["text"]
     assert "for this change: 1 of 2 files" in unknown
 

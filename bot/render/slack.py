@@ -209,7 +209,7 @@ def progress_message(repository: str, range_text: str, done: int, total: int) ->
         line = messages.SLACK_PROGRESS.format(where=where, done=done, total=total)
     else:
         line = messages.SLACK_PLACEHOLDER.format(where=where)
-    plain = re.sub(r"[*:]", "", line).strip()
+    plain = re.sub(r":[a-z_]+:\s*|\*", "", line).strip()  # no emoji codes or bold marks
     return SlackMessage(text=plain, blocks=[_section(line)])
 
 
