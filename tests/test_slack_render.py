@@ -127,6 +127,17 @@ def test_huge_highlights_stay_within_the_message_budget() -> None:
     assert "more in the full report" in msg.blocks[3]["text"]["text"]
 
 
+def test_one_enormous_highlight_or_summary_is_cut_with_an_ellipsis() -> None:
+    huge = "word *bold span here* " * 400
+    report = make_report(highlights=Highlights([huge], [huge], []), summary=huge, notes=[huge])
+    msg = parent_message(report)
+    check_blocks(msg.blocks)
+    for text in _all_mrkdwn(msg.blocks)[1:]:
+        assert text.count("*") % 2 == 0, text[-80:]
+    assert msg.blocks[3]["text"]["text"].endswith("…")
+    assert len(msg.text) <= 3000
+
+
 def test_thread_has_insights_table_and_one_section_per_file_with_diff_links() -> None:
     report = make_report(files=4)
     msgs = thread_messages(report)

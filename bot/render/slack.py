@@ -37,6 +37,8 @@ __all__ = [
 MAX_BLOCKS = 50
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
+ITEM_LIMIT = 700
+"""One highlight in the parent message; longer ones end with an ellipsis."""
 BLOCK_TEXT_BUDGET = 11_000
 """Below the ~12,000 characters that trigger ``msg_blocks_too_long``, with room for containers."""
 MAX_FILE_SECTIONS = 300
@@ -106,7 +108,7 @@ def file_diff_url(report: Report, f: FileReport) -> str | None:
 
 
 def _range(report: Report) -> str:
-    return f"{_short(report.base.sha)}...{_short(report.head.sha)}"
+    return escape_mrkdwn(f"{_short(report.base.sha)}...{_short(report.head.sha)}")
 
 
 def _requester(user: str | None) -> str:
@@ -127,6 +129,12 @@ def _context_line(report: Report, requester: str | None) -> str:
     return " · ".join(parts)
 
 
+def _first_piece(text: str, limit: int) -> str:
+    """The start of ``text`` within ``limit``, cut between spans, with an ellipsis if cut."""
+    pieces = split_mrkdwn(text, limit - 1) if text else [""]
+    return pieces[0] + ("…" if len(pieces) > 1 else "")
+
+
 def _bullets(items: list[str], budget: int) -> str:
     """Bullet lines within ``budget`` characters; items left out are counted, not lost silently."""
     if not items:
@@ -134,7 +142,7 @@ def _bullets(items: list[str], budget: int) -> str:
     lines: list[str] = []
     used = 0
     for i, item in enumerate(items):
-        line = "• " + mrkdwn_from_markdown(" ".join(item.split()))
+        line = "• " + _first_piece(mrkdwn_from_markdown(" ".join(item.split())), ITEM_LIMIT)
         if used + len(line) > budget and lines:
             lines.append(messages.SLACK_MORE_IN_THREAD.format(n=len(items) - i))
             break
@@ -180,7 +188,7 @@ def parent_message(
         _context(_context_line(report, requester)),
     ]
     summary = mrkdwn_from_markdown(report.summary.strip()) or messages.SLACK_NONE
-    blocks.append(_section(split_mrkdwn(summary, 2400)[0]))
+    blocks.append(_section(_first_piece(summary, 2400)))
     lists = (
         (messages.SLACK_NEW_FEATURES, report.highlights.new_features),
         (messages.SLACK_BREAKING_CHANGES, report.highlights.breaking_changes),
@@ -190,12 +198,13 @@ def parent_message(
         blocks.append(_section(f"*{label}*\n{_bullets(items, 2200)}"))
     if report.notes:
         notes = " ".join(mrkdwn_from_markdown(n) for n in report.notes)
-        blocks.append(_context(split_mrkdwn(notes, 1500)[0]))
+        blocks.append(_context(_first_piece(notes, 1500)))
     actions = _buttons(report_url, regenerate_value)
     if actions:
         blocks.append(actions)
     # The fallback is parsed for mentions too (it drives notifications): escaped as well.
-    fallback = escape_mrkdwn(f"{title}\n{report.repository} {_range(report)}\n{report.summary}")
+    where = f"{escape_mrkdwn(report.repository)} {_range(report)}"
+    fallback = f"{escape_mrkdwn(title)}\n{where}\n{escape_mrkdwn(report.summary)}"
     return SlackMessage(text=truncate_plain(fallback, 3000), blocks=blocks)
 
 
