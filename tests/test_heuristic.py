@@ -285,3 +285,13 @@ def test_signatures_spread_over_lines_are_joined_and_cut_ones_not_compared() -> 
         "Signature of function `get_loc` changed: `def get_loc(item)` -> "
         "`def get_loc(item: str, other: int = 1) -> int`."
     ]
+
+
+def test_markdown_titles_use_the_pages_own_title() -> None:
+    patch = "@@ -1,4 +1,4 @@\n ---\n title: Install the bot\n-ms.date: 1/1\n+ms.date: 2/2\n ---"
+    summary = summarize_file(FileChange("docs/install.md", "modified", 1, 1, patch))
+    assert summary.modification_title == 'Updated front matter in "Install the bot"'
+    added = FileChange("docs/new.md", "added", 2, 0, "@@ -0,0 +1,2 @@\n+# Quick start\n+Hi")
+    assert summarize_file(added).modification_title == 'Added "Quick start"'
+    plain = FileChange("docs/x.md", "modified", 1, 1, "@@ -50,2 +50,2 @@\n-a\n+b\n text")
+    assert summarize_file(plain).modification_title == "Updated text in x.md"

@@ -15,6 +15,7 @@ from bot.summarize import ProgressFn, SummaryResult
 from bot.summarize.code_facts import language_of
 from bot.summarize.facts import Fact
 from bot.summarize.file_facts import collect_facts, is_markdown
+from bot.summarize.markdown_facts import document_title
 from bot.summarize.overall import build_overall
 
 _MAJOR_LINES = 150
@@ -69,7 +70,7 @@ def _topics(facts: list[Fact]) -> list[str]:
 
 
 def modification_title(f: FileChange, kind: str, facts: list[Fact]) -> str:
-    """A short title naming the file and, where known, which parts of it changed."""
+    """A short title naming the page or file and, where known, which parts of it changed."""
     name = f.filename.rsplit("/", 1)[-1]
     if f.status in ("renamed", "copied") and f.previous_filename:
         old = f.previous_filename.rsplit("/", 1)[-1]
@@ -77,24 +78,21 @@ def modification_title(f: FileChange, kind: str, facts: list[Fact]) -> str:
         target = name if old != name else f.filename
         edited = " with edits" if f.changes else ""
         return f"{verb} {old} to {target}{edited}"
+    title = document_title(f.patch) if is_markdown(f.filename) and f.patch else None
+    subject = f'"{title}"' if title else name
     if f.status == "added":
-        return f"Added {name}"
+        return f"Added {subject}"
     if f.status == "removed":
-        return f"Removed {name}"
+        return f"Removed {subject}"
     topics = " and ".join(_topics(facts))
     where = f" {topics} in" if topics else ""
-    verbs = {
-        "breaking change": "Breaking changes to",
-        "major update": "Reworked",
-        "new feature": "New",
-        "new content": "New",
-    }
-    verb = verbs.get(kind, "Updated")
-    if verb == "New":
-        return f"New{where or ' content in'} {name}"
-    if verb in ("Breaking changes to", "Reworked"):
-        return f"{verb} {name}"
-    return f"Updated{where} {name}"
+    if kind == "breaking change":
+        return f"Breaking changes to {subject}"
+    if kind == "major update":
+        return f"Reworked {subject}"
+    if kind in ("new feature", "new content"):
+        return f"New{where or ' content in'} {subject}"
+    return f"Updated{where} {subject}"
 
 
 def _intro(f: FileChange, kind: str) -> str:

@@ -265,3 +265,22 @@ def markdown_facts(patch: str | None) -> list[Fact]:
         quoted = [f'"{clip(s, 60)}"' for s in edited]
         facts.append(Fact(f"Text edited under {listing(quoted, _LIST_LIMIT)}.", "other", 1, "text"))
     return facts
+
+
+def document_title(patch: str | None) -> str | None:
+    """The page's title as the patch shows it: front matter ``title:``, else the first H1."""
+    heading = None
+    near_top = False
+    for line in (patch or "").split("\n"):
+        if line.startswith("@@"):
+            match = re.match(r"^@@ -\d+(?:,\d+)? \+(\d+)", line)
+            near_top = bool(match) and int(match.group(1)) <= _FRONT_MATTER_REACH
+            continue
+        if line[:1] not in (" ", "+"):
+            continue
+        text = line[1:]
+        if near_top and text.startswith("title:") and text[6:].strip():
+            return clip(text[6:].strip().strip("'\""), 70)
+        if heading is None and text.startswith("# ") and text[2:].strip():
+            heading = clip(text[2:].strip().rstrip("#").strip(), 70)
+    return heading
