@@ -211,6 +211,9 @@ def test_three_hundred_files_read_well_and_lists_are_capped() -> None:
     assert len(report_text.summary) < 600
     assert "It contains 150 possible breaking changes." in report_text.summary
     assert report_text.insights.startswith("This change touches 300 files in `octo/widgets`")
+    assert "Most of it is under `pkg/` (150 files, 300 lines) and `docs/` (150 files" in (
+        report_text.insights
+    )
 
 
 def test_one_file_report_and_progress_and_language_note() -> None:

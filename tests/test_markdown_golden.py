@@ -174,6 +174,7 @@ def test_heuristic_report_of_the_example_reads_well() -> None:
     others = "\n".join(report.highlights.other_updates)
     assert "`model-retirements.md`: Table row `computer-use-preview`" in others
     assert "`ms.date`" in others
+    assert "Both files are under `articles/ai-services/openai/concepts/`." in report.insights
     assert "No breaking changes were detected." in report.summary
     assert 2 <= report.summary.count(". ") + 1 <= 4
     markdown = render_markdown(report)

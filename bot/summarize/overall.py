@@ -6,6 +6,7 @@ and ends with "and N more"; repeated kinds of fact (new files, deleted files) ar
 
 from __future__ import annotations
 
+import posixpath
 from collections import Counter
 
 from bot.diff import Change, FileChange
@@ -79,6 +80,35 @@ def _scope(change: Change) -> str:
         f"({listing(parts, 6)}), adding {change.additions} lines and removing "
         f"{change.deletions}. By kind: {listing(kinds, 4)} file{'s' if n != 1 else ''}."
     )
+
+
+def _folder(filename: str) -> str:
+    parts = filename.split("/")[:-1][:2]
+    return "/".join(parts) + "/" if parts else "the top folder"
+
+
+def _where(change: Change) -> str:
+    """Where in the tree the change lies, by changed lines per top folder."""
+    lines: Counter[str] = Counter()
+    files: Counter[str] = Counter()
+    for f in change.files:
+        folder = _folder(f.filename)
+        lines[folder] += max(f.changes, 1)
+        files[folder] += 1
+    if len(files) == 1:
+        common = posixpath.commonpath([posixpath.dirname(f.filename) for f in change.files])
+        where = f"`{common}/`" if common else "the top folder"
+        n = len(change.files)
+        subject = (
+            "The file is" if n == 1 else ("Both files are" if n == 2 else f"All {n} files are")
+        )
+        return f"{subject} under {where}."
+    top = [
+        (f"`{folder}`" if folder.endswith("/") else folder)
+        + f" ({files[folder]} file{'s' if files[folder] != 1 else ''}, {n} lines)"
+        for folder, n in lines.most_common(3)
+    ]
+    return f"Most of it is under {listing(top, 3)}."
 
 
 def _largest(change: Change, files: list[FileSummary]) -> str:
@@ -157,7 +187,8 @@ def build_overall(
         other_updates=_capped(items["other"], "updates"),
     )
     if change.files:
-        paragraphs = [_scope(change), _largest(change, files), _risk(items["breaking"])]
+        scope = f"{_scope(change)} {_where(change)}"
+        paragraphs = [scope, _largest(change, files), _risk(items["breaking"])]
         paragraphs.append(_gaps(change))
     else:
         paragraphs = ["There is nothing to compare: the two sides of this change are identical."]
