@@ -12,13 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.render.json import CONTRACT_KEYS
 from bot.sources import ACCEPTED_FORMS
 from tests.conftest import git
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / ".venv" / "bin" / "diffinsight"
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "handlers.cli"]
+# The JSON report of CONTRACT.md, spelled out here so a renderer change cannot move both.
+CONTRACT_KEYS = (
+    "title", "date", "permalink", "summary", "language", "repository", "base", "head",
+    "highlights", "insights", "totals", "files", "notes",
+)  # fmt: skip
 FILE_KEYS = {
     "filename", "previous_filename", "status", "modification_type", "modification_title",
     "additions", "deletions", "changes", "explanation", "patch", "truncated",
@@ -79,6 +83,9 @@ def test_json_report_has_exactly_the_contract_keys(repo, env) -> None:
     assert all(set(f) == FILE_KEYS for f in data["files"])
     assert data["totals"]["files"] == 3
     assert data["base"]["ref"] == "HEAD~1" and len(data["base"]["sha"]) == 40
+    assert set(data["base"]) == set(data["head"]) == {"ref", "sha"}
+    assert set(data["highlights"]) == {"new_features", "breaking_changes", "other_updates"}
+    assert set(data["totals"]) == {"files", "additions", "deletions", "changes"}
     assert data["language"] == "en_US"
 
 
