@@ -222,7 +222,9 @@ def test_one_file_report_and_progress_and_language_note() -> None:
     result = HeuristicSummarizer().summarize(change_of(f), "ja_JP", lambda *a: calls.append(a))
     assert calls == [("summarizing", 1, 1)]
     assert result.notes and "English" in result.notes[0] and "ja_JP" in result.notes[0]
-    assert result.overall.summary.startswith("This change updates 1 file in `octo/widgets`")
+    assert result.overall.summary.startswith(
+        "This change updates `core.py` in `octo/widgets` (+6/-4"
+    )
     assert result.overall.highlights.breaking_changes[0] == (
         "`core.py`: Removed public function `old_helper`."
     )

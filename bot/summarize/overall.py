@@ -53,7 +53,7 @@ def _ranked(change: Change, facts: list[list[str]]) -> dict[str, list[tuple[int,
         text = f"{label} ({len(names)}): {listing(names, 8)}." if len(names) > 1 else ""
         if len(names) == 1:
             text = f"{label[:-1]}: {names[0]}."
-        items[kind].append((8, -1, text))
+        items[kind].append((8 if len(names) > 1 else 4, -1, text))
     for values in items.values():
         values.sort(key=lambda item: (-item[0], item[1]))
     return items
@@ -153,10 +153,14 @@ def _summary(change: Change, items: dict[str, list[tuple[int, int, str]]]) -> st
     families = [
         family for family, _ in Counter(_family(f.filename) for f in change.files).most_common(2)
     ]
+    counts = f"(+{change.additions}/-{change.deletions} lines)"
     first = (
-        f"This change updates {n} file{'s' if n != 1 else ''} in `{change.repository}` "
-        f"(+{change.additions}/-{change.deletions} lines), mostly {listing(families)} files."
+        f"This change updates {n} files in `{change.repository}` {counts}, "
+        f"mostly {listing(families)} files."
     )
+    if n == 1:
+        only = change.files[0]
+        first = f"This change updates {_name(only)} in `{change.repository}` {counts}."
     top = max(
         (item for kind in ("breaking", "feature", "other") for item in items[kind][:1]),
         key=lambda item: item[0],
