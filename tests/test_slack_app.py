@@ -72,6 +72,32 @@ def cfg(config: Config, slack: FakeSlack, gh: FakeGitHub) -> Config:
     )
 
 
+@pytest.fixture(autouse=True)
+def forget_jobs(cfg: Config) -> Iterator[None]:
+    """Delete this test's RQ job hashes too (their keys do not carry the test's prefix)."""
+    yield
+    from rq.registry import (
+        DeferredJobRegistry,
+        FailedJobRegistry,
+        FinishedJobRegistry,
+        ScheduledJobRegistry,
+        StartedJobRegistry,
+    )
+
+    queue = jobs.get_queue(cfg)
+    ids = set(queue.job_ids)
+    for registry in (
+        DeferredJobRegistry,
+        FailedJobRegistry,
+        FinishedJobRegistry,
+        ScheduledJobRegistry,
+        StartedJobRegistry,
+    ):
+        ids.update(registry(queue=queue).get_job_ids())
+    for job_id in ids:
+        queue.connection.delete(f"rq:job:{job_id}", f"rq:results:{job_id}")
+
+
 @pytest.fixture
 def server(cfg: Config) -> Iterator[str]:
     with running_server(cfg) as base:
