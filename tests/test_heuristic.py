@@ -300,3 +300,31 @@ def test_markdown_titles_use_the_pages_own_title() -> None:
     assert summarize_file(added).modification_title == 'Added "Quick start"'
     plain = FileChange("docs/x.md", "modified", 1, 1, "@@ -50,2 +50,2 @@\n-a\n+b\n text")
     assert summarize_file(plain).modification_title == "Updated text in x.md"
+
+
+def test_manifest_names_urls_and_scripts_are_not_dependencies() -> None:
+    package = (
+        '@@ -1,6 +1,7 @@\n   "scripts": {\n-    "build": "tsc",\n+    "build": "tsc -p .",\n'
+        '   "dependencies": {\n+    "zod": "latest"'
+    )
+    facts = file_facts(FileChange("package.json", "modified", 2, 1, package))
+    assert facts == ["Dependencies added: `zod` `latest`."]
+    pyproject = (
+        '@@ -1,5 +1,6 @@\n [project.urls]\n-Homepage = "https://a"\n+Homepage = "https://b"\n'
+        ' [tool.poetry.dependencies]\n+httpx = {version = "^0.27", optional = true}'
+    )
+    facts = file_facts(FileChange("pyproject.toml", "modified", 2, 1, pyproject))
+    assert facts == ["Dependencies added: `httpx` `^0.27`."]
+    setup = "@@ -1,2 +1,2 @@\n-    version='0.6',\n+    version='0.7',\n     url='http://a',"
+    facts = file_facts(FileChange("setup.py", "modified", 1, 1, setup))
+    assert facts == ["Version bumped: `0.6` -> `0.7`."]
+    tool = "@@ -1,2 +1,2 @@\n [tool.ruff]\n-line-length = 88\n+line-length = 100"
+    facts = file_facts(FileChange("pyproject.toml", "modified", 1, 1, tool))
+    assert facts == ["Settings changed: `line-length` `88` -> `100`."]
+
+
+def test_comment_only_changes_are_said_to_be_so() -> None:
+    patch = "@@ -1,3 +1,2 @@\n-# -*- coding: utf-8 -*-\n-\n+# Copyright 2025\n import os"
+    f = FileChange("github/Branch.py", "modified", 1, 2, patch)
+    assert file_facts(f) == ["Only comments and blank lines changed (1 added, 2 removed)."]
+    assert summarize_file(f).modification_title == "Updated comments in Branch.py"

@@ -19,6 +19,8 @@ from bot.summarize.patchwalk import clip, code, iter_runs
 from bot.summarize.text_facts import is_settings, rst_facts, settings_facts
 
 _MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mdx")
+_COMMENT_STARTS = ("#", "//", "/*", "*", "--", ";")
+_HASH_COMMENTS = (".sh", ".bash", ".cfg", ".ini", ".toml", ".yml", ".yaml", ".r", ".pl")
 _SUBPROJECT_RE = re.compile(r"^([-+])Subproject commit ([0-9a-f]{7,40})", re.MULTILINE)
 
 
@@ -98,12 +100,10 @@ def _content_facts(f: FileChange) -> list[Fact]:
         return markdown_facts(f.patch)
     if f.filename.lower().endswith((".rst", ".rest")):
         return rst_facts(f.patch)
-    manifest = manifest_facts(f.filename, f.patch)
-    if manifest:
-        return manifest
-    if is_settings(f.filename) and f.status == "modified":
+    facts = manifest_facts(f.filename, f.patch)
+    if not facts and is_settings(f.filename) and f.status == "modified":
         return settings_facts(f.patch)
-    return code_facts(f.filename, f.patch, f.status)
+    return [*facts, *code_facts(f.filename, f.patch, f.status)]
 
 
 def _plain_fact(f: FileChange) -> Fact | None:
@@ -113,10 +113,15 @@ def _plain_fact(f: FileChange) -> Fact | None:
     places = 0
     sample = ""
     sections: list[str] = []
+    comments_only = language_of(f.filename) is not None or f.filename.endswith(_HASH_COMMENTS)
     for run in iter_runs(f.patch):
         if not run.removed and not run.added:
             continue
         places += 1
+        comments_only = comments_only and all(
+            not x.strip() or x.lstrip().startswith(_COMMENT_STARTS)
+            for x in [*run.removed, *run.added]
+        )
         if run.hunk_start and run.section and run.section not in sections:
             sections.append(run.section)
         if not sample:
@@ -124,6 +129,11 @@ def _plain_fact(f: FileChange) -> Fact | None:
     if not places:
         return None
     where = f" near {code(sections[0])}" if sections else ""
+    if comments_only:
+        text = (
+            f"Only comments and blank lines changed ({f.additions} added, {f.deletions} removed)."
+        )
+        return Fact(text, "other", 1, "comments")
     text = f"{_lines(f.additions).capitalize()} added and {f.deletions} removed in {places} "
     text += f"place{'s' if places != 1 else ''}{where}"
     if sample:

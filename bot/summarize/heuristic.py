@@ -25,7 +25,7 @@ _TOPIC_WORDS = {
     "headings": "sections", "table": "table", "front matter": "front matter", "links": "links",
     "text": "text", "code": "code", "dependencies": "dependencies", "version": "version",
     "mode": "file mode", "binary": "binary content", "submodule": "submodule", "missing": "content",
-    "settings": "settings",
+    "settings": "settings", "comments": "comments",
 }  # fmt: skip
 
 

@@ -14,20 +14,26 @@ from bot.summarize.patchwalk import code, iter_runs, listing
 
 # "name>=1.0" (requirements, pyproject arrays), name = "1.0" (TOML tables), "name": "^1.0".
 _PEP508_RE = re.compile(
-    r"^\s*\"?([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*((?:[<>=!~^]=?|===?)\s*[^\s\",;#]+(?:\s*,\s*[<>=!~]=?\s*[^\s\",;#]+)*)?\s*(?:;[^\"]*)?\"?,?\s*(?:#.*)?$"
+    r"^\s*[\"']?([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*"
+    r"((?:[<>=!~^]=?|===?)\s*[^\s\"',;#]+(?:\s*,\s*[<>=!~]=?\s*[^\s\"',;#]+)*)?"
+    r"\s*(?:;[^\"']*)?[\"']?,?\s*(?:#.*)?$"
 )
 _TOML_RE = re.compile(
-    r"^\s*\"?([A-Za-z0-9][A-Za-z0-9._-]*)\"?\s*=\s*(?:\"([^\"]+)\"|\{[^}]*version\s*=\s*\"([^\"]+)\")"
+    r"^\s*[\"']?([A-Za-z0-9][A-Za-z0-9._-]*)[\"']?\s*=\s*"
+    r"(?:[\"']([^\"']+)[\"']|\{[^}]*version\s*=\s*[\"']([^\"']+)[\"'])"
 )
 _JSON_RE = re.compile(r"^\s*\"(@?[A-Za-z0-9][\w./@-]*)\"\s*:\s*\"([^\"]+)\"\s*,?\s*$")
+# A version or version range: "1.2", "^1.2", ">=1,<2", "~=1.4", "*", "latest", "v1.2.3".
+_VERSIONISH_RE = re.compile(r"^\s*(?:\*|latest|(?:[\^~<>=!]=?\s*|v)?\d)")
 _GOMOD_RE = re.compile(r"^\s*(?:require\s+)?([a-z0-9][\w.-]*\.[a-z]{2,}/\S+)\s+(v\S+)")
 
 _MANIFESTS = {
     "pyproject.toml": "toml", "Cargo.toml": "toml", "Pipfile": "toml",
     "package.json": "json", "composer.json": "json",
-    "go.mod": "gomod",
+    "go.mod": "gomod", "setup.py": "toml",
 }  # fmt: skip
 _VERSION_KEYS = {"version"}
+_LONGEST_LINE = 400  # longer lines are data, and would make the patterns slow
 _NOT_DEPENDENCIES = frozenset(
     """name description license readme homepage repository documentation main module types
     type author private scripts requires-python python_requires keywords edition build-backend
@@ -52,16 +58,23 @@ def _parse(kind: str, line: str) -> tuple[str, str] | None:
         return None
     if kind == "json":
         match = _JSON_RE.match(text)
-        return (match.group(1), match.group(2)) if match else None
+        return (
+            (match.group(1), match.group(2))
+            if match and _VERSIONISH_RE.match(match.group(2))
+            else None
+        )
     if kind == "gomod":
         match = _GOMOD_RE.match(text)
         return (match.group(1), match.group(2)) if match else None
     if kind == "toml":
         match = _TOML_RE.match(text)
+        value = (match.group(2) or match.group(3) or "") if match else ""
+        if match and _VERSIONISH_RE.match(value):
+            return match.group(1), value
         if match:
-            return match.group(1), match.group(2) or match.group(3) or ""
+            return None  # a name, URL or path, not a dependency
     match = _PEP508_RE.match(text)
-    if match and (match.group(3) or kind == "requirements" or text.startswith('"')):
+    if match and (match.group(3) or kind == "requirements" or text.startswith(('"', "'"))):
         return match.group(1), " ".join((match.group(3) or "no version pin").split())
     return None
 
@@ -69,7 +82,7 @@ def _parse(kind: str, line: str) -> tuple[str, str] | None:
 def _pairs(kind: str, lines: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for line in lines:
-        parsed = _parse(kind, line)
+        parsed = _parse(kind, line) if len(line) <= _LONGEST_LINE else None
         if parsed and parsed[0].lower() not in _NOT_DEPENDENCIES | _VERSION_KEYS:
             found.setdefault(parsed[0], parsed[1])
         elif parsed and parsed[0].lower() in _VERSION_KEYS:
