@@ -229,9 +229,14 @@ def _drain(config: Config, expected: int) -> None:
 
 
 def _cleanup(config: Config) -> None:
+    from rq.registry import FailedJobRegistry, FinishedJobRegistry
+
     client = get_redis(config)
     queue = get_queue(config, client)
     queue.empty()
+    for registry in (FailedJobRegistry, FinishedJobRegistry):
+        for job_id in registry(queue=queue).get_job_ids():
+            client.delete(f"rq:job:{job_id}", f"rq:results:{job_id}")
     marker = config.redis_prefix
     for key in client.scan_iter(match=f"{marker}*", count=1000):
         client.delete(key)
