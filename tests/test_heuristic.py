@@ -328,3 +328,37 @@ def test_comment_only_changes_are_said_to_be_so() -> None:
     f = FileChange("github/Branch.py", "modified", 1, 2, patch)
     assert file_facts(f) == ["Only comments and blank lines changed (1 added, 2 removed)."]
     assert summarize_file(f).modification_title == "Updated comments in Branch.py"
+
+
+def test_a_real_github_compare_of_228_files() -> None:
+    """GitHub's own per-file patches (recorded compare response) summarize cleanly."""
+    import json
+
+    from tests.conftest import DATA
+
+    data = json.loads((DATA / "github-api/compare.PyGithub.v1.54...v1.54.1.json").read_text())
+    files = [
+        FileChange(
+            f["filename"],
+            f["status"],
+            f["additions"],
+            f["deletions"],
+            f.get("patch"),
+            f.get("previous_filename"),
+        )
+        for f in data["files"]
+    ]
+    result = HeuristicSummarizer().summarize(change_of(*files), "en_US")
+    assert len(result.files) == 228
+    assert all(s.modification_type in MODIFICATION_TYPES for s in result.files)
+    by_name = dict(zip((f.filename for f in files), result.files, strict=True))
+    assert '- New sections added: "Version 1.54.1 (December 24, 2020)".' in (
+        by_name["doc/changes.rst"].explanation
+    )
+    assert "`python-version` `[3.5, 3.6, 3.7, 3.8, 3.9]` -> `[3.6, 3.7, 3.8, 3.9]`" in (
+        by_name[".github/workflows/ci.yml"].explanation
+    )
+    highlights = result.overall.highlights
+    for items in (highlights.new_features, highlights.breaking_changes, highlights.other_updates):
+        assert len(items) <= 7
+    assert len(result.overall.summary.split(". ")) <= 4
