@@ -96,6 +96,10 @@ LLM_SYNTHESIS_OMITTED = (
     "{count} smaller files were left out of the prompt for the overall summary to fit the "
     "token budget."
 )
+LLM_FILE_ROUNDS = (
+    "The files needed {calls} model calls to fit the per-call token budget, more than the "
+    "{concurrency} sent at once, so they took {rounds} rounds instead of one."
+)
 LLM_MORE = "{names} and {count} more"
 LLM_REASON_NOT_CONFIGURED = (
     "no LLM endpoint is configured (set OPENAI_API_KEY, or AZURE_OPENAI_ENDPOINT and "

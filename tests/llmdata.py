@@ -9,9 +9,11 @@ from typing import Any
 from bot.config import Config, load_config
 from bot.diff import Change, FileChange, RefInfo
 from bot.summarize.budget import estimate_request
+from bot.summarize.schema import files_schema
 from tests.conftest import DATA
 from tests.fakes.openai import FakeOpenAI, Recorded
 
+FILE_BLOCK_RE = re.compile(r'<<<DATA (\w+) FILE (F\d+) path="([^"]+)".*?<<<END DATA \1>>>', re.S)
 EXAMPLE_FILES = (
     "articles/ai-services/openai/concepts/fine-tuning-considerations.md",
     "articles/ai-services/openai/concepts/model-retirements.md",
@@ -96,3 +98,19 @@ def request_estimate(record: Recorded) -> int:
 def file_block_paths(record: Recorded) -> list[str]:
     """The paths of the FILE data blocks in a recorded request (what the model was sent)."""
     return re.findall(r"<<<DATA \w+ FILE F\d+ path=\"([^\"]+)\"", record.text("user"))
+
+
+def alone_estimates(record: Recorded) -> dict[str, int]:
+    """For each FILE block of a recorded batch call, by path: our estimate of the same call
+    with that file alone in it, which the per-file budget bounds."""
+    system, user = record.messages[0]["content"], record.messages[1]["content"]
+    blocks = list(FILE_BLOCK_RE.finditer(user))
+    found = {}
+    for block in blocks:
+        alone = user
+        for other in blocks:
+            if other is not block:
+                alone = alone.replace("\n\n" + other.group(0), "")
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": alone}]
+        found[block.group(3)] = estimate_request(messages, files_schema([block.group(2)]))
+    return found

@@ -14,10 +14,11 @@ from bot.render.markdown import render_markdown
 from bot.summarize import MODIFICATION_TYPES
 from bot.summarize.filecache import InProcessFileCache, RedisFileCache
 from bot.summarize.llm import LLMSummarizer
-from bot.summarize.schema import CHANGE_SCHEMA_NAME, FILE_SCHEMA_NAME, REPORT_SCHEMA_NAME
+from bot.summarize.schema import CHANGE_SCHEMA_NAME, FILES_SCHEMA_NAME, REPORT_SCHEMA_NAME
 from tests.fakes.openai import FakeOpenAI
 from tests.llmdata import (
     EXAMPLE_FILES,
+    alone_estimates,
     doc_file,
     example_change,
     file_block_paths,
@@ -87,24 +88,72 @@ def test_the_report_language_is_asked_for_and_used(fake):
     assert not any("English" in note for note in result.notes)
 
 
-def test_large_change_runs_parallel_file_calls_then_one_synthesis():
+def test_large_change_runs_one_wave_of_batch_calls_then_one_synthesis():
     with FakeOpenAI(latency=0.15) as fake:
         config = llm_config(fake, llm_call_budget=3000, llm_concurrency=4)
         change = make_change([doc_file(i) for i in range(10)])
         result = LLMSummarizer(config, InProcessFileCache()).summarize(change, "en_US")
 
-    file_calls = fake.completions(FILE_SCHEMA_NAME)
+    batches = fake.completions(FILES_SCHEMA_NAME)
     synthesis = fake.completions(REPORT_SCHEMA_NAME)
-    assert len(file_calls) == 10 and len(synthesis) == 1 and len(fake.requests) == 11
-    assert sorted(p for r in file_calls for p in file_block_paths(r)) == [
+    assert len(batches) == 4 and len(synthesis) == 1 and len(fake.requests) == 5
+    assert sorted(p for r in batches for p in file_block_paths(r)) == [
         f.filename for f in change.files
     ]
+    assert sorted(len(file_block_paths(r)) for r in batches) == [2, 2, 3, 3]
     assert fake.max_in_flight == 4
-    assert synthesis[0].started >= max(r.finished for r in file_calls)
-    assert all(request_estimate(r) <= config.llm_file_budget for r in file_calls)
+    assert max(r.started for r in batches) < min(r.finished for r in batches)
+    assert synthesis[0].started >= max(r.finished for r in batches)
+    assert all(request_estimate(r) <= config.llm_call_budget for r in fake.requests)
+    assert all(n <= config.llm_file_budget for r in batches for n in alone_estimates(r).values())
+    ids = batches[0].body["response_format"]["json_schema"]["schema"]["properties"]["files"]
+    assert len(ids["items"]["properties"]["file_id"]["enum"]) == len(file_block_paths(batches[0]))
     assert "[F10] docs/guide-09.md (modified, +6 -6)" in synthesis[0].text("user")
     assert result.overall.summary == "This change touches 10 files."
     assert all(f.modification_title.startswith("Update guide-") for f in result.files)
+    assert "10 files summarized by the model" in result.notes[0]
+    assert "5 model call(s)" in result.notes[0]
+
+
+def test_forty_files_with_the_default_concurrency_take_at_most_nine_calls():
+    with FakeOpenAI() as fake:
+        config = llm_config(fake)
+        assert config.llm_concurrency == 8
+        change = make_change([doc_file(i, lines=30) for i in range(40)])
+        result = LLMSummarizer(config, InProcessFileCache()).summarize(change, "en_US")
+
+    batches = fake.completions(FILES_SCHEMA_NAME)
+    assert len(batches) == 8 and len(fake.requests) == 9
+    assert fake.requests[-1].schema_name == REPORT_SCHEMA_NAME
+    assert sorted(p for r in batches for p in file_block_paths(r)) == [
+        f.filename for f in change.files
+    ]
+    assert all(request_estimate(r) <= config.llm_call_budget for r in fake.requests)
+    assert all(r.prompt_tokens <= config.llm_call_budget for r in fake.requests)
+    shares = [n for r in batches for n in alone_estimates(r).values()]
+    assert len(shares) == 40 and max(shares) <= config.llm_file_budget
+    assert "40 files summarized by the model" in result.notes[0]
+    assert not any("rounds instead of one" in n for n in result.notes)
+
+
+def test_files_beyond_what_the_concurrency_can_hold_take_more_calls_and_say_so():
+    with FakeOpenAI() as fake:
+        config = llm_config(fake, llm_call_budget=2600, llm_concurrency=2)
+        change = make_change([doc_file(i, lines=12) for i in range(8)])
+        result = LLMSummarizer(config, InProcessFileCache()).summarize(change, "en_US")
+
+    batches = fake.completions(FILES_SCHEMA_NAME)
+    assert len(batches) > 2
+    assert fake.max_in_flight <= 2
+    assert all(request_estimate(r) <= config.llm_call_budget for r in fake.requests)
+    assert sorted(p for r in batches for p in file_block_paths(r)) == [
+        f.filename for f in change.files
+    ]
+    rounds = -(-len(batches) // 2)
+    assert (
+        messages.LLM_FILE_ROUNDS.format(calls=len(batches), concurrency=2, rounds=rounds)
+        in result.notes
+    )
 
 
 def test_removed_and_binary_files_are_described_from_metadata_alone(fake):

@@ -10,11 +10,18 @@ from bot.diff import FileChange
 from bot.summarize.budget import compress_patch, estimate_request, estimate_tokens, fit_text
 from bot.summarize.filecache import InProcessFileCache
 from bot.summarize.llm import LLMSummarizer
-from bot.summarize.plan import water_level
-from bot.summarize.schema import clean_text, to_report_summary
+from bot.summarize.plan import pack, water_level
+from bot.summarize.schema import FILES_SCHEMA_NAME, clean_text, to_report_summary
 from tests.fakes.openai import FakeOpenAI
 from tests.fakes.openai_replies import count_tokens
-from tests.llmdata import doc_file, doc_patch, llm_config, make_change, request_estimate
+from tests.llmdata import (
+    alone_estimates,
+    doc_file,
+    doc_patch,
+    llm_config,
+    make_change,
+    request_estimate,
+)
 
 PATCH = doc_patch(1, lines=4, hunks=3)
 
@@ -71,6 +78,26 @@ def test_fit_text_and_water_level():
     assert water_level([100, 5000], [10, 10], 300, 5000) is None
 
 
+def test_packing_balances_the_calls_and_opens_more_only_when_they_cannot_hold_the_files():
+    assert pack([], 100, 8) == []
+    assert pack([5, 5, 5], 100, 8) == [[0], [1], [2]]
+    groups = pack([50, 10, 40, 30, 20, 60], 100, 3)
+    assert sorted(i for g in groups for i in g) == list(range(6))
+    assert sorted(sum([50, 10, 40, 30, 20, 60][i] for i in g) for g in groups) == [70, 70, 70]
+    assert all(g == sorted(g) for g in groups)
+    assert len(pack([60, 60, 60, 60], 100, 2)) == 4
+    assert len(pack([60, 40, 60, 40], 100, 2)) == 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(costs=st.lists(st.integers(1, 100), max_size=40), groups=st.integers(1, 10))
+def test_packing_never_overfills_a_call_or_loses_a_file(costs, groups):
+    packed = pack(costs, 100, groups)
+    assert sorted(i for g in packed for i in g) == list(range(len(costs)))
+    assert all(sum(costs[i] for i in g) <= 100 for g in packed)
+    assert len(packed) <= max(groups, sum(costs) // 50 + 1)
+
+
 def test_model_text_is_plain_and_bounded():
     assert clean_text("a\x00b\x1b[31mc\r\nd ") == "ab[31mc\nd"
     long = clean_text("x" * 10_000)
@@ -90,9 +117,10 @@ def test_model_text_is_plain_and_bounded():
 
 
 def test_an_oversized_file_is_compressed_to_its_budget_and_the_notes_say_so():
-    huge = FileChange("docs/huge.md", "modified", 400, 400, doc_patch(9, lines=100, hunks=4))
+    patches = [doc_patch(9 + i, lines=20, hunks=12) for i in range(2)]
+    huge = [FileChange(f"docs/huge-{i}.md", "modified", 240, 240, p) for i, p in enumerate(patches)]
     with FakeOpenAI() as fake:
-        config = llm_config(fake, llm_file_budget=2500, llm_call_budget=1200)
+        config = llm_config(fake, llm_file_budget=2500, llm_call_budget=3000)
         context = "\n".join([" unchanged context line of the framing paragraph"] * 150)
         framed = FileChange(
             "docs/framed.md",
@@ -101,15 +129,20 @@ def test_an_oversized_file_is_compressed_to_its_budget_and_the_notes_say_so():
             1,
             f"@@ -1,301 +1,301 @@\n{context}\n-old value\n+new value\n" + context,
         )
-        change = make_change([huge, framed, doc_file(2)])
+        change = make_change([*huge, framed, doc_file(2)])
         result = LLMSummarizer(config, InProcessFileCache()).summarize(change, "en_US")
 
-    assert all(request_estimate(r) <= 2500 for r in fake.completions("diffinsight_file"))
-    assert all(r.prompt_tokens <= 2500 for r in fake.completions("diffinsight_file"))
-    assert request_estimate(fake.completions("diffinsight_report")[0]) <= 1200
-    huge_call = next(r for r in fake.requests if "docs/huge.md" in r.text())
+    batches = fake.completions(FILES_SCHEMA_NAME)
+    assert len(batches) >= 2
+    shares = {path: n for r in batches for path, n in alone_estimates(r).items()}
+    assert sorted(shares) == sorted(f.filename for f in change.files)
+    assert all(n <= 2500 for n in shares.values())
+    assert shares["docs/huge-0.md"] > 2000  # compressed to its allowance, not far below it
+    assert all(request_estimate(r) <= 3000 for r in fake.requests)
+    assert all(r.prompt_tokens <= 3000 for r in fake.requests)
+    huge_call = next(r for r in fake.requests if "docs/huge-0.md" in r.text())
     assert "hunk bodies left out to fit the budget" in huge_call.text()
-    assert messages.LLM_CUT_HUNKS.format(files="docs/huge.md") in result.notes
+    assert messages.LLM_CUT_HUNKS.format(files="docs/huge-0.md, docs/huge-1.md") in result.notes
     assert messages.LLM_CUT_CONTEXT.format(files="docs/framed.md") in result.notes
     framed_call = next(r for r in fake.requests if "docs/framed.md" in r.text())
     assert "-old value\n+new value" in framed_call.text()
@@ -133,7 +166,7 @@ def test_a_per_file_budget_too_small_for_the_instructions_sends_no_file_call():
         change = make_change([doc_file(i, lines=20) for i in range(4)])
         result = LLMSummarizer(config, InProcessFileCache()).summarize(change, "en_US")
 
-    assert not fake.completions("diffinsight_file")
+    assert not fake.completions(FILES_SCHEMA_NAME)
     assert all(request_estimate(r) <= 900 for r in fake.requests)
     assert any(
         n.startswith("Summarized heuristically because the report's token") for n in result.notes

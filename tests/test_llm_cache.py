@@ -14,7 +14,7 @@ from bot.summarize.filecache import (
     default_cache,
 )
 from bot.summarize.llm import LLMSummarizer
-from bot.summarize.schema import FILE_SCHEMA_NAME, REPORT_SCHEMA_NAME
+from bot.summarize.schema import FILES_SCHEMA_NAME, REPORT_SCHEMA_NAME
 from tests.fakes.openai import FakeOpenAI
 from tests.llmdata import doc_file, example_change, file_block_paths, llm_config, make_change
 
@@ -74,7 +74,7 @@ def test_the_one_call_path_caches_each_file_for_later_per_file_reports(fake):
 
     large = make_change([doc_file(i) for i in range(6)])
     LLMSummarizer(llm_config(fake, llm_call_budget=1500), cache).summarize(large, "en_US")
-    file_calls = fake.completions(FILE_SCHEMA_NAME)
+    file_calls = fake.completions(FILES_SCHEMA_NAME)
     assert sorted(p for r in file_calls for p in file_block_paths(r)) == [
         f"docs/guide-{i:02d}.md" for i in range(2, 6)
     ]

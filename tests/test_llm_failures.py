@@ -14,9 +14,16 @@ from bot.summarize import heuristic
 from bot.summarize.filecache import InProcessFileCache
 from bot.summarize.llm import LLMSummarizer
 from bot.summarize.llm_client import make_openai_client, retry_after_seconds
-from bot.summarize.schema import CHANGE_SCHEMA_NAME, FILE_SCHEMA_NAME, REPORT_SCHEMA_NAME
+from bot.summarize.schema import CHANGE_SCHEMA_NAME, FILES_SCHEMA_NAME, REPORT_SCHEMA_NAME
 from tests.fakes.openai import FakeOpenAI
-from tests.llmdata import doc_file, example_change, llm_config, make_change
+from tests.llmdata import (
+    doc_file,
+    example_change,
+    file_block_paths,
+    llm_config,
+    make_change,
+    request_estimate,
+)
 
 
 @pytest.fixture
@@ -64,18 +71,81 @@ def test_malformed_twice_falls_back_to_the_heuristic_with_a_note(fake, behaviour
     assert _overall_note(messages.LLM_REASON_INVALID) in result.notes
 
 
-def test_one_bad_file_among_many_is_the_only_one_summarized_heuristically(fake):
-    fake.add_rule("bad_enum", match="docs/guide-03.md", times=2)
-    change = make_change([doc_file(i) for i in range(6)])
-    result = _run(fake, change, llm_call_budget=2500)
+BATCHED = {"llm_call_budget": 4000}
+"""Sixteen small files do not fit one call of this budget: eight batch calls of two files."""
 
-    assert len(fake.completions(FILE_SCHEMA_NAME)) == 7
+
+def _batch_of(fake, path: str):
+    return next(r for r in fake.completions(FILES_SCHEMA_NAME) if path in file_block_paths(r))
+
+
+def test_one_garbled_file_in_a_batch_is_repaired_alone_then_summarized_heuristically(fake):
+    fake.add_rule("garble_matching", match="docs/guide-03.md", times=2)
+    change = make_change([doc_file(i) for i in range(16)])
+    result = _run(fake, change, **BATCHED)
+
+    calls = fake.completions(FILES_SCHEMA_NAME)
+    assert len(calls) == 9 and len(fake.requests) == 10
+    first, repair = [r for r in calls if "docs/guide-03.md" in r.text()]
+    assert len(file_block_paths(first)) == 2
+    assert file_block_paths(repair) == ["docs/guide-03.md"]
+    assert repair.body["response_format"]["json_schema"]["schema"]["properties"]["files"]["items"][
+        "properties"
+    ]["file_id"]["enum"] == ["F4"]
+    assert repair.messages[2]["role"] == "assistant"
+    assert "'tweak' is not one of" in repair.messages[3]["content"]
+    assert all(request_estimate(r) <= 4000 for r in fake.requests)
+
     assert result.files[3] == heuristic.summarize_file(change.files[3])
-    assert all(
-        f.modification_title.startswith("Update") for i, f in enumerate(result.files) if i != 3
+    others = [f for i, f in enumerate(result.files) if i != 3]
+    assert all(f.modification_title.startswith("Update guide-") for f in others)
+    fallback = messages.LLM_FILE_FALLBACK.format(
+        reason=messages.LLM_REASON_INVALID, files="docs/guide-03.md"
     )
-    assert result.overall.summary == "This change touches 6 files."
-    assert any(n.endswith(": docs/guide-03.md.") for n in result.notes)
+    assert fallback in result.notes
+    assert "15 files summarized by the model" in result.notes[0]
+    assert "1 summarized heuristically" in result.notes[0]
+    assert result.overall.summary == "This change touches 16 files."
+
+
+def test_a_file_missing_from_a_batch_reply_is_asked_for_once_more(fake):
+    fake.add_rule("omit_matching", match="docs/guide-05.md")
+    cache = InProcessFileCache()
+    change = make_change([doc_file(i) for i in range(16)])
+    result = LLMSummarizer(llm_config(fake, **BATCHED), cache).summarize(change, "en_US")
+
+    first = _batch_of(fake, "docs/guide-05.md")
+    partner = next(p for p in file_block_paths(first) if p != "docs/guide-05.md")
+    repairs = [r for r in fake.completions(FILES_SCHEMA_NAME) if len(r.messages) > 2]
+    assert len(repairs) == 1 and file_block_paths(repairs[0]) == ["docs/guide-05.md"]
+    assert "no valid entry for: F6" in repairs[0].messages[-1]["content"]
+    assert partner not in repairs[0].text()
+    assert all(f.modification_title.startswith("Update guide-") for f in result.files)
+    assert "16 files summarized by the model" in result.notes[0]
+    assert len(result.notes) == 1
+
+    before = len(fake.requests)
+    again = LLMSummarizer(llm_config(fake, **BATCHED), cache).summarize(change, "en_US")
+    assert len(fake.requests) == before and "16 from the cache" in again.notes[0]
+
+
+def test_a_failed_batch_falls_back_for_its_own_files_only(fake):
+    fake.add_rule("server_error", match="docs/guide-07.md", schema=FILES_SCHEMA_NAME, times=None)
+    change = make_change([doc_file(i) for i in range(16)])
+    result = _run(fake, change, llm_max_retries=1, **BATCHED)
+
+    failed = [r for r in fake.requests if r.status == 500]
+    assert len(failed) == 2
+    lost = file_block_paths(failed[0])
+    assert "docs/guide-07.md" in lost and len(lost) == 2
+    for f, summary in zip(change.files, result.files, strict=True):
+        if f.filename in lost:
+            assert summary == heuristic.summarize_file(f)
+        else:
+            assert summary.modification_title.startswith("Update guide-")
+    reason = messages.LLM_REASON_HTTP.format(status=500)
+    assert messages.LLM_FILE_FALLBACK.format(reason=reason, files=", ".join(lost)) in result.notes
+    assert result.overall.summary == "This change touches 16 files."
 
 
 def test_429_waits_for_retry_after_then_succeeds(fake):
@@ -125,7 +195,7 @@ def test_the_report_deadline_bounds_the_whole_report(fake):
 
     elapsed = time.monotonic() - started
     assert 0.9 <= elapsed < 3
-    assert len(fake.completions(FILE_SCHEMA_NAME)) == 5
+    assert len(fake.completions(FILES_SCHEMA_NAME)) == 5
     assert result.files == [heuristic.summarize_file(f) for f in change.files]
     assert not fake.completions(REPORT_SCHEMA_NAME)
     assert _overall_note(messages.LLM_REASON_DEADLINE) in result.notes

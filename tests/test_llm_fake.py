@@ -5,7 +5,7 @@ from __future__ import annotations
 import openai
 import pytest
 
-from bot.summarize.schema import FILE_SCHEMA_NAME, file_schema, response_format
+from bot.summarize.schema import FILES_SCHEMA_NAME, files_schema, response_format
 from tests.fakes.openai import FakeOpenAI
 
 MESSAGES = [
@@ -28,7 +28,7 @@ def _client(fake, key=None, **kw):
 
 
 def test_a_completion_has_the_real_shape_and_answers_for_the_file_asked_about(fake):
-    fmt = response_format(FILE_SCHEMA_NAME, file_schema())
+    fmt = response_format(FILES_SCHEMA_NAME, files_schema(["F1"]))
     done = _client(fake).chat.completions.create(
         model="gpt-4o-mini", messages=MESSAGES, response_format=fmt
     )
@@ -47,7 +47,7 @@ def test_a_wrong_or_missing_key_is_401(fake):
 
 
 def test_a_non_strict_schema_is_refused_like_the_api_does(fake):
-    schema = file_schema()
+    schema = files_schema(["F1"])
     schema["required"] = ["modification_type"]
     with pytest.raises(openai.BadRequestError) as refused:
         _client(fake).chat.completions.create(

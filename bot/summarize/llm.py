@@ -2,17 +2,17 @@
 
 Round trips are fixed whatever the file count: a change whose whole prompt fits one call's
 budget takes exactly one call (every file and the report fields in one schema); a larger one
-takes per-file calls in parallel (``config.llm_concurrency`` at once) and then one synthesis
-call over their results. Files described from metadata alone, or found in the cache, cost no
-tokens. Whatever fails, a report is produced: a file the model could not summarize is
-summarized heuristically, and the report's notes say so, as they say what was cut to fit.
+takes one wave of parallel calls over batches of its files (at most ``config.llm_concurrency``
+of them, see :mod:`bot.summarize.llm_batches`) and then one synthesis call over their results.
+Files described from metadata alone, or found in the cache, cost no tokens. Whatever fails, a
+report is produced: a file the model could not summarize is summarized heuristically, and the
+report's notes say so, as they say what was cut to fit.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 
 import openai
@@ -26,17 +26,12 @@ from bot.summarize import plan as p
 from bot.summarize import schema as s
 from bot.summarize.budget import estimate_request
 from bot.summarize.filecache import FileCache, default_cache
-from bot.summarize.llm_client import CallFailed, ChatClient, Session
+from bot.summarize.llm_batches import ROUNDING_MARGIN, FileRound
+from bot.summarize.llm_client import REPAIR_ROOM, CallFailed, ChatClient, Session
 from bot.summarize.llm_notes import RunRecord, report_notes
 
 log = logging.getLogger(__name__)
 
-PLANNING_SHARE = 0.8
-"""Share of the report budget planned for first attempts; the rest absorbs retries and repairs."""
-ROUNDING_MARGIN = 16
-"""Tokens kept free in every call's budget: estimates of parts, rounded up, then joined."""
-
-FILE_INSTRUCTION = "Describe the file in the FILE block."
 CHANGE_INSTRUCTION = "Describe every file in a FILE block, then the change as a whole."
 REPORT_INSTRUCTION = "Describe the change as a whole from the SUMMARIZED block."
 
@@ -105,7 +100,7 @@ class _Run:
         pending = [w for w in self.works if w.kind == p.MODEL]
         if self.chat is None:
             for w in pending:
-                self._fallback(w, m.LLM_REASON_NOT_CONFIGURED)
+                self.fallback(w, m.LLM_REASON_NOT_CONFIGURED)
             overall = self._heuristic_overall(m.LLM_REASON_NOT_CONFIGURED)
         elif not self.works:
             overall = self._heuristic_overall(None)
@@ -127,13 +122,18 @@ class _Run:
         return SummaryResult([w.final for w in self.works], overall, notes)
 
     def _model_overall(self, pending: list[p.FileWork]) -> ReportSummary:
-        """One call when it fits, else per-file calls and a synthesis call (or only the latter)."""
-        single = self._single_call(pending) if pending else None
+        """One call when it fits, else a round of batch calls and a synthesis call (or only the
+        latter, when every file is known already)."""
+        assert self.chat is not None
+        files = FileRound(self, self.chat)
+        single = self._single_call(files, pending) if pending else None
         if single is not None:
             overall, reason = self._run_single(pending, *single)
         else:
             if pending:
-                self._run_per_file(pending)
+                # Kept for the synthesis call: its instructions and a line per file.
+                reserve = min(self.config.llm_call_budget, 600 + 120 * len(self.works))
+                files.run(pending, reserve)
             result = self._synthesize()
             overall, reason = (None, result) if isinstance(result, str) else (result, None)
         if overall is None:
@@ -144,23 +144,26 @@ class _Run:
 
     # -- the one call of a small change --
 
-    def _single_call(self, pending: list[p.FileWork]) -> tuple[list[dict], list[str]] | None:
-        """The one-call messages and file ids when they fit the call and report budgets."""
-        facts_budget = self.config.llm_file_budget // 4
-        fixed = self._file_call_fixed()
+    def _single_call(
+        self, files: FileRound, pending: list[p.FileWork]
+    ) -> tuple[list[dict], list[str]] | None:
+        """The one-call messages and file ids when they fit the call and report budgets.
+
+        Each patch gets the allowance it would have in a batch call, so a change is cut the
+        same way whichever path it takes.
+        """
         for w in pending:
-            overhead = fixed + p.block_overhead(w, facts_budget) + ROUNDING_MARGIN
-            allowance = self.config.llm_file_budget - overhead
-            p.build_block(w, allowance, facts_budget)
+            files.build(w, files.fit(w).cap)
         ids = [w.file_id for w in pending]
         known = [w for w in self.works if w.kind != p.MODEL]
         blocks = [w.block for w in pending]
         if known:
             lines, _ = p.synthesis_lines(known, self.config.llm_call_budget // 4)
             blocks.insert(0, prompts.data_block("SUMMARIZED", "\n".join(lines)))
-        messages = self._messages("change", blocks, CHANGE_INSTRUCTION)
+        messages = self.messages("change", blocks, CHANGE_INSTRUCTION)
         tokens = estimate_request(messages, s.change_schema(ids))
-        if tokens > min(self.config.llm_call_budget, self.config.llm_report_budget):
+        limit = min(self.config.llm_call_budget - REPAIR_ROOM, self.config.llm_report_budget)
+        if tokens > limit:
             return None
         return messages, ids
 
@@ -171,71 +174,21 @@ class _Run:
         try:
             reply = self.chat.structured(
                 self.session, messages, s.CHANGE_SCHEMA_NAME, s.change_schema(ids),
-                lambda data: s.check_change(data, ids),
+                lambda data: s.check_change(data, ids), self.config.llm_call_budget,
             )  # fmt: skip
         except CallFailed as exc:
             for w in pending:
-                self._fallback(w, exc.reason)
+                self.fallback(w, exc.reason)
             return None, exc.reason
         entries = s.valid_file_entries(reply.data, ids)
         for w in pending:
             if w.file_id in entries:
-                self._accept(w, entries[w.file_id])
+                self.accept(w, entries[w.file_id])
             else:
-                self._fallback(w, m.LLM_REASON_INVALID)
+                self.fallback(w, m.LLM_REASON_INVALID)
         if s.check_report(reply.data):
             return None, m.LLM_REASON_INVALID
         return s.to_report_summary(reply.data), None
-
-    # -- per-file calls of a larger change --
-
-    def _file_call_fixed(self) -> int:
-        messages = self._messages("file", [], FILE_INSTRUCTION)
-        return estimate_request(messages, s.file_schema())
-
-    def _run_per_file(self, pending: list[p.FileWork]) -> None:
-        facts_budget = self.config.llm_file_budget // 4
-        fixed = self._file_call_fixed()
-        overheads = [fixed + p.block_overhead(w, facts_budget) + ROUNDING_MARGIN for w in pending]
-        caps = [self.config.llm_file_budget - o for o in overheads]
-        reserve = min(self.config.llm_call_budget, 600 + 120 * len(self.works))
-        target = int(self.config.llm_report_budget * PLANNING_SHARE) - reserve
-        sendable: list[int] = []
-        level: int | None = None
-        for i, w in enumerate(pending):
-            if caps[i] < 0:  # not even the instructions and facts fit the per-file budget
-                self._fallback(w, m.LLM_REASON_BUDGET)
-            else:
-                sendable.append(i)
-        while sendable:
-            needs = [min(pending[i].patch_tokens, caps[i]) for i in sendable]
-            level = p.water_level(needs, [overheads[i] for i in sendable], target, max(caps))
-            if level is not None:
-                break
-            smallest = min(sendable, key=lambda i: pending[i].change.changes)
-            sendable.remove(smallest)
-            self._fallback(pending[smallest], m.LLM_REASON_BUDGET)
-        jobs = [pending[i] for i in sendable]
-        for i in sendable:
-            p.build_block(pending[i], min(caps[i], level or 0), facts_budget)
-        workers = max(1, min(self.config.llm_concurrency, len(jobs)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="llm") as pool:
-            list(pool.map(self._file_call, jobs))
-
-    def _file_call(self, work: p.FileWork) -> None:
-        assert self.chat is not None
-        messages = self._messages("file", [work.block], FILE_INSTRUCTION)
-        try:
-            reply = self.chat.structured(
-                self.session, messages, s.FILE_SCHEMA_NAME, s.file_schema(), s.check_file
-            )
-        except CallFailed as exc:
-            self._fallback(work, exc.reason)
-            return
-        if reply.problems:
-            self._fallback(work, m.LLM_REASON_INVALID)
-        else:
-            self._accept(work, s.to_file_summary(reply.data))
 
     # -- the synthesis call --
 
@@ -243,19 +196,21 @@ class _Run:
         """The report fields from every file's summary, or the reason there are none."""
         assert self.chat is not None
         fixed = estimate_request(
-            self._messages("report", [prompts.data_block("SUMMARIZED", "")], REPORT_INSTRUCTION),
+            self.messages("report", [prompts.data_block("SUMMARIZED", "")], REPORT_INSTRUCTION),
             s.report_schema(),
         )
-        room = min(self.config.llm_call_budget, self.session.tokens_left) - fixed - ROUNDING_MARGIN
+        limit = min(self.config.llm_call_budget - REPAIR_ROOM, self.session.tokens_left)
+        room = limit - fixed - ROUNDING_MARGIN
         lines, omitted = p.synthesis_lines(self.works, max(0, room))
         if not lines:
             return m.LLM_REASON_BUDGET
         block = prompts.data_block("SUMMARIZED", "\n".join(lines))
-        messages = self._messages("report", [block], REPORT_INSTRUCTION)
+        messages = self.messages("report", [block], REPORT_INSTRUCTION)
         try:
             reply = self.chat.structured(
-                self.session, messages, s.REPORT_SCHEMA_NAME, s.report_schema(), s.check_report
-            )
+                self.session, messages, s.REPORT_SCHEMA_NAME, s.report_schema(), s.check_report,
+                self.config.llm_call_budget,
+            )  # fmt: skip
         except CallFailed as exc:
             return exc.reason
         if reply.problems:
@@ -266,18 +221,20 @@ class _Run:
 
     # -- shared steps --
 
-    def _messages(self, mode: str, blocks: list[str], instruction: str) -> list[dict]:
+    def messages(self, mode: str, blocks: list[str], instruction: str) -> list[dict]:
         return [
             {"role": "system", "content": prompts.system_prompt(self.lang, mode)},
             {"role": "user", "content": prompts.user_message(self.header, blocks, instruction)},
         ]
 
-    def _accept(self, work: p.FileWork, summary: FileSummary) -> None:
+    def accept(self, work: p.FileWork, summary: FileSummary) -> None:
+        """Take the model's summary of ``work`` and cache it on its own, by content."""
         work.summary, work.by_model = summary, True
         self.cache.set(work.key, {"summary": asdict(summary), "cut_kind": work.cut_kind})
         self._tick()
 
-    def _fallback(self, work: p.FileWork, reason: str) -> None:
+    def fallback(self, work: p.FileWork, reason: str) -> None:
+        """Summarize ``work`` heuristically and note why (called from pool threads)."""
         work.summary = self.heuristic.summarize_file(work.change)
         with self.lock:
             self.record.fallbacks.setdefault(reason, []).append(work.path)

@@ -6,6 +6,9 @@ two minutes whatever the report's deadline. Here each attempt is charged to the 
 before it is sent, 429 and 5xx (and timeouts, lost connections) are retried with exponential
 backoff and jitter, ``retry-after-ms`` / ``Retry-After`` are honoured when the deadline allows
 it, and every attempt's timeout is the smaller of the per-call timeout and the time left.
+
+A repair resends the request with what was wrong (and as much of the bad reply as fits) within
+the same per-call budget: every call keeps :data:`REPAIR_ROOM` tokens free for that.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ import openai
 
 from bot import messages as m
 from bot.config import Config
-from bot.summarize.budget import estimate_request
-from bot.summarize.prompts import repair_message
+from bot.summarize.budget import estimate_request, fit_text
+from bot.summarize.prompts import REPAIR_LINES, repair_message
 from bot.summarize.schema import response_format
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,9 @@ DEFAULT_AZURE_API_VERSION = "2024-10-21"
 DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_MAX_SECONDS = 8.0
+REPAIR_ROOM = 256
+"""Tokens a call leaves free under the per-call budget, so its repair fits the same budget."""
+MIN_ECHO_TOKENS = 16
 
 
 class CallFailed(Exception):
@@ -146,25 +152,29 @@ class ChatClient:
         name: str,
         schema: dict,
         check: Check,
+        limit: int,
     ) -> Reply:
-        """Ask, check the reply, and when it fails its checks ask once more saying why."""
-        content = self._send(session, messages, name, schema)
-        data, problems = _parse(content, check)
+        """Ask, check the reply, and when it fails its checks ask once more saying why.
+
+        ``limit`` bounds the repair request's estimated tokens (the per-call budget).
+        """
+        content = self.send(session, messages, name, schema)
+        data, problems = parse_reply(content, check)
         if not problems:
             return Reply(data, [])
+        retry = repair_request(messages, content, problems, schema, limit)
+        if retry is None:
+            log.info("llm reply failed its checks, no room to repair", extra={"schema": name})
+            return Reply(data, problems)
         log.info("llm reply failed its checks, repairing", extra={"schema": name})
-        retry = [
-            *messages,
-            {"role": "assistant", "content": content},
-            {"role": "user", "content": repair_message(problems)},
-        ]
-        content = self._send(session, retry, name, schema)
-        data, problems = _parse(content, check)
+        content = self.send(session, retry, name, schema)
+        data, problems = parse_reply(content, check)
         return Reply(data, problems, repaired=True)
 
-    def _send(
+    def send(
         self, session: Session, messages: list[dict[str, str]], name: str, schema: dict
     ) -> str:
+        """The reply's content, after retries; raises :class:`CallFailed` when there is none."""
         tokens = estimate_request(messages, schema)
         retries = 0
         while True:
@@ -232,9 +242,31 @@ def _quota_exhausted(exc: openai.APIStatusError) -> bool:
     return exc.code == "insufficient_quota"
 
 
-def _parse(content: str, check: Check) -> tuple[Any, list[str]]:
+def parse_reply(content: str, check: Check) -> tuple[Any, list[str]]:
+    """The reply as JSON and the problems ``check`` finds with it (or why it is not JSON)."""
     try:
         data = json.loads(content)
     except ValueError as exc:
         return None, [f"the reply is not valid JSON ({exc.msg} at position {exc.pos})"]
     return data, check(data)
+
+
+def repair_request(
+    messages: list[dict[str, str]], content: str, problems: list[str], schema: dict, limit: int
+) -> list[dict[str, str]] | None:
+    """``messages`` followed by the bad reply and what was wrong, within ``limit`` tokens.
+
+    Problems come first: lines are dropped from the end until the request fits, then the bad
+    reply is echoed as far as the room left allows (left out when hardly any is). ``None`` when
+    not even one problem fits.
+    """
+    for count in range(min(len(problems), REPAIR_LINES), 0, -1):
+        ask = {"role": "user", "content": repair_message(problems[:count])}
+        framed = [*messages, {"role": "assistant", "content": ""}, ask]
+        room = limit - estimate_request(framed, schema)
+        if room >= MIN_ECHO_TOKENS and content.strip():
+            framed[-2]["content"] = fit_text(content, room)
+            return framed
+        if estimate_request([*messages, ask], schema) <= limit:
+            return [*messages, ask]
+    return None

@@ -3,11 +3,13 @@
 Every report says how many files the model summarized, how many came from the cache and how
 many were described from metadata only, and the calls and tokens it cost; then, grouped so a
 large change still gets a short list, which files were summarized heuristically and why, and
-which prompts were compressed to fit the budget.
+which prompts were compressed to fit the budget, and when the files needed more batch calls
+than are sent at once (the one round trip then took several).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -27,6 +29,9 @@ class RunRecord:
     fallbacks: dict[str, list[str]] = field(default_factory=dict)
     overall_reason: str | None = None
     synthesis_omitted: int = 0
+    file_calls: int = 0
+    """Batch calls of the first round trip (0 when the change took one call)."""
+    concurrency: int = 0
 
 
 def name_list(paths: Sequence[str], limit: int = 5) -> str:
@@ -57,6 +62,13 @@ def report_notes(record: RunRecord, works: Sequence[FileWork]) -> list[str]:
             notes.append(sentence.format(files=name_list(cut)))
     if record.overall_reason:
         notes.append(m.LLM_OVERALL_FALLBACK.format(reason=record.overall_reason))
+    if record.concurrency and record.file_calls > record.concurrency:
+        rounds = math.ceil(record.file_calls / record.concurrency)
+        notes.append(
+            m.LLM_FILE_ROUNDS.format(
+                calls=record.file_calls, concurrency=record.concurrency, rounds=rounds
+            )
+        )
     if record.synthesis_omitted:
         notes.append(m.LLM_SYNTHESIS_OMITTED.format(count=record.synthesis_omitted))
     heuristic_words = bool(record.fallbacks or record.overall_reason)

@@ -4,7 +4,8 @@ A file is either described from metadata alone (removed, binary, submodule, no p
 would learn nothing from the patch), found in the cache, or sent to the model as a data block.
 Blocks are built to a patch allowance: the per-file budget at most, less when the whole report
 would otherwise exceed its budget (every file then gets the same allowance, "water-filling",
-so small files stay whole and only the large ones are compressed).
+so small files stay whole and only the large ones are compressed). Blocks are then packed into
+the calls of one round (:func:`pack`).
 """
 
 from __future__ import annotations
@@ -168,3 +169,23 @@ def _line(work: FileWork, chars: int) -> str:
     explanation = work.summary.explanation.replace("\n", " ")
     explanation = fit_text(explanation, max(1, chars // 3)) if chars else ""
     return prompts.summarized_line(work.file_id, work.change, work.summary, explanation)
+
+
+def pack(costs: list[int], capacity: int, groups: int) -> list[list[int]]:
+    """The indices of ``costs`` in ``groups`` groups (more only when needed) within ``capacity``.
+
+    Largest first into the lightest group, so the groups come out balanced: the slowest call of
+    a round sets the round's time. A cost that does not fit the lightest group fits no group and
+    opens another. Every cost must be within ``capacity``; each group lists its indices in order.
+    """
+    found: list[list[int]] = [[] for _ in range(max(1, min(groups, len(costs))))]
+    loads = [0] * len(found)
+    for i in sorted(range(len(costs)), key=lambda i: (-costs[i], i)):
+        lightest = min(range(len(found)), key=loads.__getitem__)
+        if loads[lightest] + costs[i] > capacity:
+            found.append([])
+            loads.append(0)
+            lightest = len(found) - 1
+        found[lightest].append(i)
+        loads[lightest] += costs[i]
+    return [sorted(group) for group in found if group]

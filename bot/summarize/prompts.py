@@ -17,7 +17,9 @@ import json
 from bot.diff import FileChange
 from bot.report import FileSummary
 
-PROMPT_VERSION = "2025-06-llm-1"
+PROMPT_VERSION = "2025-06-llm-2"
+REPAIR_LINES = 8
+REPAIR_LINE_CHARS = 160
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -71,9 +73,13 @@ def language_name(lang: str) -> str:
 
 
 def system_prompt(lang: str, mode: str) -> str:
-    """The instructions for one kind of call: ``file``, ``change`` (one call) or ``report``."""
+    """The instructions for one kind of call: ``files`` (a batch of files), ``change`` (the one
+    call of a small change) or ``report`` (the synthesis)."""
     task = {
-        "file": "Describe the one changed file given in the data block.\n\n" + _FIELDS["file"],
+        "files": (
+            "Describe each changed file given in a FILE data block, with exactly one entry in "
+            "'files' per file_id.\n\n" + _FIELDS["file"]
+        ),
         "change": (
             "Describe each changed file given in a FILE data block (exactly one entry in "
             "'files' per file_id), then the change as a whole; files listed in the SUMMARIZED "
@@ -147,9 +153,15 @@ def user_message(header: str, blocks: list[str], instruction: str) -> str:
 
 
 def repair_message(problems: list[str]) -> str:
-    listed = "\n".join(f"- {p}" for p in problems[:12])
+    """What was wrong with a reply, in at most :data:`REPAIR_LINES` lines of bounded length
+    (a problem may quote the model's own text), so a repair's size is known in advance."""
+    listed = "\n".join(f"- {_bounded(p)}" for p in problems[:REPAIR_LINES])
     return (
         "Your reply could not be used:\n"
         f"{listed}\n"
         "Reply again with only one JSON object that matches the schema exactly."
     )
+
+
+def _bounded(problem: str) -> str:
+    return problem if len(problem) <= REPAIR_LINE_CHARS else problem[: REPAIR_LINE_CHARS - 1] + "…"

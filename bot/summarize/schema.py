@@ -15,7 +15,7 @@ from typing import Any
 from bot.report import FileSummary, Highlights, ReportSummary
 from bot.summarize import MODIFICATION_TYPES
 
-FILE_SCHEMA_NAME = "diffinsight_file"
+FILES_SCHEMA_NAME = "diffinsight_files"
 REPORT_SCHEMA_NAME = "diffinsight_report"
 CHANGE_SCHEMA_NAME = "diffinsight_change"
 
@@ -58,9 +58,18 @@ def _report_properties() -> dict[str, Any]:
     }
 
 
-def file_schema() -> dict[str, Any]:
-    """One file's summary (the per-file calls of a large change)."""
-    return _object(_file_properties())
+def _entries(file_ids: list[str]) -> dict[str, Any]:
+    item = _object({"file_id": {"type": "string", "enum": list(file_ids)}, **_file_properties()})
+    return {"type": "array", "items": item}
+
+
+def files_schema(file_ids: list[str]) -> dict[str, Any]:
+    """One summary per file of a batch (the first round trip of a larger change).
+
+    The file ids are an enum, so a server that honours the schema can only name files it was
+    sent; one that ignores it is checked by :func:`check_files`.
+    """
+    return _object({"files": _entries(file_ids)})
 
 
 def report_schema() -> dict[str, Any]:
@@ -70,8 +79,7 @@ def report_schema() -> dict[str, Any]:
 
 def change_schema(file_ids: list[str]) -> dict[str, Any]:
     """Every file's summary plus the report fields, for the one call of a small change."""
-    item = _object({"file_id": {"type": "string", "enum": list(file_ids)}, **_file_properties()})
-    return _object({"files": {"type": "array", "items": item}, **_report_properties()})
+    return _object({"files": _entries(file_ids), **_report_properties()})
 
 
 def response_format(name: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -102,10 +110,6 @@ def _problems_file(data: Any, where: str) -> list[str]:
     return problems
 
 
-def check_file(data: Any) -> list[str]:
-    return _problems_file(data, "the reply")
-
-
 def check_report(data: Any) -> list[str]:
     if not isinstance(data, dict):
         return ["the reply must be a JSON object"]
@@ -123,28 +127,42 @@ def check_report(data: Any) -> list[str]:
     return problems
 
 
-def check_change(data: Any, file_ids: list[str]) -> list[str]:
-    """Problems with a one-call reply: report fields, and exactly one valid entry per file."""
-    problems = check_report(data)
+def check_files(data: Any, file_ids: list[str]) -> list[str]:
+    """Problems with the entries for ``file_ids``: each needs exactly one valid entry.
+
+    Entries naming another file are not this check's concern (a batch's repair asks only about
+    the files still missing), but entries without a usable ``file_id`` are reported.
+    """
     if not isinstance(data, dict):
-        return problems
+        return ["the reply must be a JSON object"]
     entries = data.get("files")
     if not isinstance(entries, list):
-        return [*problems, "'files' is missing or not a list"]
-    seen = valid_file_entries(data, file_ids)
+        return ["'files' is missing or not a list"]
+    problems: list[str] = []
     for entry in entries:
-        where = (
-            f"files entry {entry.get('file_id')!r}" if isinstance(entry, dict) else "a files entry"
-        )
+        file_id = entry.get("file_id") if isinstance(entry, dict) else None
+        if isinstance(file_id, str) and file_id.strip() and file_id not in file_ids:
+            continue
+        where = f"files entry {file_id!r}" if isinstance(entry, dict) else "a files entry"
         problems.extend(_problems_file(entry, where))
+    seen = valid_file_entries(data, file_ids)
     missing = [i for i in file_ids if i not in seen]
     if missing:
         problems.append("'files' has no valid entry for: " + ", ".join(missing))
     return problems
 
 
+def check_change(data: Any, file_ids: list[str]) -> list[str]:
+    """Problems with a one-call reply: report fields, and exactly one valid entry per file."""
+    problems = check_report(data)
+    if not isinstance(data, dict):
+        return problems
+    return [*problems, *check_files(data, file_ids)]
+
+
 def valid_file_entries(data: Any, file_ids: list[str]) -> dict[str, FileSummary]:
-    """The usable per-file entries of a one-call reply, by file id (first valid one wins)."""
+    """The usable per-file entries of a reply with a ``files`` list, by file id (first valid
+    one wins)."""
     found: dict[str, FileSummary] = {}
     entries = data.get("files") if isinstance(data, dict) else None
     for entry in entries if isinstance(entries, list) else []:

@@ -10,6 +10,7 @@ requests misbehave: malformed content, refusals, 429 with ``Retry-After``, 500, 
     with FakeOpenAI(latency=0.05) as fake:
         fake.add_rule("rate_limit", retry_after="0.2")           # the next request gets a 429
         fake.add_rule("non_json", match="docs/a.md", times=2)    # two bad replies about a.md
+        fake.add_rule("omit_matching", match="docs/b.md")        # b.md's entry left out once
         client = openai.OpenAI(api_key=fake.api_key, base_url=fake.base_url)
 """
 
@@ -37,8 +38,8 @@ from tests.fakes.openai_replies import (
 
 AZURE_PATH_RE = re.compile(r"^/openai/deployments/([^/]+)/chat/completions$")
 BEHAVIOURS = (
-    "ok", "non_json", "missing_fields", "bad_enum", "refusal", "rate_limit", "quota",
-    "server_error", "hang",
+    "ok", "non_json", "missing_fields", "bad_enum", "omit_matching", "garble_matching", "refusal",
+    "rate_limit", "quota", "server_error", "hang",
 )  # fmt: skip
 
 
@@ -202,11 +203,11 @@ class FakeOpenAI:
             return 429, {"Retry-After": rule.retry_after}, rate_limited_body(rule.behaviour)
         if rule.behaviour == "server_error":
             return 500, {}, error_body("The server had an error while processing your request.")
-        return 200, {}, self._completion(record, rule.behaviour)
+        return 200, {}, self._completion(record, rule)
 
-    def _completion(self, record: Recorded, behaviour: str) -> dict[str, Any]:
-        refusal = "I'm sorry, I can't help with that." if behaviour == "refusal" else None
-        content = None if refusal else answer(record.body, behaviour)
+    def _completion(self, record: Recorded, rule: Rule) -> dict[str, Any]:
+        refusal = "I'm sorry, I can't help with that." if rule.behaviour == "refusal" else None
+        content = None if refusal else answer(record.body, rule.behaviour, rule.match)
         completion_tokens = len(content or refusal or "") // 4 + 1
         return {
             "id": f"chatcmpl-fake{next(self._ids):06d}",

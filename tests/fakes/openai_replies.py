@@ -147,8 +147,12 @@ def _report_answer(files: dict[str, dict[str, Any]], ja: bool) -> dict[str, Any]
     }
 
 
-def answer(body: dict[str, Any], behaviour: str) -> str:
-    """The assistant's content for ``body`` under ``behaviour`` (ok or a kind of malformed)."""
+def answer(body: dict[str, Any], behaviour: str, match: str | None = None) -> str:
+    """The assistant's content for ``body`` under ``behaviour`` (ok or a kind of malformed).
+
+    ``omit_matching`` and ``garble_matching`` spoil only the ``files`` entries whose path
+    contains ``match``, as a model that loses track of one file in a batch does.
+    """
     if behaviour == "non_json":
         return "Sure! Here is the summary you asked for: the file changed a little."
     messages = body["messages"]
@@ -159,13 +163,13 @@ def answer(body: dict[str, Any], behaviour: str) -> str:
     files = _files(prompt)
     spec = (body.get("response_format") or {}).get("json_schema") or {}
     name = spec.get("name", "")
-    if name.endswith("_file"):
-        info = next(iter(files.values()), {"path": "unknown", "status": "modified", "a": 0})
-        data: dict[str, Any] = _file_answer(info, ja)
-    elif name.endswith("_change"):
+    data: dict[str, Any]
+    if name.endswith(("_files", "_change")):
         ids = spec["schema"]["properties"]["files"]["items"]["properties"]["file_id"]["enum"]
         entries = [{"file_id": i, **_file_answer(files[i], ja)} for i in ids]
-        data = {"files": entries, **_report_answer(files, ja)}
+        data = {"files": _spoil(entries, files, behaviour, match)}
+        if name.endswith("_change"):
+            data.update(_report_answer(files, ja))
     else:
         data = _report_answer(files, ja)
     if behaviour == "missing_fields":
@@ -179,6 +183,23 @@ def answer(body: dict[str, Any], behaviour: str) -> str:
         if "highlights" in data:
             data["highlights"]["new_features"] = "none"
     return json.dumps(data, ensure_ascii=False)
+
+
+def _spoil(
+    entries: list[dict[str, Any]],
+    files: dict[str, dict[str, Any]],
+    behaviour: str,
+    match: str | None,
+) -> list[dict[str, Any]]:
+    if behaviour not in ("omit_matching", "garble_matching") or not match:
+        return entries
+    spoiled = []
+    for entry in entries:
+        if match not in files[entry["file_id"]]["path"]:
+            spoiled.append(entry)
+        elif behaviour == "garble_matching":
+            spoiled.append({**entry, "modification_type": "tweak", "explanation": ""})
+    return spoiled
 
 
 def error_body(message: str, kind: str = "server_error", code: str | None = None) -> dict[str, Any]:
