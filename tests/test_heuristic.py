@@ -359,6 +359,11 @@ def test_a_real_github_compare_of_228_files() -> None:
         by_name[".github/workflows/ci.yml"].explanation
     )
     highlights = result.overall.highlights
+    assert [h.split(":", 1)[0] for h in highlights.breaking_changes] == ["`Repository.pyi`"]
+    assert (
+        "Declaration of class `GithubObject` changed"
+        in by_name["github/GithubObject.py"].explanation
+    )
     for items in (highlights.new_features, highlights.breaking_changes, highlights.other_updates):
         assert len(items) <= 7
     assert len(result.overall.summary.split(". ")) <= 4

@@ -227,8 +227,11 @@ def code_facts(filename: str, patch: str | None, status: str) -> list[Fact]:
     ]
     for name in changed[:6]:
         old, new = removed[name], added[name]
-        breaking = api and old.public and status != "added"
-        text = f"Signature of {_label(new)} changed: `{old.signature}` -> `{new.signature}`."
+        # A class's header (its bases) changing rarely breaks callers; a function's does.
+        callable_ = new.kind in ("function", "method")
+        breaking = api and old.public and status != "added" and callable_
+        what = "Signature" if callable_ else "Declaration"
+        text = f"{what} of {_label(new)} changed: `{old.signature}` -> `{new.signature}`."
         facts.append(Fact(text, "breaking" if breaking else "other", 8 if breaking else 2, "code"))
     gone = [removed[n] for n in removed if n not in added]
     new = [added[n] for n in added if n not in removed]

@@ -150,9 +150,8 @@ def _summary(change: Change, items: dict[str, list[tuple[int, int, str]]]) -> st
     n = len(change.files)
     if not n:
         return "This change has no file differences to describe."
-    families = [
-        family for family, _ in Counter(_family(f.filename) for f in change.files).most_common(2)
-    ]
+    ranked = Counter(_family(f.filename) for f in change.files).most_common(3)
+    families = [family for family, _ in ranked if family != "other"][:2] or ["other"]
     counts = f"(+{change.additions}/-{change.deletions} lines)"
     first = (
         f"This change updates {n} files in `{change.repository}` {counts}, "
