@@ -176,6 +176,8 @@ def test_heuristic_report_of_the_example_reads_well() -> None:
     assert "`ms.date`" in others
     assert "Both files are under `articles/ai-services/openai/concepts/`." in report.insights
     assert "No breaking changes were detected." in report.summary
+    assert "in `model-retirements.md`, table row `computer-use-preview`" in report.summary
+    assert "in `fine-tuning-considerations.md`, new sections added" in report.summary
     assert 2 <= report.summary.count(". ") + 1 <= 4
     markdown = render_markdown(report)
     assert markdown.startswith("---\ndate: '2025-06-12'\n")

@@ -12,7 +12,7 @@ from collections import Counter
 from bot.diff import Change, FileChange
 from bot.report import FileSummary, Highlights, ReportSummary
 from bot.summarize.facts import kind_of, topic_of, weight_of
-from bot.summarize.patchwalk import listing
+from bot.summarize.patchwalk import clip, listing
 
 HIGHLIGHT_LIMIT = 6
 _GROUPED = {"new file": "New files", "deleted file": "Deleted files", "renamed": "Renamed files"}
@@ -146,6 +146,26 @@ def _gaps(change: Change) -> str:
     )
 
 
+def _notable(items: dict[str, list[tuple[int, int, str]]]) -> list[str]:
+    """The two weightiest facts, from two different files, each cut to a sentence's length."""
+    ranked = sorted(
+        (item for kind in ("breaking", "feature", "other") for item in items[kind]),
+        key=lambda item: -item[0],
+    )
+    chosen: list[str] = []
+    seen: set[int] = set()
+    for _, index, text in ranked:
+        if index in seen and index >= 0:
+            continue
+        seen.add(index)
+        name, _, fact = text.partition(": ")
+        phrase = f"in {name}, {fact[:1].lower()}{fact[1:]}" if index >= 0 else text
+        chosen.append(clip(phrase.rstrip("."), 160))
+        if len(chosen) == 2:
+            break
+    return chosen
+
+
 def _summary(change: Change, items: dict[str, list[tuple[int, int, str]]]) -> str:
     n = len(change.files)
     if not n:
@@ -160,16 +180,10 @@ def _summary(change: Change, items: dict[str, list[tuple[int, int, str]]]) -> st
     if n == 1:
         only = change.files[0]
         first = f"This change updates {_name(only)} in `{change.repository}` {counts}."
-    top = max(
-        (item for kind in ("breaking", "feature", "other") for item in items[kind][:1]),
-        key=lambda item: item[0],
-        default=None,
-    )
+    notable = _notable(items)
     sentences = [first]
-    if top is not None:
-        name, _, fact = top[2].partition(": ")
-        notable = f" in {name}: {fact}" if top[1] >= 0 else f": {top[2]}"
-        sentences.append(f"Most notable{notable}")
+    if notable:
+        sentences.append(f"Most notable: {'; '.join(notable)}.")
     breaking = len(items["breaking"])
     sentences.append(
         f"It contains {breaking} possible breaking change{'s' if breaking != 1 else ''}."

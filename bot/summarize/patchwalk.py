@@ -95,7 +95,13 @@ def changed_lines(patch: str | None) -> tuple[list[str], list[str]]:
 def clip(text: str, limit: int = 80) -> str:
     """One line of at most ``limit`` characters, so a fact never swallows a paragraph."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit - 20:  # end on a word when one ends near the limit
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def code(text: str) -> str:
