@@ -10,8 +10,15 @@ from bot.diff import FileChange
 from bot.summarize.budget import compress_patch, estimate_request, estimate_tokens, fit_text
 from bot.summarize.filecache import InProcessFileCache
 from bot.summarize.llm import LLMSummarizer
+from bot.summarize.llm_client import repair_request
 from bot.summarize.plan import pack, water_level
-from bot.summarize.schema import FILES_SCHEMA_NAME, clean_text, to_report_summary
+from bot.summarize.prompts import repair_message
+from bot.summarize.schema import (
+    FILES_SCHEMA_NAME,
+    clean_text,
+    files_schema,
+    to_report_summary,
+)
 from tests.fakes.openai import FakeOpenAI
 from tests.fakes.openai_replies import count_tokens
 from tests.llmdata import (
@@ -68,6 +75,14 @@ def test_then_whole_hunks_largest_first_keeping_their_headers():
 def test_a_compressed_patch_never_exceeds_its_allowance(lines, hunks, allowance):
     patch = doc_patch(3, lines=lines, hunks=hunks)
     assert estimate_tokens(compress_patch(patch, allowance).text) <= allowance
+
+
+@settings(max_examples=80, deadline=None)
+@given(text=st.text(max_size=400), limit=st.integers(-2, 150))
+def test_fitted_text_never_exceeds_its_limit(text, limit):
+    fitted = fit_text(text, limit)
+    assert estimate_tokens(fitted) <= max(0, limit)
+    assert fitted == text or fitted in ("", "…") or text.startswith(fitted[:-1].rstrip())
 
 
 def test_fit_text_and_water_level():
@@ -172,3 +187,30 @@ def test_a_per_file_budget_too_small_for_the_instructions_sends_no_file_call():
         n.startswith("Summarized heuristically because the report's token") for n in result.notes
     )
     assert "4 summarized heuristically" in result.notes[0]
+
+
+def test_a_repair_fits_its_call_budget_problems_first_then_as_much_of_the_reply_as_fits():
+    schema = files_schema(["F1"])
+    asked = [{"role": "user", "content": "describe " * 200}]
+    bad_reply = "not json " * 500
+    problems = [f"problem number {i} " + "x" * 300 for i in range(20)]
+    base = estimate_request(asked, schema)
+
+    roomy = repair_request(asked, bad_reply, problems, schema, base + 5000)
+    assert roomy is not None and roomy[1] == {"role": "assistant", "content": bad_reply}
+    assert roomy[2]["content"].count("\n- ") == 8 and "…" in roomy[2]["content"]
+
+    echo_cut = repair_request(asked, bad_reply, problems, schema, base + 600)
+    assert echo_cut is not None and estimate_request(echo_cut, schema) <= base + 600
+    assert echo_cut[1]["role"] == "assistant" and echo_cut[1]["content"].endswith("…")
+    assert echo_cut[2]["content"].count("\n- ") == 8
+
+    fewer = repair_request(asked, bad_reply, problems, schema, base + 300)
+    assert fewer is not None and estimate_request(fewer, schema) <= base + 300
+    assert [m["role"] for m in fewer] == ["user", "user"]
+    assert 0 < fewer[1]["content"].count("\n- ") < 8
+
+    one = {"role": "user", "content": repair_message(problems[:1])}
+    least = estimate_request([*asked, one], schema)
+    assert repair_request(asked, bad_reply, problems, schema, least) == [*asked, one]
+    assert repair_request(asked, bad_reply, problems, schema, least - 1) is None

@@ -31,6 +31,7 @@ NON_ASCII_TOKENS_PER_CHAR = 1.2
 TOKENS_PER_MESSAGE = 4
 TOKENS_PER_REQUEST = 3
 MAX_HEADER_CHARS = 200
+ELLIPSIS = "…"
 
 
 def estimate_tokens(text: str) -> int:
@@ -134,13 +135,14 @@ def fit_text(text: str, max_tokens: int) -> str:
     """``text`` cut at a line (or character) boundary so it fits ``max_tokens``."""
     if estimate_tokens(text) <= max_tokens:
         return text
-    if max_tokens <= 0:
+    if estimate_tokens(ELLIPSIS) > max_tokens:
         return ""
     low, high = 0, len(text)
     while low < high:
         mid = (low + high + 1) // 2
-        if estimate_tokens(text[:mid]) + 1 <= max_tokens:
+        # The ellipsis is counted with the text: alone it rounds up to 2 tokens, not 1.
+        if estimate_tokens(text[:mid] + ELLIPSIS) <= max_tokens:
             low = mid
         else:
             high = mid - 1
-    return text[:low].rstrip() + "…"
+    return text[:low].rstrip() + ELLIPSIS
