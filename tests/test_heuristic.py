@@ -367,3 +367,20 @@ def test_a_real_github_compare_of_228_files() -> None:
     for items in (highlights.new_features, highlights.breaking_changes, highlights.other_updates):
         assert len(items) <= 7
     assert len(result.overall.summary.split(". ")) <= 4
+
+
+def test_files_sharing_a_base_name_are_told_apart() -> None:
+    from bot.summarize.overall import display_names
+
+    names = display_names(["a/x/__init__.py", "b/x/__init__.py", "c/__init__.py", "d/e.py"])
+    assert names == {
+        "a/x/__init__.py": "`a/x/__init__.py`",
+        "b/x/__init__.py": "`b/x/__init__.py`",
+        "c/__init__.py": "`c/__init__.py`",
+        "d/e.py": "`e.py`",
+    }
+    files = [
+        FileChange(f"pkg{i}/__init__.py", "removed", 0, 1, "@@ -1 +0,0 @@\n-x = 1") for i in (1, 2)
+    ]
+    highlights = HeuristicSummarizer().summarize(change_of(*files), "en_US").overall.highlights
+    assert "`pkg1/__init__.py`" in highlights.breaking_changes[0]

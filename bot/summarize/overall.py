@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 from collections import Counter
 
-from bot.diff import Change, FileChange
+from bot.diff import Change
 from bot.report import FileSummary, Highlights, ReportSummary
 from bot.summarize.facts import kind_of, topic_of, weight_of
 from bot.summarize.patchwalk import clip, listing
@@ -27,8 +27,18 @@ _FAMILIES = {
 }  # fmt: skip
 
 
-def _name(f: FileChange) -> str:
-    return f"`{f.filename.rsplit('/', 1)[-1]}`"
+def display_names(paths: list[str]) -> dict[str, str]:
+    """Each path's shortest tail that no other changed path shares (``a/__init__.py``)."""
+    names: dict[str, str] = {}
+    pending = list(dict.fromkeys(paths))
+    depth = 1
+    while pending:
+        tails = {p: "/".join(p.split("/")[-depth:]) for p in pending}
+        counts = Counter(tails.values())
+        pending = [p for p in pending if counts[tails[p]] > 1 and tails[p] != p]
+        names.update({p: f"`{t}`" for p, t in tails.items() if p not in pending})
+        depth += 1
+    return names
 
 
 def _family(filename: str) -> str:
@@ -37,7 +47,9 @@ def _family(filename: str) -> str:
     return _FAMILIES.get(base[dot:].lower(), "other") if dot > 0 else "other"
 
 
-def _ranked(change: Change, facts: list[list[str]]) -> dict[str, list[tuple[int, int, str]]]:
+def _ranked(
+    change: Change, facts: list[list[str]], names: dict[str, str]
+) -> dict[str, list[tuple[int, int, str]]]:
     """Per kind: (weight, file index, text) of every fact, grouping repeated file events."""
     items: dict[str, list[tuple[int, int, str]]] = {"breaking": [], "feature": [], "other": []}
     groups: dict[tuple[str, str], list[str]] = {}
@@ -45,15 +57,15 @@ def _ranked(change: Change, facts: list[list[str]]) -> dict[str, list[tuple[int,
         for fact in file_facts:
             kind, topic = kind_of(fact), topic_of(fact)
             if topic in _GROUPED and kind != "breaking":
-                groups.setdefault((kind, topic), []).append(_name(f))
+                groups.setdefault((kind, topic), []).append(names[f.filename])
                 continue
-            items[kind].append((weight_of(fact), index, f"{_name(f)}: {fact}"))
-    for (kind, topic), names in groups.items():
+            items[kind].append((weight_of(fact), index, f"{names[f.filename]}: {fact}"))
+    for (kind, topic), members in groups.items():
         label = _GROUPED[topic]
-        text = f"{label} ({len(names)}): {listing(names, 8)}." if len(names) > 1 else ""
-        if len(names) == 1:
-            text = f"{label[:-1]}: {names[0]}."
-        items[kind].append((8 if len(names) > 1 else 4, -1, text))
+        if len(members) == 1:
+            items[kind].append((4, -1, f"{label[:-1]}: {members[0]}."))
+        else:
+            items[kind].append((8, -1, f"{label} ({len(members)}): {listing(members, 8)}."))
     for values in items.values():
         values.sort(key=lambda item: (-item[0], item[1]))
     return items
@@ -111,13 +123,13 @@ def _where(change: Change) -> str:
     return f"Most of it is under {listing(top, 3)}."
 
 
-def _largest(change: Change, files: list[FileSummary]) -> str:
+def _largest(change: Change, files: list[FileSummary], names: dict[str, str]) -> str:
     order = sorted(range(len(change.files)), key=lambda i: -change.files[i].changes)[:3]
     if len(change.files) < 2 or not order:
         return ""
     described = [
-        f"{_name(change.files[i])} ({change.files[i].changes} lines, {files[i].modification_type})"
-        for i in order
+        f"{names[f.filename]} ({f.changes} lines, {files[i].modification_type})"
+        for i, f in ((i, change.files[i]) for i in order)
     ]
     return f"The largest changes are in {listing(described)}."
 
@@ -133,7 +145,7 @@ def _risk(breaking: list[tuple[int, int, str]]) -> str:
     return f"Review the possible breaking changes before relying on this change{more}: {first}."
 
 
-def _gaps(change: Change) -> str:
+def _gaps(change: Change, names: dict[str, str]) -> str:
     blind = [f for f in change.files if f.binary or f.missing_reason or f.submodule]
     if not blind:
         return ""
@@ -141,7 +153,7 @@ def _gaps(change: Change) -> str:
     their = "their names and status are" if n != 1 else "its name and status are"
     return (
         f"{n} file{'s have' if n != 1 else ' has'} no readable text diff (binary, submodule, "
-        f"too large or unavailable): {listing([_name(f) for f in blind], 5)}; "
+        f"too large or unavailable): {listing([names[f.filename] for f in blind], 5)}; "
         f"only {their} described."
     )
 
@@ -166,7 +178,9 @@ def _notable(items: dict[str, list[tuple[int, int, str]]]) -> list[str]:
     return chosen
 
 
-def _summary(change: Change, items: dict[str, list[tuple[int, int, str]]]) -> str:
+def _summary(
+    change: Change, items: dict[str, list[tuple[int, int, str]]], names: dict[str, str]
+) -> str:
     n = len(change.files)
     if not n:
         return "This change has no file differences to describe."
@@ -179,7 +193,7 @@ def _summary(change: Change, items: dict[str, list[tuple[int, int, str]]]) -> st
     )
     if n == 1:
         only = change.files[0]
-        first = f"This change updates {_name(only)} in `{change.repository}` {counts}."
+        first = f"This change updates {names[only.filename]} in `{change.repository}` {counts}."
     notable = _notable(items)
     sentences = [first]
     if notable:
@@ -197,7 +211,8 @@ def build_overall(
     change: Change, files: list[FileSummary], facts: list[list[str]]
 ) -> ReportSummary:
     """Highlights, insights and summary for a whole change, from its files' facts."""
-    items = _ranked(change, facts)
+    names = display_names([f.filename for f in change.files])
+    items = _ranked(change, facts, names)
     highlights = Highlights(
         new_features=_capped(items["feature"], "new features"),
         breaking_changes=_capped(items["breaking"], "possible breaking changes"),
@@ -205,9 +220,11 @@ def build_overall(
     )
     if change.files:
         scope = f"{_scope(change)} {_where(change)}"
-        paragraphs = [scope, _largest(change, files), _risk(items["breaking"])]
-        paragraphs.append(_gaps(change))
+        paragraphs = [scope, _largest(change, files, names), _risk(items["breaking"])]
+        paragraphs.append(_gaps(change, names))
     else:
         paragraphs = ["There is nothing to compare: the two sides of this change are identical."]
     insights = "\n\n".join(p for p in paragraphs if p)
-    return ReportSummary(summary=_summary(change, items), highlights=highlights, insights=insights)
+    return ReportSummary(
+        summary=_summary(change, items, names), highlights=highlights, insights=insights
+    )
