@@ -129,22 +129,24 @@ def test_a_file_missing_from_a_batch_reply_is_asked_for_once_more(fake):
     assert len(fake.requests) == before and "16 from the cache" in again.notes[0]
 
 
-def test_a_failed_batch_falls_back_for_its_own_files_only(fake):
-    fake.add_rule("server_error", match="docs/guide-07.md", schema=FILES_SCHEMA_NAME, times=None)
+def test_failed_batches_fall_back_for_their_own_files_only(fake):
+    for path in ("docs/guide-13.md", "docs/guide-02.md"):
+        fake.add_rule("server_error", match=path, schema=FILES_SCHEMA_NAME, times=None)
     change = make_change([doc_file(i) for i in range(16)])
     result = _run(fake, change, llm_max_retries=1, **BATCHED)
 
     failed = [r for r in fake.requests if r.status == 500]
-    assert len(failed) == 2
-    lost = file_block_paths(failed[0])
-    assert "docs/guide-07.md" in lost and len(lost) == 2
+    assert len(failed) == 4
+    lost = {p for r in failed for p in file_block_paths(r)}
+    assert {"docs/guide-02.md", "docs/guide-13.md"} <= lost and len(lost) == 4
     for f, summary in zip(change.files, result.files, strict=True):
         if f.filename in lost:
             assert summary == heuristic.summarize_file(f)
         else:
             assert summary.modification_title.startswith("Update guide-")
     reason = messages.LLM_REASON_HTTP.format(status=500)
-    assert messages.LLM_FILE_FALLBACK.format(reason=reason, files=", ".join(lost)) in result.notes
+    in_order = ", ".join(f.filename for f in change.files if f.filename in lost)
+    assert messages.LLM_FILE_FALLBACK.format(reason=reason, files=in_order) in result.notes
     assert result.overall.summary == "This change touches 16 files."
 
 

@@ -54,8 +54,11 @@ def report_notes(record: RunRecord, works: Sequence[FileWork]) -> list[str]:
             budget=record.budget,
         )
     ]
+    # Calls finish in any order on pool threads; the notes list files as the report does.
+    order = {w.path: i for i, w in enumerate(works)}
     for reason, paths in record.fallbacks.items():
-        notes.append(m.LLM_FILE_FALLBACK.format(reason=reason, files=name_list(paths)))
+        listed = sorted(paths, key=lambda path: order.get(path, len(order)))
+        notes.append(m.LLM_FILE_FALLBACK.format(reason=reason, files=name_list(listed)))
     for kind, sentence in (("context", m.LLM_CUT_CONTEXT), ("hunks", m.LLM_CUT_HUNKS)):
         cut = [w.path for w in works if w.cut_kind == kind and (w.by_model or w.kind == CACHED)]
         if cut:
