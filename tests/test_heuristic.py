@@ -173,6 +173,11 @@ def test_file_level_changes_each_say_what_happened() -> None:
     assert file_facts(sub) == ["Submodule moved from `1111111` to `2222222`."]
     missing = FileChange("big.json", "modified", 900, 10, missing_reason="GitHub sent no patch")
     assert file_facts(missing) == ["Its diff is not available: GitHub sent no patch."]
+    assert summarize_file(missing).modification_title == "Updated big.json (diff not available)"
+    assert summarize_file(renamed).explanation.startswith(
+        "`docs/new.md` was renamed from `docs/old.md`, without edits."
+    )
+    assert summarize_file(script).explanation.startswith("`run.sh` has a minor update.\n")
     for f in (renamed, moved_module, deleted, added, doc, image, script, sub, missing):
         assert summarize_file(f).modification_type in MODIFICATION_TYPES
 

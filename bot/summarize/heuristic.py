@@ -80,6 +80,8 @@ def modification_title(f: FileChange, kind: str, facts: list[Fact]) -> str:
         return f"{verb} {old} to {target}{edited}"
     title = document_title(f.patch) if is_markdown(f.filename) and f.patch else None
     subject = f'"{title}"' if title else name
+    if f.missing_reason and not f.patch:
+        return f"Updated {subject} (diff not available)"
     if f.status == "added":
         return f"Added {subject}"
     if f.status == "removed":
@@ -96,15 +98,16 @@ def modification_title(f: FileChange, kind: str, facts: list[Fact]) -> str:
 
 
 def _intro(f: FileChange, kind: str) -> str:
-    counts = f"{f.additions} added, {f.deletions} removed"
+    counts = f" ({f.additions} added, {f.deletions} removed lines)" if f.changes else ""
     if f.status == "added":
         return f"`{f.filename}` is a new file of {f.additions} lines ({kind})."
     if f.status == "removed":
-        return f"`{f.filename}` was deleted ({counts})."
+        return f"`{f.filename}` was deleted{counts}."
     if f.status in ("renamed", "copied") and f.previous_filename:
         verb = "renamed" if f.status == "renamed" else "copied"
-        return f"`{f.filename}` was {verb} from `{f.previous_filename}` ({counts}); {kind}."
-    return f"`{f.filename}` has a {kind} ({counts} lines)."
+        edits = f", with a {kind}{counts}" if f.changes else ", without edits"
+        return f"`{f.filename}` was {verb} from `{f.previous_filename}`{edits}."
+    return f"`{f.filename}` has a {kind}{counts}."
 
 
 def explanation(f: FileChange, kind: str, facts: list[Fact]) -> str:
