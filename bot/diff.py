@@ -6,6 +6,7 @@ summarizers and renderers never care where a diff came from.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -95,9 +96,18 @@ def _status(pf) -> str:
     return "modified"
 
 
+def _unquote(path: str) -> str:
+    """Undo git's C-style quoting of unusual paths (``"b/quote\\"d.txt"``, octal escapes)."""
+    if len(path) < 2 or not (path.startswith('"') and path.endswith('"')):
+        return path
+    raw = codecs.escape_decode(path[1:-1].encode("utf-8"))[0]
+    return raw.decode("utf-8", errors="replace")
+
+
 def _strip_prefix(path: str | None, prefix: str) -> str | None:
     if path is None or path == "/dev/null":
         return None
+    path = _unquote(path)
     return path[len(prefix) :] if path.startswith(prefix) else path
 
 

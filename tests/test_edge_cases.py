@@ -250,3 +250,12 @@ def test_no_patch_text_crashes_the_summarizer(lines, name: str, status: str) -> 
     f = FileChange(name, status, 3, 3, patch, previous_filename="old/" + name)
     assert summarize_file(f).modification_type in MODIFICATION_TYPES
     assert all(isinstance(fact, str) and fact for fact in file_facts(f))
+
+
+def test_unusual_file_names_come_out_as_written(make_repo) -> None:
+    names = ["my file.txt", "héllo wörld.md", 'quote"d.txt', "back\\slash.txt"]
+    root, _ = make_repo([dict.fromkeys(names, "a\n"), dict.fromkeys(names, "a\nb\n")])
+    assert sorted(by_name(report_of(root))) == sorted(names)
+    octal = b'diff --git "a/h\\303\\251.md" "b/h\\303\\251.md"\n--- "a/h\\303\\251.md"\n'
+    octal += b'+++ "b/h\\303\\251.md"\n@@ -1 +1 @@\n-a\n+b\n'
+    assert [f.filename for f in parse_unified_diff(octal)] == ["hé.md"]
