@@ -389,3 +389,17 @@ def test_files_sharing_a_base_name_are_told_apart() -> None:
     ]
     highlights = HeuristicSummarizer().summarize(change_of(*files), "en_US").overall.highlights
     assert "`pkg1/__init__.py`" in highlights.breaking_changes[0]
+
+
+def test_a_failing_extractor_costs_one_files_details_not_the_report(monkeypatch, caplog) -> None:
+    import bot.summarize.heuristic as heuristic
+
+    def broken(f: FileChange) -> list:
+        raise RuntimeError("extractor bug")
+
+    monkeypatch.setattr(heuristic, "collect_facts", broken)
+    f = FileChange("pkg/core.py", "modified", 6, 4, PY_PATCH)
+    result = HeuristicSummarizer().summarize(change_of(f), "en_US")
+    assert result.files[0].modification_type == "minor update"
+    assert "No content change was found" in result.files[0].explanation
+    assert "heuristic fact extraction failed" in caplog.text

@@ -8,6 +8,8 @@ highlights, insights and summary are ranked selections of the same facts
 
 from __future__ import annotations
 
+import logging
+
 from bot import messages
 from bot.diff import Change, FileChange
 from bot.report import FileSummary, ReportSummary
@@ -17,6 +19,8 @@ from bot.summarize.facts import Fact
 from bot.summarize.file_facts import collect_facts, is_markdown
 from bot.summarize.markdown_facts import document_title
 from bot.summarize.overall import build_overall
+
+logger = logging.getLogger(__name__)
 
 _MAJOR_LINES = 150
 _STRUCTURAL = ("headings", "code", "table", "dependencies", "settings")
@@ -123,7 +127,13 @@ def explanation(f: FileChange, kind: str, facts: list[Fact]) -> str:
 
 
 def _summarize(f: FileChange) -> tuple[FileSummary, list[Fact]]:
-    facts = collect_facts(f)
+    try:
+        facts = collect_facts(f)
+    except Exception:  # one odd patch must not cost the whole report
+        logger.exception(
+            "heuristic fact extraction failed; file %s keeps its counts only", f.filename
+        )
+        facts = []
     kind = modification_type(f, facts)
     summary = FileSummary(kind, modification_title(f, kind, facts), explanation(f, kind, facts))
     return summary, facts
