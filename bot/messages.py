@@ -27,7 +27,9 @@ GITHUB_UNREACHABLE = (
     "Could not reach GitHub at {url} ({reason}). Check the network and GITHUB_API_URL, "
     "then try again."
 )
-GITHUB_SERVER_ERROR = "GitHub answered {status} while reading {repository}; try again in a few minutes."
+GITHUB_SERVER_ERROR = (
+    "GitHub answered {status} while reading {repository}; try again in a few minutes."
+)
 GITHUB_REFUSED = "GitHub refused to read {repository} ({status}: {detail})."
 GITHUB_SAYS_NOT_FOUND = "GitHub could not read this change in {repository}: {detail}"
 NOTE_IDENTICAL = (
