@@ -67,14 +67,28 @@ def area_for(change: Change, globs: tuple[str, ...]) -> str:
     )
 
 
-def get_summarizer(name: str, config: Config) -> Summarizer:
+def get_summarizer(name: str, config: Config, *, cache: str = "use") -> Summarizer:
+    """The named summarizer; ``cache`` is ``use``, ``refresh`` (Regenerate) or ``off``.
+
+    ``off`` (``--no-cache``) keeps the LLM's per-file results in this run's memory only, so no
+    Redis is started; ``refresh`` asks the model again and overwrites what was cached.
+    """
     if name == "heuristic":
         from bot.summarize.heuristic import HeuristicSummarizer
 
         return HeuristicSummarizer()
     if name == "openai":
+        from bot.summarize.filecache import (
+            InProcessFileCache,
+            RefreshingFileCache,
+            default_cache,
+        )
         from bot.summarize.llm import LLMSummarizer
 
+        if cache == "off":
+            return LLMSummarizer(config, cache=InProcessFileCache())
+        if cache == "refresh":
+            return LLMSummarizer(config, cache=RefreshingFileCache(default_cache(config)))
         return LLMSummarizer(config)
     raise ValueError(f"unknown summarizer '{name}' (use heuristic or openai)")
 
@@ -103,7 +117,11 @@ def build_report(
     """Parse, read, filter, summarize and assemble one report (no cache)."""
     source = parse_request(request, config)
     change = read_change(source, config, progress)
-    summarizer = get_summarizer(request.summarizer or config.summarizer, config)
+    summarizer = get_summarizer(
+        request.summarizer or config.summarizer,
+        config,
+        cache="off" if request.no_cache else "use",
+    )
     return build_from_change(
         change,
         globs=request.paths,

@@ -134,12 +134,18 @@ class _Prepared:
     key: str
 
 
-def _prepare(request: ReportRequest, config: Config, progress: ProgressFn | None) -> _Prepared:
+def _prepare(
+    request: ReportRequest,
+    config: Config,
+    progress: ProgressFn | None,
+    *,
+    refresh: bool = False,
+) -> _Prepared:
     """Read the change (resolving SHAs) and compute the cache key; the summarizer is not run."""
     source = parse_request(request, config)
     change = read_change(source, config, progress)
     name = request.summarizer or config.summarizer
-    summarizer = get_summarizer(name, config)
+    summarizer = get_summarizer(name, config, cache="refresh" if refresh else "use")
     lang = request.lang or config.lang
     key = cache_key(
         source,
@@ -174,7 +180,7 @@ def cached_build(
     and overwrites the cached report (Regenerate).
     """
     client = _connected(config)
-    prep = _prepare(request, config, progress)
+    prep = _prepare(request, config, progress, refresh=refresh)
     key = prep.key
     try:
         report_id = report_id_for(config, client, key)

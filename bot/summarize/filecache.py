@@ -105,6 +105,19 @@ class RedisFileCache:
 _PROCESS_CACHE = InProcessFileCache()
 
 
+class RefreshingFileCache:
+    """Reads nothing, writes through: Regenerate asks the model afresh and keeps the answers."""
+
+    def __init__(self, inner: FileCache) -> None:
+        self.inner = inner
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        return None
+
+    def set(self, key: str, value: dict[str, Any]) -> None:
+        self.inner.set(key, value)
+
+
 def default_cache(config: Config) -> FileCache:
     """Redis when the project's connection helper exists and answers, else this process's LRU.
 
