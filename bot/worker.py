@@ -9,6 +9,7 @@ job's post record (bot.jobrun) keeps the retry from posting twice.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import socket
@@ -144,6 +145,28 @@ def worker_name() -> str:
     return f"diffinsight.{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:6]}"
 
 
+PRELOADED_MODULES = (
+    "bot.jobrun",
+    "bot.github",
+    "bot.gitlocal",
+    "bot.summarize.heuristic",
+    "bot.summarize.llm",
+    "bot.slackpost",
+    "bot.unfurl",
+    "bot.webhook_jobs",
+)
+
+
+def preload_job_modules() -> None:
+    """Import what jobs use once, in the parent: each job runs in a fork that inherits them.
+
+    Without this every forked work horse imports PyGithub, openai and friends again, about
+    150 ms per job, which is most of the time a cached report takes to reach Slack.
+    """
+    for name in PRELOADED_MODULES:
+        importlib.import_module(name)
+
+
 def run_worker(
     config: Config,
     *,
@@ -154,6 +177,7 @@ def run_worker(
 ) -> int:
     """Run a worker on ``config.queue_name`` until stopped (or the queue is empty, in burst)."""
     use_config(config)  # jobs run in forked work horses, which inherit it
+    preload_job_modules()
     try:
         client = get_redis(config, socket_timeout=None)
         worker = DiffinsightWorker(

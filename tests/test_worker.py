@@ -247,3 +247,16 @@ def test_the_diffinsight_worker_command_on_the_embedded_redis(config, repo, slac
         if proc.poll() is None:
             kill_tree(proc)
         shutdown_embedded(data_dir)
+
+
+def test_the_worker_preloads_what_jobs_import_so_forks_do_not_pay_for_it():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from bot.worker import preload_job_modules; preload_job_modules(); "
+        "print(','.join(m for m in ('github', 'openai', 'slack_sdk', 'bot.jobrun') "
+        "if m not in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
