@@ -20,7 +20,7 @@ from bot.build import ReportRequest
 from bot.cache import cached_build
 from bot.config import Config
 from bot.jobs import RECORD_TTL, ReportJob, failure_message, report_url
-from bot.redisconn import get_redis
+from bot.redisconn import RedisUnavailable, get_redis
 from bot.slackpost import CHANNEL_ERRORS, SlackPoster, SlackTarget
 from bot.sources import SourceError, parse_source
 
@@ -82,13 +82,19 @@ def tell_requester(
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Worth retrying? Our errors say so; a channel we cannot post in never heals by itself."""
+    """Worth retrying? Our errors say so; a channel we cannot post in never heals by itself.
+
+    Anything else is retried only when it is about the network or Redis: a programming error
+    would fail the same way three more times, and the requester would wait minutes to hear it.
+    """
     if isinstance(exc, SourceError):
         return False
     if isinstance(exc, SlackApiError):
         return exc.response.get("error") not in CHANNEL_ERRORS
     flag = getattr(exc, "transient", None)
-    return True if flag is None else bool(flag)
+    if flag is not None:
+        return bool(flag)
+    return isinstance(exc, OSError | redis.RedisError | RedisUnavailable)
 
 
 def _message_for(job: ReportJob, exc: BaseException) -> str:

@@ -179,3 +179,20 @@ def test_build_and_post_is_the_job_entry_point(cfg: Config, repo: Path, slack: F
         use_config(None)
     assert len(report_id) == 32
     assert len(top_level(slack, "C1")) == 1
+
+
+def test_only_network_and_redis_failures_count_as_transient():
+    import redis as redis_lib
+
+    from bot.errors import NotFoundError, RateLimitedError
+    from bot.jobrun import is_transient
+    from bot.redisconn import RedisUnavailable
+
+    assert is_transient(ConnectionError("reset"))
+    assert is_transient(TimeoutError())
+    assert is_transient(redis_lib.ConnectionError("down"))
+    assert is_transient(RedisUnavailable("down"))
+    assert is_transient(RateLimitedError(None))
+    assert not is_transient(NotFoundError("gone"))
+    assert not is_transient(KeyError("a bug"))
+    assert not is_transient(TypeError("a bug"))
