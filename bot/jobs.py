@@ -175,9 +175,13 @@ def failure_message(source: str, exc: BaseException) -> str:
     return messages.JOB_GAVE_UP.format(source=source, reason=reason)
 
 
+REPORT_JOB_FUNCTIONS = ("build_and_post", "report_if_touched")
+"""Jobs that post a report to a person, who must hear when their worker dies."""
+
+
 def tell_lost_job(config: Config, job: Job) -> None:
     """A report job whose worker died with no retries left: tell the requester why."""
-    if not job.func_name.endswith("build_and_post"):
+    if not job.func_name.endswith(REPORT_JOB_FUNCTIONS):
         return
     from bot.jobrun import tell_requester
 

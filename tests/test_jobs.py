@@ -196,3 +196,22 @@ def test_only_network_and_redis_failures_count_as_transient():
     assert not is_transient(NotFoundError("gone"))
     assert not is_transient(KeyError("a bug"))
     assert not is_transient(TypeError("a bug"))
+
+
+@pytest.mark.parametrize("func", ["bot.jobs.build_and_post", "bot.webhook_jobs.report_if_touched"])
+def test_a_lost_report_job_of_either_kind_is_told_to_its_requester(cfg, slack, redis_client, func):
+    from bot.jobs import tell_lost_job
+
+    lost = Job.create(
+        func,
+        kwargs={
+            "source": "o/r a...b",
+            "channel": "C9",
+            "requester": "U9",
+            "post_key": f"{cfg.redis_prefix}{func}",
+        },
+        connection=redis_client,
+    )
+    tell_lost_job(cfg, lost)
+    [told] = [m for m in slack.messages("C9") if m.ephemeral]
+    assert told.user == "U9" and messages.WORKER_LOST in told.text
