@@ -89,6 +89,8 @@ class Report:
     notes: list[str] = field(default_factory=list)
     area: str = ""
     web_url: str | None = None
+    subject: str | None = None
+    """The pull request's title or the commit's subject line, when the change has one."""
 
     @property
     def totals(self) -> Totals:
@@ -114,6 +116,7 @@ class Report:
             "notes": list(self.notes),
             "area": self.area,
             "web_url": self.web_url,
+            "subject": self.subject,
         }
         return data
 
@@ -137,6 +140,7 @@ class Report:
             notes=list(data.get("notes", [])),
             area=data.get("area", ""),
             web_url=data.get("web_url"),
+            subject=data.get("subject"),
         )
 
 
@@ -186,4 +190,5 @@ def assemble(
         notes=[*change.notes, *(notes or [])],
         area=area,
         web_url=change.web_url,
+        subject=change.title,
     )

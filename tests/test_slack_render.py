@@ -107,6 +107,18 @@ def test_parent_has_title_context_summary_highlights_and_buttons() -> None:
     assert "&lt;!channel&gt;" in text
 
 
+def test_a_pull_request_report_is_headed_by_the_pull_requests_title() -> None:
+    report = make_report(subject="Fix <!here> retirement dates (#42)")
+    msg = parent_message(report)
+    check_blocks(msg.blocks)
+    assert msg.blocks[0]["text"]["text"] == "Fix <!here> retirement dates (#42)"  # plain_text
+    context = msg.blocks[1]["elements"][0]["text"]
+    assert context.startswith(escape_mrkdwn(report.title)) and "*o/r*" in context
+    assert "&lt;!here&gt;" in msg.text and "<!here>" not in msg.text
+    again = Report.from_dict(report.to_dict())
+    assert again.subject == report.subject
+
+
 def test_parent_without_public_url_has_no_full_report_button() -> None:
     msg = parent_message(make_report(), regenerate_value="{}")
     assert [b["text"]["text"] for b in msg.blocks[-1]["elements"]] == ["Regenerate"]

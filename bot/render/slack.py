@@ -181,11 +181,18 @@ def parent_message(
     report_url: str | None = None,
     regenerate_value: str | None = None,
 ) -> SlackMessage:
-    """The channel message: title, context, summary, the three highlight lists, buttons."""
-    title = truncate_plain(report.title, HEADER_LIMIT)
+    """The channel message: title, context, summary, the three highlight lists, buttons.
+
+    A pull request or commit is headed by its own title (what people know it by), with the
+    report's title beside the context line.
+    """
+    title = truncate_plain(report.subject or report.title, HEADER_LIMIT)
+    context = _context_line(report, requester)
+    if report.subject:
+        context = f"{escape_mrkdwn(report.title)} · {context}"
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": title}},
-        _context(_context_line(report, requester)),
+        _context(context),
     ]
     summary = mrkdwn_from_markdown(report.summary.strip()) or messages.SLACK_NONE
     blocks.append(_section(_first_piece(summary, 2400)))
