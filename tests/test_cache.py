@@ -68,7 +68,7 @@ class CountingSummarizer:
 @pytest.fixture
 def counting(monkeypatch):
     summarizer = CountingSummarizer(delay=0.3)
-    monkeypatch.setattr(bot.cache, "get_summarizer", lambda name, config: summarizer)
+    monkeypatch.setattr(bot.cache, "get_summarizer", lambda name, config, **_: summarizer)
     return summarizer
 
 
@@ -226,7 +226,7 @@ class Slow(HeuristicSummarizer):
         time.sleep(0.5)
         return super().summarize(change, lang, progress)
 
-bot.cache.get_summarizer = lambda name, config: Slow()
+bot.cache.get_summarizer = lambda name, config, **_: Slow()
 outcome = bot.cache.cached_build(ReportRequest("HEAD~2...HEAD", git_path=repo), config)
 print(json.dumps({"id": outcome.report_id, "cached": outcome.cached}))
 """
@@ -280,19 +280,21 @@ def test_a_failed_build_releases_the_lock(config, repo, redis_client, monkeypatc
         def summarize(self, change, lang, progress=None):
             raise RuntimeError("summarizer bug")
 
-    monkeypatch.setattr(bot.cache, "get_summarizer", lambda name, config: Broken())
+    monkeypatch.setattr(bot.cache, "get_summarizer", lambda name, config, **_: Broken())
     with pytest.raises(RuntimeError):
         cached_build(request(path), config)
     key = request_key(request(path), config)
     assert not redis_client.exists(build_lock_key(config, key))
-    monkeypatch.setattr(bot.cache, "get_summarizer", lambda name, config: HeuristicSummarizer())
+    monkeypatch.setattr(
+        bot.cache, "get_summarizer", lambda name, config, **_: HeuristicSummarizer()
+    )
     assert cached_build(request(path), config).cached is False
 
 
 def test_the_lock_is_extended_while_a_long_build_runs(config, repo, redis_client, monkeypatch):
     path, _ = repo
     slow = CountingSummarizer(delay=1.0)
-    monkeypatch.setattr(bot.cache, "get_summarizer", lambda name, config: slow)
+    monkeypatch.setattr(bot.cache, "get_summarizer", lambda name, config, **_: slow)
     outcomes: list = []
     builder = threading.Thread(
         target=lambda: outcomes.append(cached_build(request(path), config, lock_ttl=0.3))
