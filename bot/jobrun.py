@@ -22,7 +22,7 @@ from bot.config import Config
 from bot.jobs import RECORD_TTL, ReportJob, failure_message, report_url
 from bot.redisconn import RedisUnavailable, get_redis
 from bot.slackpost import CHANNEL_ERRORS, SlackPoster, SlackTarget
-from bot.sources import SourceError, parse_source
+from bot.sources import Source, SourceError, parse_source
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,24 @@ def _message_for(job: ReportJob, exc: BaseException) -> str:
     return failure_message(job.source, exc)
 
 
+def _remember_for_unfurls(config: Config, job: ReportJob, source: Source, report_id: str) -> None:
+    """A link reported with the defaults unfurls from the cache the next time it is pasted."""
+    defaults = (
+        not job.paths
+        and job.git_path is None
+        and job.lang in (None, config.lang)
+        and job.summarizer in (None, config.summarizer)
+    )
+    if not defaults:
+        return
+    from bot.unfurl import remember_link
+
+    try:
+        remember_link(config, source, report_id)
+    except RedisUnavailable:
+        log.info("link not remembered for unfurls", extra={"report": report_id[:8]})
+
+
 def _post(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoster) -> str:
     source = parse_source(job.source, github_web_host=config.github_web_host, git_path=job.git_path)
     target = target_of(vars(job))
@@ -126,6 +144,7 @@ def _post(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoste
         summarizer=job.summarizer,
     )
     outcome = cached_build(request, config, progress, refresh=job.regenerate)
+    _remember_for_unfurls(config, job, source, outcome.report_id)
     result = poster.post_report(
         outcome.report,
         target,

@@ -249,3 +249,30 @@ def test_only_github_change_links_are_taken(config: Config) -> None:
     assert is_fixed(parse_source(f"https://github.com/o/r/compare/{sha}...o:{'b' * 40}"))
     assert not is_fixed(parse_source("https://github.com/o/r/compare/main...dev"))
     assert not is_fixed(parse_source("https://github.com/o/r/pull/7"))
+
+
+def test_a_link_reported_by_the_slash_command_unfurls_from_the_cache_without_a_job(
+    app_config: Config,
+    github,  # type: ignore[no-untyped-def]
+    slack: FakeSlack,
+) -> None:
+    from bot.cache import cached_build as build
+    from bot.jobrun import run_report_job
+    from bot.jobs import ReportJob
+    from bot.unfurl import cached_for_link
+
+    gh, shas = github
+    url = f"{gh.web_url}/octo/docs/compare/{shas[0]}...{shas[1]}"
+    source = parse_source(url, github_web_host=app_config.github_web_host)
+    assert cached_for_link(app_config, source) is None
+    job = ReportJob(source=url, channel=CHANNEL, requester="U0ASKER")
+    report_id = run_report_job(app_config, job, f"{app_config.redis_prefix}slash", retries_left=0)
+    found = cached_for_link(app_config, source)
+    assert found is not None and found[1] == report_id
+    assert found[0].to_dict() == build(ReportRequest(url), app_config).report.to_dict()
+
+    # A per-area report is not what a pasted link shows: it is not remembered for it.
+    other = parse_source(f"{url}?x", github_web_host=app_config.github_web_host)
+    per_area = ReportJob(source=url, channel=CHANNEL, paths=("docs/**",))
+    run_report_job(app_config, per_area, f"{app_config.redis_prefix}area", retries_left=0)
+    assert cached_for_link(app_config, other)[1] == report_id
