@@ -80,6 +80,18 @@ class Config:
         )
 
 
+def missing_settings(config: Config, role: str) -> list[str]:
+    """The environment variables ``serve`` or ``worker`` cannot run without, unset in ``config``.
+
+    Both post to Slack, so both need the bot token; over HTTP the web process also needs the
+    signing secret (Socket Mode, with ``SLACK_APP_TOKEN``, does not).
+    """
+    missing = [] if config.slack_bot_token else ["SLACK_BOT_TOKEN"]
+    if role == "serve" and not config.slack_signing_secret and not config.slack_app_token:
+        missing.append("SLACK_SIGNING_SECRET")
+    return missing
+
+
 def _get(env: Mapping[str, str], name: str) -> str | None:
     value = env.get(name, "").strip()
     return value or None

@@ -60,6 +60,10 @@ NOTE_FILES_COUNTED = (
 DIFF_REFUSED = "refused the full diff ({detail})"
 
 # --- cache, queue and worker ---
+SETTINGS_MISSING = (
+    "{command} needs {names} in the environment (the Slack app's settings; see README.md, "
+    "'Install the Slack app')."
+)
 REDIS_DOWN_BUILDING = "warning: the cache is not reachable ({reason}); building without it."
 SERVICE_UNAVAILABLE = (
     "diffinsight is temporarily unavailable (its Redis cannot be reached). "

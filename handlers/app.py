@@ -71,6 +71,9 @@ def build_bolt_app(config: Config) -> App:
         signing_secret=config.slack_signing_secret or "",
         client=client,
         process_before_response=True,
+        # No auth.test at start-up: the web process must come up (and answer GitHub and the
+        # report pages) even while Slack is unreachable; a bad token shows in the workers' posts.
+        token_verification_enabled=False,
         listener_executor=ThreadPoolExecutor(
             max_workers=LAZY_THREADS, thread_name_prefix="bolt-lazy"
         ),

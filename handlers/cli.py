@@ -10,7 +10,7 @@ from typing import TextIO
 
 from bot import messages
 from bot.build import ReportRequest, build_report
-from bot.config import Config, load_config
+from bot.config import Config, load_config, missing_settings
 from bot.errors import SourceReadError
 from bot.render.json import render_json
 from bot.render.markdown import render_markdown
@@ -124,6 +124,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = load_config()
     if args.command == "report":
         return run_report(args, config)
+    if args.command in ("serve", "worker"):
+        missing = missing_settings(config, args.command)
+        if missing:
+            print(
+                "diffinsight: "
+                + messages.SETTINGS_MISSING.format(command=args.command, names=", ".join(missing)),
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
     if args.command == "serve":
         from handlers.app import serve
 
