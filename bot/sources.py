@@ -145,8 +145,13 @@ def _strip_suffix(path: str) -> str:
 
 
 def _accepted_hosts(github_web_host: str) -> set[str]:
-    hosts = {"github.com", "www.github.com", github_web_host.lower()}
-    return {h for h in hosts if h}
+    """The one GitHub the bot reads from: github.com, or the configured Enterprise host.
+
+    A github.com link under an Enterprise configuration would be looked up on the wrong
+    server and answered with a misleading "not found", so it is refused up front.
+    """
+    host = (github_web_host or "github.com").lower()
+    return {"github.com", "www.github.com"} if host == "github.com" else {host}
 
 
 def _parse_url(text: str, github_web_host: str) -> Source:
@@ -155,6 +160,11 @@ def _parse_url(text: str, github_web_host: str) -> Source:
         raise SourceError(f"'{text}' is not an http(s) link")
     host = parts.netloc.lower().rsplit("@", 1)[-1]
     if host not in _accepted_hosts(github_web_host):
+        configured = (github_web_host or "github.com").lower()
+        if configured != "github.com":
+            raise SourceError(
+                f"'{host}' links cannot be read here: this bot reads {configured} (GITHUB_API_URL)"
+            )
         raise SourceError(f"'{host}' is not GitHub or the configured GitHub Enterprise host")
     host = "github.com" if host == "www.github.com" else host
     segments = [unquote(s) for s in parts.path.split("/")]

@@ -330,7 +330,7 @@ def test_redis_down_is_temporarily_unavailable(cfg: Config, slack: FakeSlack) ->
     url = slack.response_url()
     with running_server(down) as base:
         start = time.monotonic()
-        body = command_body("https://github.com/o/r/pull/1", response_url=url)
+        body = command_body(f"{cfg.github_web_url}/o/r/pull/1", response_url=url)
         ack = post_signed(base, body, SECRET).json()["text"]
         assert time.monotonic() - start < 1.0
         assert ack.startswith("Building the report for o/r #1")

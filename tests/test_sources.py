@@ -100,6 +100,13 @@ def test_enterprise_host_from_github_api_url() -> None:
     assert shorthand.host == "ghe.example.com"
 
 
+def test_github_com_links_are_refused_under_an_enterprise_configuration() -> None:
+    # They would be looked up on the Enterprise server and reported "not found".
+    with pytest.raises(SourceError, match=r"reads ghe\.example\.com \(GITHUB_API_URL\)"):
+        parse_source("https://github.com/o/r/pull/1", github_web_host="ghe.example.com")
+    assert parse_source("https://github.com/o/r/pull/1").host == "github.com"
+
+
 def test_enterprise_links_are_refused_when_not_configured() -> None:
     with pytest.raises(SourceError, match="ghe.example.com"):
         parse_source("https://ghe.example.com/team/app/compare/main...dev")
