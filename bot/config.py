@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
@@ -92,9 +93,30 @@ def missing_settings(config: Config, role: str) -> list[str]:
     return missing
 
 
+class ConfigError(ValueError):
+    """An environment variable holds a value the bot cannot use; the message names it."""
+
+
 def _get(env: Mapping[str, str], name: str) -> str | None:
     value = env.get(name, "").strip()
     return value or None
+
+
+def _number(
+    env: Mapping[str, str], name: str, default: float, kind: type = int, *, zero_ok: bool = False
+) -> Any:
+    """A positive number from ``name``, or ``default`` when unset; a clear error otherwise."""
+    raw = _get(env, name)
+    if raw is None:
+        return kind(default)
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or value < 0 or (value == 0 and not zero_ok):
+        least = "zero or more" if zero_ok else "a positive"
+        raise ConfigError(f"{name} must be {least} {kind.__name__}, not {raw!r}")
+    return value
 
 
 def load_config(env: Mapping[str, str] | None = None) -> Config:
@@ -112,8 +134,9 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         for p in (env.get("DIFFINSIGHT_ALLOWED_REPOS") or "").split(",")
         if p.strip()
     )
+    if summarizer not in ("heuristic", "openai"):
+        raise ConfigError(f"DIFFINSIGHT_SUMMARIZER must be heuristic or openai, not {summarizer!r}")
     data_dir = _get(env, "DIFFINSIGHT_DATA_DIR")
-    port = _get(env, "PORT")
     return Config(
         slack_bot_token=_get(env, "SLACK_BOT_TOKEN"),
         slack_signing_secret=_get(env, "SLACK_SIGNING_SECRET"),
@@ -136,15 +159,16 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         if data_dir
         else Path.home() / ".local/share/diffinsight",
         public_url=(_get(env, "PUBLIC_URL") or "").rstrip("/") or None,
-        port=int(port) if port and port.isdigit() else 3000,
-        cache_ttl_seconds=int(_get(env, "DIFFINSIGHT_CACHE_TTL") or 7 * 24 * 3600),
-        llm_concurrency=int(_get(env, "DIFFINSIGHT_LLM_CONCURRENCY") or 8),
-        llm_file_budget=int(_get(env, "DIFFINSIGHT_LLM_FILE_BUDGET") or 8000),
-        llm_call_budget=int(_get(env, "DIFFINSIGHT_LLM_CALL_BUDGET") or 16000),
-        llm_report_budget=int(_get(env, "DIFFINSIGHT_LLM_REPORT_BUDGET") or 200000),
-        llm_timeout_seconds=float(_get(env, "DIFFINSIGHT_LLM_TIMEOUT") or 60),
-        llm_deadline_seconds=float(_get(env, "DIFFINSIGHT_LLM_DEADLINE") or 300),
-        llm_max_retries=int(_get(env, "DIFFINSIGHT_LLM_RETRIES") or 3),
+        port=_number(env, "PORT", 3000),
+        cache_ttl_seconds=_number(env, "DIFFINSIGHT_CACHE_TTL", 7 * 24 * 3600),
+        llm_concurrency=_number(env, "DIFFINSIGHT_LLM_CONCURRENCY", 8),
+        llm_file_budget=_number(env, "DIFFINSIGHT_LLM_FILE_BUDGET", 8000),
+        llm_call_budget=_number(env, "DIFFINSIGHT_LLM_CALL_BUDGET", 16000),
+        llm_report_budget=_number(env, "DIFFINSIGHT_LLM_REPORT_BUDGET", 200000),
+        llm_timeout_seconds=_number(env, "DIFFINSIGHT_LLM_TIMEOUT", 60, float),
+        llm_deadline_seconds=_number(env, "DIFFINSIGHT_LLM_DEADLINE", 300, float),
+        llm_max_retries=_number(env, "DIFFINSIGHT_LLM_RETRIES", 3, zero_ok=True),
         redis_prefix=_get(env, "DIFFINSIGHT_REDIS_PREFIX") or "diffinsight:",
         secret=_get(env, "DIFFINSIGHT_SECRET"),
+        queue_name=_get(env, "DIFFINSIGHT_QUEUE") or "diffinsight",
     )

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from bot import messages
 from bot.build import ReportRequest, build_report
-from bot.config import Config, load_config, missing_settings
+from bot.config import Config, ConfigError, load_config, missing_settings
 from bot.errors import SourceReadError
 from bot.render.json import render_json
 from bot.render.markdown import render_markdown
@@ -121,7 +121,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.extra = []
         else:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    config = load_config()
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        print(f"diffinsight: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if args.command == "report":
         return run_report(args, config)
     if args.command in ("serve", "worker"):
