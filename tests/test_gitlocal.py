@@ -62,6 +62,14 @@ def test_permalink_is_the_range_without_a_github_origin(branched) -> None:
     assert change.repository == root.name
     assert change.web_url is None
     assert github_origin(str(root)) is None
+    from bot.build import ReportRequest, build_report
+    from bot.config import load_config
+    from bot.render.markdown import render_markdown
+
+    report = build_report(ReportRequest("main...topic", git_path=str(root)), load_config({}))
+    markdown = render_markdown(report)
+    assert "[View Diff on GitHub]" not in markdown  # no link to a page that does not exist
+    assert "\nRange: `main...topic` (a local repository without a GitHub origin)\n" in markdown
 
 
 @pytest.mark.parametrize(

@@ -80,10 +80,17 @@ def _file_section(f: FileReport) -> str:
     )
 
 
+def _view_line(permalink: str) -> str:
+    """The link to the change on GitHub; a local range without a GitHub origin is named only."""
+    if "://" in permalink:
+        return f'\n[View Diff on GitHub]({permalink}){{target="_blank"}}\n\n'
+    return f"\nRange: `{permalink}` (a local repository without a GitHub origin)\n\n"
+
+
 def render_markdown(report: Report) -> str:
     parts = [
         _front_matter(report),
-        f'\n[View Diff on GitHub]({report.permalink}){{target="_blank"}}\n\n',
+        _view_line(report.permalink),
         "# Highlights\n\n",
         f"## New features\n\n{_bullets(report.highlights.new_features)}\n\n",
         f"## Breaking changes\n\n{_bullets(report.highlights.breaking_changes)}\n\n",
