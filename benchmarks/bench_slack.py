@@ -156,13 +156,15 @@ def _wait_for(fake: FakeSlack, channel: str, method: str, since: int, timeout: f
     raise SystemExit(f"no {method} for {channel} within {timeout} s")
 
 
-def bench_acks(port: int, rounds: int, concurrency: int, text: str | None = None) -> list[float]:
+def bench_acks(
+    port: int, rounds: int, concurrency: int, web_url: str, text: str | None = None
+) -> list[float]:
     """Latencies (ms) of ``rounds`` x ``concurrency`` simultaneous commands (each distinct)."""
     latencies: list[float] = []
     for r in range(rounds):
         bodies = [
             command_body(
-                text or f"https://github.com/octo/demo/compare/v{r}.{i}...main",
+                text or f"{web_url}/octo/demo/compare/v{r}.{i}...main",
                 trigger_id=uuid.uuid4().hex,
             )
             for i in range(concurrency)
@@ -273,9 +275,9 @@ def main() -> int:
         try:
             _wait_ready(port, time.monotonic() + 30)
             _round(port, [command_body("help") for _ in range(args.concurrency)])  # warm up
-            usage = bench_acks(port, args.rounds, args.concurrency, "help")
+            usage = bench_acks(port, args.rounds, args.concurrency, gh.web_url, "help")
             cpu_before = _cpu_seconds(server.pid or 0)
-            acks = bench_acks(port, args.rounds, args.concurrency)
+            acks = bench_acks(port, args.rounds, args.concurrency, gh.web_url)
             _drain(config, args.rounds * args.concurrency)
             cpu_ms = (_cpu_seconds(server.pid or 0) - cpu_before) * 1000 / len(acks)
             link = f"<{gh.web_url}/octo/demo/compare/main~1...main>"
