@@ -20,6 +20,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -160,7 +161,9 @@ def _subscribe(config: Config) -> None:
 
 def _cleanup(config: Config) -> None:
     client = get_redis(config)
-    get_queue(config, client).empty()
+    queue = get_queue(config, client)
+    queue.empty()  # its jobs and the queue itself; RQ's list of queues keeps the name
+    client.srem("rq:queues", queue.key)
     for key in client.scan_iter(match=f"{config.redis_prefix}*", count=1000):
         client.delete(key)
 
@@ -204,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             _cleanup(config)
             if not config.redis_url:
                 shutdown_embedded(data_dir)
+            shutil.rmtree(data_dir, ignore_errors=True)
 
     p99 = _percentile(latencies, 99)
     print(f"webhook deliveries: {len(latencies)} measured, {args.concurrency} concurrent")

