@@ -8,10 +8,12 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import pytest
 import redis
 
@@ -216,3 +218,51 @@ def test_report_uses_the_embedded_cache_by_default(repo: Path, data_dir: Path):
     assert first.returncode == 0 and second.stdout == first.stdout
     client = get_redis(replace(Config(), redis_url=None, data_dir=data_dir))
     assert len(list(client.scan_iter(match="diffinsight:report:*"))) == 1
+
+
+def test_the_web_process_answers_while_redis_is_down_and_recovers_without_a_restart(
+    config: Config, private_redis: PrivateRedis
+):
+    from bot import messages
+    from bot.subscriptions import SubscriptionStore, subscribe
+    from bot.webhooks import sign
+    from tests.apphelpers import running_server
+    from tests.conftest import DATA
+
+    cfg = replace(
+        config,
+        redis_url=private_redis.url,
+        github_webhook_secret="hook-secret",
+        slack_bot_token="xoxb-unused",
+        slack_signing_secret="unused",
+    )
+    store = SubscriptionStore(redis.Redis.from_url(private_redis.url), cfg.redis_prefix)
+    subscribe(
+        store, channel="C1", user="U1", repository="binkkatal/sample_app", branch=None, paths=()
+    )
+    body = (DATA / "github-webhooks/push.normal.go-playground-webhooks.push.json").read_bytes()
+
+    def deliver(base: str) -> httpx.Response:
+        headers = {
+            "X-GitHub-Event": "push",
+            "X-GitHub-Delivery": str(uuid.uuid4()),
+            "X-Hub-Signature-256": sign("hook-secret", body),
+            "Content-Type": "application/json",
+        }
+        return httpx.post(f"{base}/github/webhook", content=body, headers=headers, timeout=10)
+
+    with running_server(cfg) as base:
+        assert httpx.get(f"{base}/healthz").json() == {"ok": True, "redis": True}
+        private_redis.stop()
+        started = time.monotonic()
+        assert httpx.get(f"{base}/healthz").json() == {"ok": True, "redis": False}
+        down = deliver(base)
+        assert (down.status_code, down.json()["reason"]) == (503, messages.WEBHOOK_STORE_DOWN)
+        assert time.monotonic() - started < 5
+
+        private_redis.start()  # an empty server: the subscription did not survive
+        subscribe(
+            store, channel="C1", user="U1", repository="binkkatal/sample_app", branch=None, paths=()
+        )
+        assert httpx.get(f"{base}/healthz").json() == {"ok": True, "redis": True}
+        assert deliver(base).status_code == 202
