@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from bot.areas import area_from_globs, area_from_paths, matches_any
 from bot.config import Config
 from bot.diff import Change
 from bot.report import Report, assemble
-from bot.sources import Source, parse_source
+from bot.sources import Source, SourceError, parse_source
 from bot.summarize import ProgressFn, Summarizer
 
 
@@ -24,7 +25,37 @@ class ReportRequest:
     no_cache: bool = False
 
 
+_LANG_RE = re.compile(r"^([A-Za-z]{2,3})(?:[_-]([A-Za-z]{2}|[0-9]{3}|[A-Za-z]{4}))?$")
+
+
+class LanguageError(SourceError):
+    """A report language that is not a locale such as ``en_US`` or ``ja_JP`` (exit 2)."""
+
+    def __init__(self, lang: str) -> None:
+        ValueError.__init__(
+            self, f"'{lang[:40]}' is not a report language; use a locale such as en_US or ja_JP"
+        )
+        self.reason = str(self)
+
+
+def normalize_lang(lang: str) -> str:
+    """``ja-jp`` -> ``ja_JP``: one spelling for titles, prompts and cache keys.
+
+    The language goes into the report's title and the LLM's instructions, so anything but
+    a locale is refused rather than passed on.
+    """
+    match = _LANG_RE.match(lang.strip())
+    if not match:
+        raise LanguageError(lang)
+    language, region = match.group(1).lower(), match.group(2)
+    if region is None:
+        return language
+    return f"{language}_{region.upper() if len(region) == 2 else region.title()}"
+
+
 def parse_request(request: ReportRequest, config: Config) -> Source:
+    """The request's source; its language is checked here too, before anything is read."""
+    normalize_lang(request.lang or config.lang)
     return parse_source(
         request.source, github_web_host=config.github_web_host, git_path=request.git_path
     )
@@ -101,6 +132,7 @@ def build_from_change(
     summarizer: Summarizer,
     progress: ProgressFn | None = None,
 ) -> Report:
+    lang = normalize_lang(lang)
     change = filter_change(change, globs)
     area = area_for(change, globs)
     if not change.files and not any("identical" in n for n in change.notes):

@@ -16,13 +16,17 @@ _GITHUB_REMOTE_RE = re.compile(
 )
 
 
+class GitMissingError(SourceReadError):
+    """git itself cannot be run; no repository can be read until it is installed."""
+
+
 def _git(path: str, *args: str, binary: bool = False) -> str | bytes:
     try:
         done = subprocess.run(
             ["git", "-C", path, *args], capture_output=True, check=False, timeout=300
         )
     except FileNotFoundError as exc:
-        raise SourceReadError("git is not installed or not on PATH") from exc
+        raise GitMissingError("git is not installed or not on PATH") from exc
     except subprocess.TimeoutExpired as exc:
         raise SourceReadError(f"git {args[0]} took longer than {exc.timeout:.0f} s") from exc
     if done.returncode != 0:
@@ -53,8 +57,12 @@ def read_local(source: Source) -> Change:
     path = source.git_path or "."
     if not Path(path).exists():
         raise NotFoundError(f"{path} does not exist")
+    if not Path(path).is_dir():
+        raise NotFoundError(f"{path} is a file; --git takes a repository's folder")
     try:
         top = str(_git(path, "rev-parse", "--show-toplevel")).strip()
+    except GitMissingError:
+        raise
     except SourceReadError as exc:
         raise NotFoundError(f"{path} is not a git repository") from exc
     base_ref, head_ref = source.base or "", source.head or ""

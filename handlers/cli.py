@@ -44,6 +44,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _OneLineFormatter(logging.Formatter):
+    """``report`` leaves stderr to one sentence: library warnings (urllib3's retries, a
+    fallen-back LLM call) stay quiet, and an error that is logged keeps its line but never
+    prints a traceback over the report's own message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
+        return super().format(record).splitlines()[0]
+
+
+def _configure_logging(command: str | None) -> None:
+    if command != "report":
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLineFormatter("diffinsight: %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.ERROR, handlers=[handler])
+
+
 class _TerminalProgress:
     """Progress on stderr, only when a person is watching it."""
 
@@ -70,7 +89,18 @@ def _render(report: Report, fmt: str) -> str:
     return render_json(report) if fmt == "json" else render_markdown(report)
 
 
+def _llm_missing(args: argparse.Namespace, config: Config) -> bool:
+    """``openai`` asked for (flag or DIFFINSIGHT_SUMMARIZER) with no endpoint to ask."""
+    wanted = (args.summarizer or config.summarizer) == "openai"
+    return wanted and not (config.llm_configured or config.openai_base_url)
+
+
 def run_report(args: argparse.Namespace, config: Config) -> int:
+    if _llm_missing(args, config):
+        # Asked for by name, a silently heuristic report would look like the model's work.
+        reason = messages.LLM_REASON_NOT_CONFIGURED
+        print(f"diffinsight: the openai summarizer cannot run: {reason}.", file=sys.stderr)
+        return EXIT_USAGE
     request = ReportRequest(
         source=args.source,
         git_path=args.git,
@@ -110,9 +140,9 @@ def _build(request: ReportRequest, config: Config, progress: _TerminalProgress) 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
+    _configure_logging(args.command)
     args.extra = extra
     if args.command == "report" and extra:
         # ``OWNER/REPO BASE...HEAD`` arrives as two words.
