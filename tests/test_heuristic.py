@@ -319,7 +319,11 @@ def test_manifest_names_urls_and_scripts_are_not_dependencies() -> None:
         ' [tool.poetry.dependencies]\n+httpx = {version = "^0.27", optional = true}'
     )
     facts = file_facts(FileChange("pyproject.toml", "modified", 2, 1, pyproject))
-    assert facts == ["Dependencies added: `httpx` `^0.27`."]
+    # The URL is a setting, said as one; only httpx is a dependency.
+    assert facts == [
+        "Dependencies added: `httpx` `^0.27`.",
+        "Settings changed: `Homepage` `https://a` -> `https://b`.",
+    ]
     setup = "@@ -1,2 +1,2 @@\n-    version='0.6',\n+    version='0.7',\n     url='http://a',"
     facts = file_facts(FileChange("setup.py", "modified", 1, 1, setup))
     assert facts == ["Version bumped: `0.6` -> `0.7`."]

@@ -183,25 +183,53 @@ def _owner_from_section(language: str, section: str) -> str:
     return hit[0].name if hit and hit[0].kind in ("class", "type") else ""
 
 
+def _enclosing(language: str, lines: list[str], current: str, owner: str) -> str:
+    """The definition whose body follows ``lines``, starting from ``current``."""
+    for line in lines:
+        hit = _definition(language, line, owner)
+        if hit is not None:
+            current = hit[0].name
+        elif line[:1] == "}" or (
+            language == "python" and line[:1] not in (" ", "\t", "", "#", "@", ")")
+        ):
+            current = ""  # a closing brace or a top-level statement ends the definition
+    return current
+
+
+def _leads_with_definition(language: str, lines: list[str], owner: str) -> bool:
+    """Whether the first changed line (decorators aside) is itself a definition."""
+    for line in lines:
+        if not line.strip() or line.lstrip().startswith("@"):
+            continue
+        return _definition(language, line, owner) is not None
+    return True
+
+
 def _collect(language: str, patch: str | None) -> tuple[dict, dict, list[str]]:
     removed: dict[str, Definition] = {}
     added: dict[str, Definition] = {}
     touched: list[str] = []
-    owner = ""
+    owner = current = ""
     for run in iter_runs(patch):
         if run.hunk_start:
             owner = _owner_from_section(language, run.section)
             hit = _definition(language, run.section, "") if run.section else None
-            if hit and hit[0].name not in touched and (run.removed or run.added):
-                touched.append(hit[0].name)
+            current = hit[0].name if hit else ""
+        current = _enclosing(language, run.before, current, owner)
         context = definitions(language, run.before, owner)
         for d in context.values():
             if d.kind in ("class", "type"):
                 owner = d.name
+        body_edit = not all(
+            _leads_with_definition(language, lines, owner) for lines in (run.removed, run.added)
+        )
+        if current and body_edit and current not in touched:
+            touched.append(current)
         for name, d in definitions(language, run.removed, owner).items():
             removed.setdefault(name, d)
         for name, d in definitions(language, run.added, owner).items():
             added.setdefault(name, d)
+        current = _enclosing(language, run.added, current, owner)
     return removed, added, touched
 
 

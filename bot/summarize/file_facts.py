@@ -13,7 +13,7 @@ import re
 from bot.diff import FileChange
 from bot.summarize.code_facts import code_facts, is_internal_path, is_test_path, language_of
 from bot.summarize.facts import Fact
-from bot.summarize.manifest_facts import manifest_facts
+from bot.summarize.manifest_facts import manifest_facts, manifest_keys
 from bot.summarize.markdown_facts import markdown_facts
 from bot.summarize.patchwalk import clip, code, iter_runs
 from bot.summarize.text_facts import is_settings, rst_facts, settings_facts
@@ -101,8 +101,9 @@ def _content_facts(f: FileChange) -> list[Fact]:
     if f.filename.lower().endswith((".rst", ".rest")):
         return rst_facts(f.patch)
     facts = manifest_facts(f.filename, f.patch)
-    if not facts and is_settings(f.filename) and f.status == "modified":
-        return settings_facts(f.patch)
+    if is_settings(f.filename) and f.status == "modified":
+        # pyproject.toml: dependencies above, tool settings (line-length...) here.
+        return [*facts, *settings_facts(f.patch, manifest_keys(f.filename, f.patch))]
     return [*facts, *code_facts(f.filename, f.patch, f.status)]
 
 

@@ -95,7 +95,7 @@ def modification_title(f: FileChange, kind: str, facts: list[Fact]) -> str:
     if kind == "breaking change":
         return f"Breaking changes to {subject}"
     if kind == "major update":
-        return f"Reworked {subject}"
+        return f"Reworked{where} {subject}"
     if kind in ("new feature", "new content"):
         return f"New{where or ' content in'} {subject}"
     return f"Updated{where} {subject}"
@@ -103,8 +103,12 @@ def modification_title(f: FileChange, kind: str, facts: list[Fact]) -> str:
 
 def _intro(f: FileChange, kind: str) -> str:
     counts = f" ({f.additions} added, {f.deletions} removed lines)" if f.changes else ""
+    if f.status == "added" and (f.binary or f.submodule or not f.changes):
+        what = "binary file" if f.binary else ("submodule" if f.submodule else "empty file")
+        return f"`{f.filename}` is a new {what} ({kind})."
     if f.status == "added":
-        return f"`{f.filename}` is a new file of {f.additions} lines ({kind})."
+        lines = "line" if f.additions == 1 else "lines"
+        return f"`{f.filename}` is a new file of {f.additions} {lines} ({kind})."
     if f.status == "removed":
         return f"`{f.filename}` was deleted{counts}."
     if f.status in ("renamed", "copied") and f.previous_filename:

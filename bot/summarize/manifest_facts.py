@@ -90,6 +90,17 @@ def _pairs(kind: str, lines: list[str]) -> dict[str, str]:
     return found
 
 
+def manifest_keys(filename: str, patch: str | None) -> set[str]:
+    """The names :func:`manifest_facts` speaks for (``version`` and dependencies)."""
+    kind = manifest_kind(filename)
+    if kind is None:
+        return set()
+    keys: set[str] = set()
+    for run in iter_runs(patch):
+        keys.update(_pairs(kind, run.removed), _pairs(kind, run.added))
+    return {"version" if k == "\0version" else k for k in keys}
+
+
 def manifest_facts(filename: str, patch: str | None) -> list[Fact]:
     """Version and dependency changes of one manifest file."""
     kind = manifest_kind(filename)

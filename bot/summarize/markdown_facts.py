@@ -12,11 +12,12 @@ import re
 from dataclasses import dataclass, field
 
 from bot.summarize.facts import Fact
+from bot.summarize.fences import FENCE_RE as _FENCE_RE
+from bot.summarize.fences import hunk_fence_starts
 from bot.summarize.markdown_tables import TableChanges, cells, compare_rows, is_row, is_separator
 from bot.summarize.patchwalk import Run, clip, code, iter_runs, listing
 
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(\S.{0,300}?)\s*#*\s*$")
-_FENCE_RE = re.compile(r"^\s*(```|~~~)")
 _YAML_RE = re.compile(r"^([A-Za-z_][\w.-]*):(?:\s+(.*))?$")
 _YAMLISH_RE = re.compile(r"^(?:[A-Za-z_][\w.-]*:(?:\s.*)?|\s+.*|\s*-\s.*|)$")
 _LINK_RE = re.compile(
@@ -152,9 +153,10 @@ def _links(run: Run, state: _State) -> None:
 
 def _walk(patch: str | None) -> _State:
     state = _State()
+    starts = iter(hunk_fence_starts(patch))
     for run in iter_runs(patch):
         if run.hunk_start:
-            state.in_fence = False
+            state.in_fence = next(starts, False)
             state.section = run.section if run.section.startswith("#") else ""
             state.section = state.section.lstrip("#").strip()
             state.front_state = "out"

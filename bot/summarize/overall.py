@@ -85,12 +85,16 @@ def _scope(change: Change) -> str:
     statuses = Counter(f.status for f in change.files)
     parts = [f"{n} {status}" for status, n in statuses.most_common()]
     families = Counter(_family(f.filename) for f in change.files)
-    kinds = [f"{n} {family}" for family, n in families.most_common(4)]
+    named = [(family, n) for family, n in families.most_common() if family != "other"]
+    shown = [f"{n} {family}" for family, n in named[:4]]
+    rest = families["other"] + sum(n for _, n in named[4:])
+    if rest:
+        shown.append(f"{rest} other")
     n = len(change.files)
     return (
         f"This change touches {n} file{'s' if n != 1 else ''} in `{change.repository}` "
         f"({listing(parts, 6)}), adding {change.additions} lines and removing "
-        f"{change.deletions}. By kind: {listing(kinds, 4)} file{'s' if n != 1 else ''}."
+        f"{change.deletions}. By kind: {listing(shown, 5)} file{'s' if n != 1 else ''}."
     )
 
 
@@ -178,19 +182,38 @@ def _notable(items: dict[str, list[tuple[int, int, str]]]) -> list[str]:
     return chosen
 
 
+def _mix(change: Change) -> str:
+    """``, mostly Python files`` only when one or two kinds really make up most of it."""
+    n = len(change.files)
+    ranked = [
+        (family, count)
+        for family, count in Counter(_family(f.filename) for f in change.files).most_common()
+        if family != "other"
+    ]
+    if not ranked:
+        return ""
+    (top, first), rest = ranked[0], ranked[1:]
+    second = rest[0] if rest else None
+    if first * 2 > n:
+        if second and second[1] * 4 >= n:
+            return f", mostly {top} and {second[0]} files"
+        return f", mostly {top} files"
+    if second and (first + second[1]) * 3 >= n * 2:
+        return f", mostly {top} and {second[0]} files"
+    names = [family for family, _ in ranked]
+    if len(names) <= 3:
+        return f", in {listing(names)} files"
+    return f", in {', '.join(names[:3])} and {len(names) - 3} more kinds of files"
+
+
 def _summary(
     change: Change, items: dict[str, list[tuple[int, int, str]]], names: dict[str, str]
 ) -> str:
     n = len(change.files)
     if not n:
         return "This change has no file differences to describe."
-    ranked = Counter(_family(f.filename) for f in change.files).most_common(3)
-    families = [family for family, _ in ranked if family != "other"][:2] or ["other"]
     counts = f"(+{change.additions}/-{change.deletions} lines)"
-    first = (
-        f"This change updates {n} files in `{change.repository}` {counts}, "
-        f"mostly {listing(families)} files."
-    )
+    first = f"This change updates {n} files in `{change.repository}` {counts}{_mix(change)}."
     if n == 1:
         only = change.files[0]
         first = f"This change updates {names[only.filename]} in `{change.repository}` {counts}."

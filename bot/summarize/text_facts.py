@@ -30,17 +30,22 @@ def _settings(lines: list[str]) -> dict[str, str]:
     for line in lines:
         match = _SETTING_RE.match(line) if len(line) <= _LONGEST_SETTING else None
         if match and not line.lstrip().startswith(("#", ";", "//")):
-            found.setdefault(match.group(1), match.group(2))
+            value = match.group(2).rstrip(",")
+            if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
+                value = value[1:-1]  # TOML and YAML quotes are syntax, not the value
+            found.setdefault(match.group(1), value)
     return found
 
 
-def settings_facts(patch: str | None) -> list[Fact]:
-    """Settings whose value changed, were added or were removed."""
+def settings_facts(patch: str | None, skip: frozenset[str] | set[str] = frozenset()) -> list[Fact]:
+    """Settings whose value changed, were added or were removed (but not those in ``skip``,
+    which another extractor has described already)."""
     changed: list[str] = []
     added: list[str] = []
     removed: list[str] = []
     for run in iter_runs(patch):
-        old, new = _settings(run.removed), _settings(run.added)
+        old = {k: v for k, v in _settings(run.removed).items() if k not in skip}
+        new = {k: v for k, v in _settings(run.added).items() if k not in skip}
         for key, value in new.items():
             if key in old and old[key] != value:
                 changed.append(f"`{key}` {code(old[key])} -> {code(value)}")

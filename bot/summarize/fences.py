@@ -1,0 +1,63 @@
+"""Whether each hunk of a Markdown patch begins inside a fenced code block.
+
+A patch shows a few lines around each change, so a hunk may start in the middle of a code
+block; taking its closing fence for an opening one would hide every heading after it (and
+take a shell comment for a heading). Only the hunk's own lines are known, so this is judged.
+"""
+
+from __future__ import annotations
+
+import re
+
+FENCE_RE = re.compile(r"^\s*(```|~~~)")
+_FENCE_INFO_RE = re.compile(r"^\s*(?:`{3,}|~{3,})\s*[^`~\s]")
+_PROSE_RE = re.compile(r"^\s*(?:#{1,6}\s+\S|[-*+]\s+\S|\d+\.\s+\S|\|.*\||>\s)")
+
+
+def _prose_share(lines: list[str]) -> float:
+    """How much ``lines`` read as Markdown prose (headings, lists, tables, sentences)."""
+    text = [line for line in lines if line.strip()]
+    if not text:
+        return 0.5
+    prose = sum(
+        1
+        for line in text
+        if _PROSE_RE.match(line)
+        or (len(line.split()) >= 4 and not re.search(r"[{};=$]|^\s{4}", line))
+    )
+    return prose / len(text)
+
+
+def _starts_in_fence(lines: list[str]) -> bool:
+    """Whether a hunk begins inside a fenced code block, from its own lines alone.
+
+    A hunk may start in the middle of a code block; taking its closing fence for an opening
+    one would hide every heading after it. An opening fence often names its language and a
+    closing one never does, so the first fence with a language decides by its position;
+    without one, the first fence is a closing one when prose follows it and code precedes it.
+    """
+    fences = [i for i, line in enumerate(lines) if FENCE_RE.match(line)]
+    for position, index in enumerate(fences):
+        if _FENCE_INFO_RE.match(lines[index]):
+            return position % 2 == 1
+    if not fences:
+        return False
+    first = fences[0]
+    after = lines[first + 1 : fences[1] if len(fences) > 1 else len(lines)]
+    return _prose_share(after) > max(_prose_share(lines[:first]), 0.5)
+
+
+def _hunk_lines(patch: str | None) -> list[list[str]]:
+    """The new side (context and added lines) of every hunk, in order."""
+    hunks: list[list[str]] = []
+    for line in (patch or "").split("\n"):
+        if line.startswith("@@"):
+            hunks.append([])
+        elif hunks and line[:1] in (" ", "+", ""):
+            hunks[-1].append(line[1:])
+    return hunks
+
+
+def hunk_fence_starts(patch: str | None) -> list[bool]:
+    """For each hunk, in order, whether it starts inside a fenced code block."""
+    return [_starts_in_fence(lines) for lines in _hunk_lines(patch)]

@@ -1,0 +1,182 @@
+"""The heuristic report as a reader meets it: patches that start mid-block, mixed changes.
+
+Each case here was a wrong or missing sentence in a real report (this repository's own
+history, and a small multi-language project) before it was fixed.
+"""
+
+from __future__ import annotations
+
+from bot.diff import Change, FileChange, RefInfo
+from bot.summarize.heuristic import HeuristicSummarizer, file_facts, summarize_file
+
+
+def _change(*files: FileChange) -> Change:
+    return Change(
+        repository="octo/demo",
+        host="github.com",
+        base=RefInfo("v1", "a" * 40),
+        head=RefInfo("v2", "b" * 40),
+        permalink="https://github.com/octo/demo/compare/v1...v2",
+        files=list(files),
+        date="2025-01-01",
+    )
+
+
+# A README hunk that begins inside a ``` block: its first fence closes the block.
+README_PATCH = "\n".join(
+    [
+        "@@ -116,6 +128,14 @@ web: diffinsight serve",
+        " worker: diffinsight worker",
+        " ```",
+        " ",
+        "-The web process verifies requests.",
+        "+The web process verifies and acknowledges requests at once.",
+        "+",
+        "+### Install the Slack app",
+        "+",
+        "+1. Run the server where Slack can reach it over HTTPS.",
+        "+",
+        "+### GitHub access",
+        "+",
+        "+Public repositories need no token at all.",
+    ]
+)
+
+
+def test_headings_after_a_hunk_that_starts_inside_a_code_block_are_found() -> None:
+    facts = file_facts(FileChange("README.md", "modified", 8, 1, README_PATCH))
+    assert 'New sections added: H3 "Install the Slack app" and H3 "GitHub access".' in facts
+
+
+def test_a_fence_naming_its_language_opens_a_block_even_mid_hunk() -> None:
+    # Starts outside any block: "```bash" opens one, so its "# comment" is no heading.
+    patch = "\n".join(
+        [
+            "@@ -10,4 +10,8 @@ Some text",
+            " Install it:",
+            " ```bash",
+            "-# old comment",
+            "+# install it",
+            " pip install x",
+            " ```",
+            "+",
+            "+## Upgrading",
+        ]
+    )
+    facts = "\n".join(file_facts(FileChange("docs/a.md", "modified", 3, 1, patch)))
+    assert 'New sections added: H2 "Upgrading".' in facts
+    assert "install it" not in facts.split("New sections")[1].split("\n")[0]
+    # Starts inside a block: the first fence (bare) closes it, the second (named) opens one.
+    inside = "\n".join(
+        [
+            "@@ -20,5 +20,9 @@",
+            " x = 1",
+            " ```",
+            "+## Usage",
+            "+",
+            "+```python",
+            "+# not a heading",
+            "+```",
+        ]
+    )
+    facts = "\n".join(file_facts(FileChange("docs/b.md", "modified", 5, 0, inside)))
+    assert 'New sections added: H2 "Usage".' in facts
+    assert "not a heading" not in facts
+
+
+def test_changes_are_attributed_to_the_definition_they_are_in() -> None:
+    patch = "\n".join(
+        [
+            "@@ -3,9 +3,9 @@ export interface User {",
+            "   name: string;",
+            " }",
+            " ",
+            " export function load(id: number): User {",
+            "-  return get(id);",
+            "+  return get(id, { cache: true });",
+            " }",
+            " ",
+            "-export const old = 1;",
+            "+export const fresh = 2;",
+        ]
+    )
+    facts = file_facts(FileChange("web/api.ts", "modified", 2, 2, patch))
+    assert "Code changed inside `load`." in facts
+    assert not any("`User`" in f for f in facts)  # the hunk's header names the wrong place
+    py = "\n".join(
+        [
+            "@@ -16,5 +16,5 @@ def make_widget(name: str) -> Widget:",
+            "     return Widget(name)",
+            " ",
+            " ",
+            "-def legacy_helper(x):",
+            "-    return x * 2",
+            "+def clone_widget(w):",
+            "+    return Widget(w.name)",
+        ]
+    )
+    facts = file_facts(FileChange("pkg/core.py", "modified", 2, 2, py))
+    assert not any("make_widget" in f for f in facts)  # a replaced function, not an edit inside
+    assert "Removed public function `legacy_helper`." in facts
+
+
+def test_pyproject_tool_settings_are_said_beside_its_dependencies() -> None:
+    patch = "\n".join(
+        [
+            "@@ -1,10 +1,10 @@",
+            " [project]",
+            '-version = "1.2.0"',
+            '+version = "1.3.0"',
+            " dependencies = [",
+            '-    "requests>=2.28",',
+            '+    "requests>=2.31",',
+            " ]",
+            " [tool.ruff]",
+            "-line-length = 88",
+            "+line-length = 100",
+        ]
+    )
+    facts = file_facts(FileChange("pyproject.toml", "modified", 3, 3, patch))
+    assert facts == [
+        "Version bumped: `1.2.0` -> `1.3.0`.",
+        "Dependency versions changed: `requests` `>=2.28` -> `>=2.31`.",
+        "Settings changed: `line-length` `88` -> `100`.",
+    ]
+
+
+def test_a_new_binary_file_is_not_a_file_of_zero_lines() -> None:
+    logo = FileChange("docs/logo.png", "added", binary=True)
+    text = summarize_file(logo).explanation
+    assert text.startswith("`docs/logo.png` is a new binary file (new content).")
+    assert "0 lines" not in text
+    one = FileChange("a.txt", "added", 1, 0, "@@ -0,0 +1 @@\n+hi")
+    assert summarize_file(one).explanation.startswith("`a.txt` is a new file of 1 line ")
+
+
+def test_a_major_update_title_names_what_changed() -> None:
+    rows = "\n".join(f"+| `VAR_{i}` | meaning {i} |" for i in range(150))
+    patch = f"@@ -1,2 +1,152 @@\n | Name | Meaning |\n |---|---|\n{rows}"
+    summary = summarize_file(FileChange("docs/env.md", "modified", 150, 0, patch))
+    assert summary.modification_type == "major update"
+    assert summary.modification_title == "Reworked table in env.md"
+
+
+def _mixed() -> Change:
+    names = ["a.md", "b.png", "c.go", "D.java", "e.py", "f.toml", "g.txt", "h.ts", "i.json"]
+    return _change(*(FileChange(n, "modified", 1, 1, "@@ -1 +1 @@\n-a\n+b") for n in names))
+
+
+def test_file_kinds_add_up_and_mostly_is_said_only_when_true() -> None:
+    result = HeuristicSummarizer().summarize(_mixed(), "en_US")
+    kinds = "By kind: 1 Markdown, 1 image, 1 Go, 1 Java and 5 other files."
+    assert kinds in result.overall.insights
+    assert "mostly" not in result.overall.summary
+    assert "in Markdown, image, Go and 6 more kinds of files." in result.overall.summary
+    python = [FileChange(f"pkg/m{i}.py", "modified", 1, 1, "@@ -1 +1 @@\n-a\n+b") for i in range(9)]
+    result = HeuristicSummarizer().summarize(
+        _change(*python, FileChange("README.md", "modified", 1, 1)), "en_US"
+    )
+    assert "mostly Python files." in result.overall.summary  # one Markdown file of ten
+    half = [FileChange(f"d{i}.md", "modified", 1, 1) for i in range(5)]
+    result = HeuristicSummarizer().summarize(_change(*python[:5], *half), "en_US")
+    assert "mostly Python and Markdown files." in result.overall.summary
