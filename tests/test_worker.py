@@ -260,3 +260,27 @@ def test_the_worker_preloads_what_jobs_import_so_forks_do_not_pay_for_it():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def test_a_running_worker_rides_out_a_redis_outage(config, repo, slack, workers, tmp_path):
+    from tests.test_redisconn import PrivateRedis
+
+    server = PrivateRedis(tmp_path)
+    server.start()
+    try:
+        cfg = replace(
+            config, redis_url=server.url, slack_bot_token=slack.token, slack_api_url=slack.api_url
+        )
+        proc = workers(cfg)
+        queue = get_queue(cfg)
+        wait_for(lambda: len(Worker.all(queue=queue)) == 1)
+        server.stop()
+        time.sleep(1.5)  # the worker's blocking read fails; it must retry, not exit
+        assert proc.poll() is None
+        server.start()  # an empty server: nothing of the worker's survived but the process
+        job_id = enqueue_report(cfg, job(repo, "C1")).job_id
+        wait_for(lambda: finished(cfg, [job_id], queue.connection))
+        [parent] = parents(slack, "C1")
+        assert "Diff Insight Report" in parent.text
+    finally:
+        server.stop()
