@@ -69,6 +69,26 @@ class Change:
         return sum(f.deletions for f in self.files)
 
 
+UNREADABLE_NOTE = (
+    "The diff of {count} file(s) could not be read, so their contents are missing from this "
+    "report (each file's section says why): {names}."
+)
+
+
+def unreadable_note(files: list[FileChange], limit: int = 50) -> str | None:
+    """A note naming the files whose diff was there but could not be read, if any.
+
+    Binary files and diffs GitHub withheld (already named in their own note) are not counted.
+    """
+    names = [f.filename for f in files if f.missing_reason and f.patch is None and not f.truncated]
+    if not names:
+        return None
+    shown = ", ".join(names[:limit]) + (
+        f" and {len(names) - limit} more" if len(names) > limit else ""
+    )
+    return UNREADABLE_NOTE.format(count=len(names), names=shown)
+
+
 _GIT_HEADER_RE = re.compile(r"^diff --git (?:\"?a/)?(.+?)\"? (?:\"?b/)?(.+?)\"?$")
 
 
@@ -173,13 +193,23 @@ def _file_from_patched(pf, chunk: str) -> FileChange:
 
 def _fallback_file(chunk: str, error: Exception) -> FileChange | None:
     """A chunk unidiff rejects is still reported, by name, with the reason."""
-    first = chunk.splitlines()[0] if chunk else ""
-    match = _GIT_HEADER_RE.match(first)
+    lines = chunk.splitlines()
+    match = _GIT_HEADER_RE.match(lines[0] if lines else "")
     if not match:
         return None
+    header = _header(chunk)
+    status = "modified"
+    if "\nnew file mode " in header:
+        status = "added"
+    elif "\ndeleted file mode " in header:
+        status = "removed"
+    body = lines[next((i for i, x in enumerate(lines) if x.startswith("@@")), len(lines)) :]
     return FileChange(
-        filename=match.group(2),
-        status="modified",
+        filename=_unquote(match.group(2)),
+        status=status,
+        # Its counts still go into the totals, read from the lines themselves.
+        additions=sum(1 for x in body if x.startswith("+")),
+        deletions=sum(1 for x in body if x.startswith("-")),
         missing_reason=f"its diff could not be parsed ({error})",
     )
 

@@ -16,9 +16,10 @@ from typing import Any
 from github.File import File
 
 from bot import messages
-from bot.diff import FileChange, parse_unified_diff
+from bot.diff import FileChange, parse_unified_diff, unreadable_note
 
 MAX_NAMED_FILES = 50
+MISSING_FROM_DIFF = "GitHub sent no diff for it, neither in the file list nor in the full diff"
 
 
 @dataclass
@@ -70,7 +71,9 @@ def complete_files(
     diff = fetch_diff()
     if isinstance(diff, DiffRefused):
         return files, _refused_notes(files, diff, listed_cap, what, total)
-    return merge_diff(files, parse_unified_diff(diff)), []
+    merged = merge_diff(files, parse_unified_diff(diff))
+    note = unreadable_note(merged)
+    return merged, [note] if note else []
 
 
 def merge_diff(files: list[FileChange], from_diff: Iterable[FileChange]) -> list[FileChange]:
@@ -84,6 +87,8 @@ def merge_diff(files: list[FileChange], from_diff: Iterable[FileChange]) -> list
             f.binary = d.binary
             f.old_mode, f.new_mode, f.submodule = d.old_mode, d.new_mode, d.submodule
             f.missing_reason = d.missing_reason
+        elif d is None and f.patch is None and f.changes and not f.binary:
+            f.missing_reason = MISSING_FROM_DIFF
         merged.append(f)
     return merged + list(by_name.values())
 

@@ -7,7 +7,7 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.diff import Change, FileChange, RefInfo, parse_unified_diff
+from bot.diff import Change, FileChange, RefInfo, parse_unified_diff, unreadable_note
 from bot.errors import NotFoundError, SourceReadError, UnknownRefError
 from bot.sources import Source
 
@@ -90,6 +90,7 @@ def read_local(source: Source) -> Change:
         binary=True,
     )
     files: list[FileChange] = parse_unified_diff(raw)
+    unreadable = unreadable_note(files)
     date = str(_git(top, "show", "-s", "--format=%cI", head_sha)).strip()
     origin = github_origin(top)
     range_text = f"{base_ref}{'.' * source.dots}{head_ref}"
@@ -110,4 +111,5 @@ def read_local(source: Source) -> Change:
         files=files,
         date=(date[:10] if date else datetime.now(UTC).date().isoformat()),
         web_url=f"https://github.com/{origin}" if origin else None,
+        notes=[unreadable] if unreadable else [],
     )
