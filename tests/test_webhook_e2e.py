@@ -149,6 +149,25 @@ def test_merged_pull_request_posts_only_where_its_paths_are_touched(world: World
     assert world.github.requests_to("/pulls/7")
 
 
+def test_a_path_filtered_channel_gets_a_report_of_its_area_only(world: World) -> None:
+    world.subscribe("C1")
+    world.subscribe("C2", "src/")
+    payload = push_payload(world.shas[0], world.shas[2], ["src/app.py"])
+    payload["commits"].append({**payload["commits"][0], "modified": ["README.md"]})
+    assert world.deliver("push", payload).json()["channels"] == 2
+    assert run_worker(world.config, burst=True) == 0
+    [everything] = world.reports("C1")
+    [area] = world.reports("C2")
+    assert "README.md" in everything and "app.py" in everything
+    assert "README.md" not in area and "app.py" in area
+    assert area.startswith("[en_US] Diff Insight Report - src ")  # the title names the area
+    parent = next(m for m in world.slack.messages("C2") if m.thread_ts is None)
+    context = json.dumps(parent.blocks[1])
+    assert "+4 \\u22121" in context and "+6" not in context  # totals of src/ only
+    thread = " ".join(m.text + json.dumps(m.blocks) for m in world.slack.thread("C2", parent.ts))
+    assert "src/app.py" in thread and "README.md" not in thread
+
+
 def test_unsubscribed_channels_hear_nothing(world: World) -> None:
     world.subscribe("C1")
     assert "Removed 1" in answer(world.config, ["unsubscribe", "octo/widgets"], "C1", "U0SUB")
