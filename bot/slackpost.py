@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -32,7 +32,7 @@ from bot.render.slack import (
     regenerate_value,
     thread_messages,
 )
-from bot.render.slack_split import escape_mrkdwn
+from bot.render.slack_split import escape_mrkdwn, truncate_plain
 from bot.report import Report
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,15 @@ CHANNEL_ERRORS = {
     "channel_not_found": messages.SLACK_CHANNEL_NOT_FOUND,
     "is_archived": messages.SLACK_CHANNEL_NOT_FOUND,
 }
+
+
+class Journal(Protocol):
+    """Where a job records what it posted (``bot.jobrun.PostRecord`` fits), so a retry of a
+    job that failed halfway through its thread posts only the rest."""
+
+    def get(self, field: str) -> str | None: ...
+
+    def set(self, field: str, value: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,10 @@ class SlackPoster:
         self._last_post: dict[str, float] = {}
         self._last_progress: dict[str, float] = {}
         self._placeholders: dict[str, tuple[str, str]] = {}
+        # Progress is a courtesy: a ratelimited update is skipped, never waited out mid-build.
+        self._courtesy = WebClient(
+            token=self.client.token, base_url=self.client.base_url, timeout=10
+        )
 
     # --- pacing ----------------------------------------------------------------------------
     def _pace(self, channel: str) -> None:
@@ -157,9 +170,17 @@ class SlackPoster:
             repository, range_text = self._placeholders.get(ts, ("", ""))
         try:
             msg = progress_message(repository, range_text, done, total)
-            self.client.chat_update(channel=target.channel, ts=ts, text=msg.text, blocks=msg.blocks)
+            self._courtesy.chat_update(
+                channel=target.channel, ts=ts, text=msg.text, blocks=msg.blocks
+            )
         except SlackApiError as exc:
-            # Progress is a courtesy: a failed update must not fail the report.
+            # A failed update must not fail the report; a 429 holds the next one back.
+            retry_after = exc.response.headers.get("Retry-After") or exc.response.headers.get(
+                "retry-after"
+            )
+            if retry_after and str(retry_after).isdigit():
+                with self._lock:
+                    self._last_progress[ts] = time.monotonic() + int(retry_after)
             log.warning("progress update failed", extra={"error": exc.response.get("error")})
 
     def post_report(
@@ -171,11 +192,14 @@ class SlackPoster:
         report_url: str | None = None,
         source: str | None = None,
         paths: tuple[str, ...] = (),
+        journal: Journal | None = None,
     ) -> PostResult:
         """Post the parent (replacing the placeholder), the thread, and the Markdown file.
 
         A channel the bot cannot post in is told to the requester (how to invite it) and
         reported in ``PostResult.error`` instead of raised, since retrying cannot help.
+        With a ``journal``, thread posts and the upload already made by an earlier attempt
+        are not made again (the parent is updated in place, so it never doubles).
         """
         channel = target.channel
         source = source or (report.permalink if "://" in report.permalink else None)
@@ -187,9 +211,15 @@ class SlackPoster:
         try:
             result.ts = self._put_parent(channel, parent, parent_ts or target.message_ts, target)
             thread_ts = target.thread_ts or result.ts
-            for msg in thread_messages(report):
-                result.thread.append(self._post(channel, msg, thread_ts))
-            result.file_id = self._upload(report, channel, thread_ts)
+            for i, msg in enumerate(thread_messages(report)):
+                result.thread.append(
+                    self._once(
+                        journal, f"thread:{thread_ts}:{i}", self._post, channel, msg, thread_ts
+                    )
+                )
+            result.file_id = self._once(
+                journal, f"file:{thread_ts}", self._upload, report, channel, thread_ts
+            )
         except SlackApiError as exc:
             error = str(exc.response.get("error") or "unknown_error")
             result.error = error
@@ -216,6 +246,17 @@ class SlackPoster:
                 log.info("parent gone, posting anew", extra={"channel": channel})
         return self._post(channel, parent, target.thread_ts)
 
+    @staticmethod
+    def _once(journal: Journal | None, key: str, post: Any, *args: Any) -> Any:
+        """``post(*args)`` unless the journal says an earlier attempt did it; record it."""
+        done = journal.get(key) if journal is not None else None
+        if done is not None:
+            return done or None
+        value = post(*args)
+        if journal is not None:
+            journal.set(key, value or "")
+        return value
+
     def _upload(self, report: Report, channel: str, thread_ts: str) -> str | None:
         markdown = render_markdown(report)
         name = report.repository.replace("/", "-")
@@ -225,7 +266,10 @@ class SlackPoster:
             thread_ts=thread_ts,
             content=markdown.encode("utf-8"),
             filename=f"diffinsight-{name}-{short}.md",
-            title=messages.SLACK_REPORT_FILE_TITLE.format(title=report.title)[:250],
+            # Shown next to the file in the thread: repository text, escaped like the rest.
+            title=messages.SLACK_REPORT_FILE_TITLE.format(
+                title=escape_mrkdwn(truncate_plain(report.title, 150))
+            ),
         )
         file = resp.get("file") or {}
         return file.get("id")

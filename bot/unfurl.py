@@ -29,7 +29,7 @@ from bot.errors import SourceReadError
 from bot.jobs import current_config, report_url
 from bot.redisconn import REDIS_ERRORS, RedisUnavailable, get_redis
 from bot.render.slack import FULL_REPORT_ACTION
-from bot.render.slack_split import escape_mrkdwn, mrkdwn_from_markdown
+from bot.render.slack_split import escape_mrkdwn, first_piece, mrkdwn, mrkdwn_from_markdown
 from bot.report import Report
 from bot.slackpost import SlackPoster
 from bot.sources import Source, SourceError, parse_source
@@ -44,6 +44,9 @@ MAX_LINKS = 5
 """Links unfurled per message; more would flood the channel and the queue."""
 MAX_HIGHLIGHTS = 3
 HIGHLIGHT_CHARS = 200
+REF_CHARS = 60
+"""A branch name in the range line; longer ones (up to 255 on GitHub) end with an ellipsis."""
+SECTION_LIMIT = 3000
 _FULL_SHA_RE = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _REPORT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 
@@ -166,8 +169,8 @@ def _clip(text: str, limit: int) -> str:
 def _ref(ref: str, sha: str) -> str:
     short = sha[:7]
     if not ref or ref == sha or ref.startswith(short):
-        return escape_mrkdwn(short or ref)
-    return f"{escape_mrkdwn(ref)} ({escape_mrkdwn(short)})"
+        return escape_mrkdwn(_clip(short or ref, REF_CHARS))
+    return f"{escape_mrkdwn(_clip(ref, REF_CHARS))} ({escape_mrkdwn(short)})"
 
 
 def _top_highlights(report: Report) -> list[str]:
@@ -180,8 +183,11 @@ def _top_highlights(report: Report) -> list[str]:
     ]
     picked = [(label, items[0]) for label, items in kinds if items]
     picked += [(label, item) for label, items in kinds for item in items[1:]]
+    # Clipped before escaping (to keep words whole) and again after, since escaping can make
+    # a line of ``<`` five times longer: the three lines always fit one section.
+    limit = SECTION_LIMIT // MAX_HIGHLIGHTS - 20
     return [
-        f"• *{label}* {mrkdwn_from_markdown(_clip(item, HIGHLIGHT_CHARS))}"
+        f"• *{label}* {first_piece(mrkdwn_from_markdown(_clip(item, HIGHLIGHT_CHARS)), limit)}"
         for label, item in picked[:MAX_HIGHLIGHTS]
     ]
 
@@ -198,11 +204,11 @@ def unfurl_for(report: Report, page_url: str | None) -> dict[str, Any]:
         deletions=totals.deletions,
     )
     blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*\n{facts}"}}
+        {"type": "section", "text": mrkdwn(first_piece(f"*{title}*\n{facts}", SECTION_LIMIT))}
     ]
     lines = _top_highlights(report)
     if lines:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}})
+        blocks.append({"type": "section", "text": mrkdwn("\n".join(lines))})
     if page_url:
         button = {
             "type": "button",

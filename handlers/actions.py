@@ -78,6 +78,12 @@ def register(app: App, config: Config) -> None:
             log.warning("enqueue failed: redis unavailable", extra={"channel": job.channel})
             respond(messages.SLACK_UNAVAILABLE, response_type="ephemeral", replace_original=False)
             return
+        except Exception:  # told, like the slash command, never a silent failure
+            log.exception("regenerate failed", extra={"channel": job.channel})
+            respond(
+                messages.SLACK_INTERNAL_ERROR, response_type="ephemeral", replace_original=False
+            )
+            return
         log.info("regenerate enqueued", extra={"job": result.job_id})
 
     def on_full_report(ack: Ack) -> None:

@@ -151,3 +151,46 @@ def test_unfurl(slack: FakeSlack, cfg: Config) -> None:
     p.unfurl("C1", ts, {"https://di.test/reports/1": {"blocks": [{"type": "divider"}]}})
     (call,) = slack.calls_to("chat.unfurl")
     assert call.response == {"ok": True}
+
+
+def test_a_retried_post_does_not_repeat_thread_replies_or_the_upload(
+    slack: FakeSlack, cfg: Config
+) -> None:
+    journal: dict[str, str] = {}
+
+    class Journal:
+        def get(self, field: str) -> str | None:
+            return journal.get(field)
+
+        def set(self, field: str, value: str) -> None:
+            journal[field] = value
+
+    p = poster(cfg)
+    report = make_report(files=30, words=400)
+    first = p.post_report(report, SlackTarget("C1"), journal=Journal())
+    replies = len(slack.thread("C1", first.ts))
+    assert replies > 3 and len(journal) == replies
+    # Killed after two replies: the retry posts the rest only, and the file once.
+    kept = {f"thread:{first.ts}:0", f"thread:{first.ts}:1"}
+    for key in set(journal) - kept:
+        del journal[key]
+    again = p.post_report(report, SlackTarget("C1"), parent_ts=first.ts, journal=Journal())
+    assert again.ts == first.ts and set(journal) >= kept
+    thread = slack.thread("C1", first.ts)
+    assert len(thread) == 2 * replies - 2
+    assert sum(1 for m in thread if m.files) == 2  # the upload was not recorded: redone
+    assert again.thread[:2] == first.thread[:2]
+
+
+def test_a_ratelimited_progress_update_is_skipped_not_waited_for(
+    slack: FakeSlack, cfg: Config
+) -> None:
+    p = poster(cfg)
+    target = SlackTarget("C1")
+    ts = p.post_placeholder(target, "o/r a...b")
+    slack.ratelimit_next(1, retry_after=30, method="chat.update")
+    start = time.monotonic()
+    p.progress(target, ts, 1, 10)
+    p.progress(target, ts, 2, 10)  # held back by Retry-After, so not even tried
+    assert time.monotonic() - start < 1.0
+    assert [c.status for c in slack.calls_to("chat.update")] == [429]

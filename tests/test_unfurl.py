@@ -276,3 +276,19 @@ def test_a_link_reported_by_the_slash_command_unfurls_from_the_cache_without_a_j
     per_area = ReportJob(source=url, channel=CHANNEL, paths=("docs/**",))
     run_report_job(app_config, per_area, f"{app_config.redis_prefix}area", retries_left=0)
     assert cached_for_link(app_config, other)[1] == report_id
+
+
+def test_an_unfurl_of_extreme_text_fits_one_section_each() -> None:
+    from tests.fakes.slack_limits import check_blocks
+
+    report = small_report()
+    report.title = "&" * 400
+    report.base = replace(report.base, ref="<" * 255)
+    report.head = replace(report.head, ref="&" * 255)
+    report.highlights.new_features = ["<" * 300]
+    report.highlights.breaking_changes = ["&" * 300]
+    report.highlights.other_updates = [">" * 300]
+    blocks = unfurl_for(report, "https://di.example/reports/abc")["blocks"]
+    check_blocks(blocks)
+    text = json.dumps(blocks)
+    assert "<<" not in text and "&&" not in text

@@ -17,6 +17,8 @@ from typing import Any
 from bot import messages
 from bot.render.slack_split import (
     escape_mrkdwn,
+    first_piece,
+    mrkdwn,
     mrkdwn_from_markdown,
     split_mrkdwn,
     truncate_plain,
@@ -39,6 +41,12 @@ SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 ITEM_LIMIT = 700
 """One highlight in the parent message; longer ones end with an ellipsis."""
+SUMMARY_LIMIT = 2000
+"""The summary in the parent; a longer one ends with an ellipsis and opens the thread in full."""
+LIST_BUDGET = 2000
+NOTES_LIMIT = 1000
+# Header 150 + context (~1,000 at worst) + summary + three lists (each a budget plus one item
+# and the "more" line) + notes stays under BLOCK_TEXT_BUDGET, whatever the report holds.
 BLOCK_TEXT_BUDGET = 11_000
 """Below the ~12,000 characters that trigger ``msg_blocks_too_long``, with room for containers."""
 MAX_FILE_SECTIONS = 300
@@ -46,6 +54,7 @@ MAX_FILE_SECTIONS = 300
 REGENERATE_ACTION = "diffinsight_regenerate"
 FULL_REPORT_ACTION = "diffinsight_full_report"
 _USER_RE = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+_SHA_RE = re.compile(r"[0-9a-f]{7,64}")
 
 
 @dataclass
@@ -69,7 +78,7 @@ def _block_size(block: dict[str, Any]) -> int:
 
 
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    return {"type": "section", "text": mrkdwn(text)}
 
 
 def _sections(text: str) -> list[dict[str, Any]]:
@@ -77,7 +86,7 @@ def _sections(text: str) -> list[dict[str, Any]]:
 
 
 def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+    return {"type": "context", "elements": [mrkdwn(first_piece(text, SECTION_LIMIT))]}
 
 
 def _url(url: str) -> str:
@@ -91,18 +100,21 @@ def _link(url: str | None, label: str) -> str:
 
 
 def _short(sha: str) -> str:
-    return sha[:7] if re.fullmatch(r"[0-9a-f]{7,64}", sha) else sha
+    return sha[:7] if _SHA_RE.fullmatch(sha) else sha
 
 
 def file_diff_url(report: Report, f: FileReport) -> str | None:
-    """The file's diff on GitHub: its anchor in the compare, pull request or commit page."""
+    """The file's diff on GitHub: its anchor in the compare, pull request or commit page.
+
+    Only commit SHAs go into a compare URL we build, never other text from the report.
+    """
     anchor = "diff-" + hashlib.sha256(f.filename.encode("utf-8")).hexdigest()
     link = report.permalink
     if "/pull/" in link:
         return f"{link.split('#')[0].rstrip('/')}/files#{anchor}"
     if "/commit/" in link:
         return f"{link.split('#')[0]}#{anchor}"
-    if report.web_url and report.base.sha and report.head.sha:
+    if report.web_url and _SHA_RE.fullmatch(report.base.sha) and _SHA_RE.fullmatch(report.head.sha):
         return f"{report.web_url}/compare/{report.base.sha}...{report.head.sha}#{anchor}"
     return None
 
@@ -129,20 +141,15 @@ def _context_line(report: Report, requester: str | None) -> str:
     return " · ".join(parts)
 
 
-def _first_piece(text: str, limit: int) -> str:
-    """The start of ``text`` within ``limit``, cut between spans, with an ellipsis if cut."""
-    pieces = split_mrkdwn(text, limit - 1) if text else [""]
-    return pieces[0] + ("…" if len(pieces) > 1 else "")
-
-
 def _bullets(items: list[str], budget: int) -> str:
     """Bullet lines within ``budget`` characters; items left out are counted, not lost silently."""
+    items = [item for item in items if item.strip()]  # an empty bullet says nothing
     if not items:
         return messages.SLACK_NONE
     lines: list[str] = []
     used = 0
     for i, item in enumerate(items):
-        line = "• " + _first_piece(mrkdwn_from_markdown(" ".join(item.split())), ITEM_LIMIT)
+        line = "• " + first_piece(mrkdwn_from_markdown(" ".join(item.split())), ITEM_LIMIT)
         if used + len(line) > budget and lines:
             lines.append(messages.SLACK_MORE_IN_THREAD.format(n=len(items) - i))
             break
@@ -189,23 +196,23 @@ def parent_message(
     title = truncate_plain(report.subject or report.title, HEADER_LIMIT)
     context = _context_line(report, requester)
     if report.subject:
-        context = f"{escape_mrkdwn(report.title)} · {context}"
+        context = f"{escape_mrkdwn(truncate_plain(report.title, HEADER_LIMIT))} · {context}"
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": title}},
         _context(context),
     ]
-    summary = mrkdwn_from_markdown(report.summary.strip()) or messages.SLACK_NONE
-    blocks.append(_section(_first_piece(summary, 2400)))
+    summary = _summary(report) or messages.SLACK_NONE
+    blocks.append(_section(first_piece(summary, SUMMARY_LIMIT)))
     lists = (
         (messages.SLACK_NEW_FEATURES, report.highlights.new_features),
         (messages.SLACK_BREAKING_CHANGES, report.highlights.breaking_changes),
         (messages.SLACK_OTHER_UPDATES, report.highlights.other_updates),
     )
     for label, items in lists:
-        blocks.append(_section(f"*{label}*\n{_bullets(items, 2200)}"))
-    if report.notes:
-        notes = " ".join(mrkdwn_from_markdown(n) for n in report.notes)
-        blocks.append(_context(_first_piece(notes, 1500)))
+        blocks.append(_section(f"*{label}*\n{_bullets(items, LIST_BUDGET)}"))
+    notes = " ".join(mrkdwn_from_markdown(" ".join(n.split())) for n in report.notes if n.strip())
+    if notes:  # Slack refuses an empty text object, and with it the whole message
+        blocks.append(_context(first_piece(notes, NOTES_LIMIT)))
     actions = _buttons(report_url, regenerate_value)
     if actions:
         blocks.append(actions)
@@ -213,6 +220,10 @@ def parent_message(
     where = f"{escape_mrkdwn(report.repository)} {_range(report)}"
     fallback = f"{escape_mrkdwn(title)}\n{where}\n{escape_mrkdwn(report.summary)}"
     return SlackMessage(text=truncate_plain(fallback, 3000), blocks=blocks)
+
+
+def _summary(report: Report) -> str:
+    return mrkdwn_from_markdown(report.summary.strip())
 
 
 def progress_message(repository: str, range_text: str, done: int, total: int) -> SlackMessage:
@@ -271,9 +282,15 @@ def _pack(blocks: list[dict[str, Any]], label: str) -> list[SlackMessage]:
 
 
 def thread_messages(report: Report) -> list[SlackMessage]:
-    """The thread: insights, the summary table, then one section per file."""
+    """The thread: insights, the summary table, then one section per file.
+
+    Beyond MAX_FILE_SECTIONS files a closing line says how many more the uploaded file holds.
+    """
     insights = mrkdwn_from_markdown(report.insights.strip()) or messages.SLACK_NONE
-    blocks = _sections(f"*{messages.SLACK_INSIGHTS}*\n{insights}")
+    summary = _summary(report)
+    # A summary cut short in the parent opens the thread in full, so nothing is only in the file.
+    blocks = _sections(summary) if first_piece(summary, SUMMARY_LIMIT) != summary else []
+    blocks += _sections(f"*{messages.SLACK_INSIGHTS}*\n{insights}")
     blocks.append({"type": "divider"})
     blocks.extend(_sections("\n".join(_table_lines(report))))
     blocks.append({"type": "divider"})

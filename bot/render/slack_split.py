@@ -89,6 +89,22 @@ def split_mrkdwn(text: str, limit: int) -> list[str]:
     return pieces
 
 
+def first_piece(text: str, limit: int) -> str:
+    """The start of ``text`` within ``limit``, cut between spans, with an ellipsis if cut."""
+    pieces = split_mrkdwn(text, limit - 1) if text else [""]
+    return pieces[0] + ("…" if len(pieces) > 1 else "")
+
+
+def mrkdwn(text: str) -> dict[str, object]:
+    """A mrkdwn text object that Slack shows as written.
+
+    ``verbatim`` stops Slack's automatic parsing (plain ``@channel``, ``@here``, ``#channel``
+    and bare URLs turned into mentions and links); our own ``<url|label>`` and ``<@U…>``
+    still work. Escaping handles ``<``, ``>`` and ``&``; this handles the rest.
+    """
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
 def truncate_plain(text: str, limit: int) -> str:
     """Shorten plain text to ``limit`` characters at a word boundary, with an ellipsis."""
     text = " ".join(text.split())

@@ -95,6 +95,7 @@ class FakeSlack(SlackMethods):
     def __init__(self, token: str = "xoxb-fake-token") -> None:
         self.token = token
         self.calls: list[Call] = []
+        self.unfurled: list[tuple[str, dict[str, Any], Any]] = []
         self.not_in_channel: set[str] = set()
         self.channel_not_found: set[str] = set()
         self.channel_rate: float | None = None

@@ -41,6 +41,10 @@ def _text_object(obj: Any, where: str, *, limit: int, plain_only: bool = False) 
         raise BlockError("invalid_blocks", f"must be a text object [json-pointer:{where}]")
     if plain_only and obj["type"] != "plain_text":
         raise BlockError("invalid_blocks", f"must be plain_text [json-pointer:{where}/type]")
+    # "verbatim" is only usable on mrkdwn, "emoji" only on plain_text (the Text object page).
+    for key, kind in (("verbatim", "mrkdwn"), ("emoji", "plain_text")):
+        if key in obj and (obj["type"] != kind or not isinstance(obj[key], bool)):
+            raise BlockError("invalid_blocks", f"invalid {key} [json-pointer:{where}/{key}]")
     text = obj.get("text")
     if not isinstance(text, str) or not text:
         raise BlockError("invalid_blocks", f"must be more than 0 characters [json-pointer:{where}]")

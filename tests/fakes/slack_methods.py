@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.fakes.slack_limits import MAX_MESSAGE_TEXT, BlockError, check_blocks
+from tests.fakes.slack_parse import Parsed, parse_message, parse_text
 
 BOT_USER = "U0DIFFBOT"
 BOT_ID = "B0DIFFBOT"
@@ -47,12 +48,15 @@ class Message:
     ephemeral: bool = False
     edits: int = 0
     files: list[str] = field(default_factory=list)
+    parsed: Parsed = field(default_factory=Parsed)
+    """Who Slack would notify and where its links go (see tests.fakes.slack_parse)."""
 
 
 class SlackMethods:
     """Message store and method handlers; FakeSlack provides the state below and base_url."""
 
     calls: list[Call]
+    unfurled: list[tuple[str, dict[str, Any], Parsed]]
     not_in_channel: set[str]
     channel_not_found: set[str]
     _messages: dict[str, list[Message]]
@@ -111,6 +115,7 @@ class SlackMethods:
         if thread_ts and self._find(channel, thread_ts) is None:
             raise BlockError("thread_not_found", thread_ts)
         msg = Message(channel, self._next_ts(), text, blocks, thread_ts, BOT_USER)
+        msg.parsed = self._parse(args, text, blocks)
         self._messages[channel].append(msg)
         out: dict[str, Any] = {"channel": channel, "ts": msg.ts, "message": self._shape(msg)}
         if warnings:
@@ -125,6 +130,7 @@ class SlackMethods:
             raise BlockError("message_not_found", args.get("ts") or "")
         text, blocks, warnings = self._content(args)
         msg.text, msg.blocks, msg.edits = text, blocks, msg.edits + 1
+        msg.parsed = self._parse(args, text, blocks)
         out = {"channel": channel, "ts": msg.ts, "text": text, "message": self._shape(msg)}
         if warnings:
             out["response_metadata"] = {"warnings": warnings}
@@ -137,6 +143,7 @@ class SlackMethods:
         text, blocks, _ = self._content(args)
         msg = Message(channel, self._next_ts(), text, blocks, args.get("thread_ts"), None, True)
         msg.user = args["user"]
+        msg.parsed = self._parse(args, text, blocks)
         self._messages[channel].append(msg)
         return {"message_ts": msg.ts}
 
@@ -150,6 +157,9 @@ class SlackMethods:
                 check_blocks(value["blocks"])
         if self._find(channel, args.get("ts") or "") is None and not args.get("unfurl_id"):
             raise BlockError("cannot_find_message", args.get("ts") or "")
+        for url, value in unfurls.items():
+            blocks = value.get("blocks") if isinstance(value, dict) else None
+            self.unfurled.append((url, value, parse_message("", blocks)))
         return {}
 
     def _m_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -207,8 +217,18 @@ class SlackMethods:
                 raise BlockError("thread_not_found", thread_ts)
             msg = Message(channel, self._next_ts(), args.get("initial_comment") or "", None)
             msg.thread_ts, msg.user, msg.files = thread_ts, BOT_USER, [f["id"] for f in shaped]
+            # The comment is mrkdwn; a file's title is shown beside it and parsed the same way.
+            msg.parsed = parse_text(msg.text, automatic=True)
+            for f in shaped:
+                msg.parsed.add(parse_text(f["title"], automatic=False))
             self._messages[channel].append(msg)
         return {"files": shaped}
+
+    @staticmethod
+    def _parse(args: dict[str, Any], text: str, blocks: Any) -> Parsed:
+        link_names = str(args.get("link_names", "")).lower() in ("1", "true")
+        automatic = link_names or args.get("parse") == "full"
+        return parse_message(text, blocks, link_names=automatic)
 
     def uploaded(self, file_id: str) -> bytes | None:
         with self._lock:
