@@ -83,6 +83,31 @@ def _dedup_name(config: Config, dedup_key: str) -> str:
     return f"{config.redis_prefix}dedup:{digest}"
 
 
+def _enqueue_once(
+    client: redis.Redis, queue: Queue, name: str, func: Callable[..., Any], options: dict[str, Any]
+) -> str | None:
+    """Queue the job and take the dedup ``name`` together; if taken, the job id holding it.
+
+    Both are written in one MULTI/EXEC, so a process killed in between leaves neither, never
+    a mark without its job (which would make every retry drop the report as a duplicate);
+    WATCH makes the check and the take one step across processes.
+    """
+    with client.pipeline(transaction=True) as pipe:
+        while True:
+            try:
+                pipe.watch(name)
+                taken = pipe.get(name)
+                if taken is not None:
+                    return taken.decode()
+                pipe.multi()
+                pipe.set(name, options["job_id"], ex=DEDUP_TTL)
+                queue.enqueue(func, pipeline=pipe, **options)
+                pipe.execute()
+                return None
+            except redis.WatchError:
+                continue  # another process took it meanwhile: read whose job it is
+
+
 def enqueue(
     config: Config,
     func: Callable[..., Any],
@@ -99,32 +124,27 @@ def enqueue(
     values. A job that raises is retried after each of ``retry_intervals`` seconds.
     """
     job_id = job_id or uuid.uuid4().hex
+    retry = (
+        Retry(max=len(retry_intervals), interval=list(retry_intervals)) if retry_intervals else None
+    )
+    options: dict[str, Any] = {
+        "kwargs": kwargs,
+        "job_id": job_id,
+        "retry": retry,
+        "job_timeout": job_timeout,
+        "result_ttl": RESULT_TTL,
+        "failure_ttl": FAILURE_TTL,
+    }
     try:
         client = get_redis(config)
-        name = _dedup_name(config, dedup_key) if dedup_key else None
-        if name and not client.set(name, job_id, nx=True, ex=DEDUP_TTL):
-            existing = client.get(name)
-            log.info("duplicate job not queued", extra={"job": job_id})
-            return EnqueueResult(existing.decode() if existing else job_id, duplicate=True)
-        retry = (
-            Retry(max=len(retry_intervals), interval=list(retry_intervals))
-            if retry_intervals
-            else None
-        )
-        try:
-            get_queue(config, client).enqueue(
-                func,
-                kwargs=kwargs,
-                job_id=job_id,
-                retry=retry,
-                job_timeout=job_timeout,
-                result_ttl=RESULT_TTL,
-                failure_ttl=FAILURE_TTL,
-            )
-        except BaseException:
-            if name:
-                client.delete(name)  # let a later attempt enqueue it
-            raise
+        queue = get_queue(config, client)
+        if dedup_key is None:
+            queue.enqueue(func, **options)
+        else:
+            taken = _enqueue_once(client, queue, _dedup_name(config, dedup_key), func, options)
+            if taken is not None:
+                log.info("duplicate job not queued", extra={"job": taken})
+                return EnqueueResult(taken, duplicate=True)
     except REDIS_ERRORS as exc:
         raise RedisUnavailable(messages.SERVICE_UNAVAILABLE) from exc
     log.info("job queued", extra={"job": job_id, "queue": config.queue_name})

@@ -89,6 +89,53 @@ def test_a_dedup_key_is_enqueued_once(cfg: Config, repo: Path):
     assert get_queue(cfg).count == 2
 
 
+def test_concurrent_enqueues_of_one_dedup_key_queue_one_job(cfg: Config, repo: Path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    job = report_job(repo, dedup_key="slack-retry-1")
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(lambda _: enqueue_report(cfg, job), range(20)))
+    assert sum(not r.duplicate for r in results) == 1
+    assert len({r.job_id for r in results}) == 1
+    assert get_queue(cfg).job_ids == [results[0].job_id]
+
+
+KILLED_MID_ENQUEUE = """
+import json, os, sys
+from dataclasses import replace
+from rq import Queue
+from bot.config import load_config
+from bot.jobs import ReportJob, enqueue_report
+
+opts = json.loads(sys.argv[1])
+config = replace(load_config({}), **opts)
+
+def enqueue_job(self, job, pipeline=None, **kw):
+    os._exit(9)  # the process dies as the job is about to be queued, as a killed worker would
+
+Queue.enqueue_job = enqueue_job
+enqueue_report(config, ReportJob(source="o/r a...b", channel="C1", dedup_key="merge:x"))
+"""
+
+
+def test_a_process_killed_while_enqueueing_leaves_no_dedup_mark_behind(cfg: Config):
+    import json
+    import subprocess
+    import sys
+
+    opts = {f: getattr(cfg, f) for f in ("redis_url", "redis_prefix", "queue_name")}
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_MID_ENQUEUE, json.dumps(opts)],
+        cwd=Path(__file__).parent.parent,
+        timeout=60,
+    )
+    assert done.returncode == 9
+    assert get_queue(cfg).count == 0
+    # The retry (a fan-out rerun, a redelivery) queues the report instead of dropping it.
+    again = enqueue_report(cfg, ReportJob(source="o/r a...b", channel="C1", dedup_key="merge:x"))
+    assert again.duplicate is False and get_queue(cfg).job_ids == [again.job_id]
+
+
 def test_generic_enqueue_for_other_job_kinds(cfg: Config, redis_client):
     result = enqueue(cfg, report_url, {"config": None, "report_id": "x"}, "unfurl:1")
     assert enqueue(cfg, report_url, {}, "unfurl:1").duplicate is True
