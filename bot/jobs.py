@@ -84,7 +84,12 @@ def _dedup_name(config: Config, dedup_key: str) -> str:
 
 
 def _enqueue_once(
-    client: redis.Redis, queue: Queue, name: str, func: Callable[..., Any], options: dict[str, Any]
+    client: redis.Redis,
+    queue: Queue,
+    name: str,
+    ttl: int,
+    func: Callable[..., Any],
+    options: dict[str, Any],
 ) -> str | None:
     """Queue the job and take the dedup ``name`` together; if taken, the job id holding it.
 
@@ -100,7 +105,7 @@ def _enqueue_once(
                 if taken is not None:
                     return taken.decode()
                 pipe.multi()
-                pipe.set(name, options["job_id"], ex=DEDUP_TTL)
+                pipe.set(name, options["job_id"], ex=ttl)
                 queue.enqueue(func, pipeline=pipe, **options)
                 pipe.execute()
                 return None
@@ -117,11 +122,13 @@ def enqueue(
     job_id: str | None = None,
     retry_intervals: Sequence[int] = RETRY_INTERVALS,
     job_timeout: int = JOB_TIMEOUT,
+    dedup_ttl: int = DEDUP_TTL,
 ) -> EnqueueResult:
     """Queue ``func(**kwargs)`` once per ``dedup_key``; raises RedisUnavailable when Redis is down.
 
     ``func`` must be a top-level function (the worker imports it by name); ``kwargs`` plain
-    values. A job that raises is retried after each of ``retry_intervals`` seconds.
+    values. A job that raises is retried after each of ``retry_intervals`` seconds. The same
+    ``dedup_key`` within ``dedup_ttl`` seconds queues nothing and answers the first job's id.
     """
     job_id = job_id or uuid.uuid4().hex
     retry = (
@@ -141,7 +148,8 @@ def enqueue(
         if dedup_key is None:
             queue.enqueue(func, **options)
         else:
-            taken = _enqueue_once(client, queue, _dedup_name(config, dedup_key), func, options)
+            name = _dedup_name(config, dedup_key)
+            taken = _enqueue_once(client, queue, name, dedup_ttl, func, options)
             if taken is not None:
                 log.info("duplicate job not queued", extra={"job": taken})
                 return EnqueueResult(taken, duplicate=True)

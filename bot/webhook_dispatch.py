@@ -8,7 +8,6 @@ stays far inside GitHub's 10-second deadline however many channels subscribe.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from enum import Enum
 
@@ -18,9 +17,8 @@ from bot import messages
 from bot.access import is_allowed
 from bot.areas import matches_any
 from bot.config import Config
-from bot.deliveries import claim_delivery, release_delivery
+from bot.deliveries import DELIVERY_TTL_SECONDS, delivery_dedup_key
 from bot.jobs import ReportJob, enqueue
-from bot.redisconn import REDIS_ERRORS
 from bot.subscriptions import Subscription, SubscriptionStore
 from bot.webhook_jobs import FAN_OUT_RETRIES, fan_out
 from bot.webhooks import Ignored, Landed, PayloadError, Ping, parse_event
@@ -99,11 +97,14 @@ def _job(config: Config, landed: Landed, target: Target) -> ReportJob:
     )
 
 
-def _queue_fan_out(config: Config, landed: Landed, targets: list[Target]) -> Outcome:
+def _queue_fan_out(
+    config: Config, landed: Landed, targets: list[Target], delivery_id: str
+) -> Outcome:
     """Queue one job that queues the per-channel reports, so the answer costs one enqueue.
 
     With 50 deliveries arriving at once every millisecond on the request path counts; the
     per-channel jobs (and their PR+push dedup) cost the same in the worker, off that path.
+    The job is keyed by the delivery id, so a redelivery queues nothing.
     """
     reports = [
         # vars(), not asdict(): the fields are plain values, and asdict's deep copy costs
@@ -111,7 +112,16 @@ def _queue_fan_out(config: Config, landed: Landed, targets: list[Target]) -> Out
         {**vars(_job(config, landed, t)), "check_paths": bool(t.paths and landed.touched is None)}
         for t in targets
     ]
-    enqueue(config, fan_out, {"reports": reports}, retry_intervals=FAN_OUT_RETRIES)
+    queued = enqueue(
+        config,
+        fan_out,
+        {"reports": reports},
+        delivery_dedup_key(delivery_id),
+        retry_intervals=FAN_OUT_RETRIES,
+        dedup_ttl=DELIVERY_TTL_SECONDS,
+    )
+    if queued.duplicate:
+        return Outcome(Verdict.DUPLICATE, messages.WEBHOOK_DUPLICATE_DELIVERY)
     reason = messages.WEBHOOK_QUEUED.format(count=len(targets))
     return Outcome(Verdict.QUEUED, reason, tuple(t.channel for t in targets))
 
@@ -146,11 +156,4 @@ def handle_delivery(
     targets = [t for t in targets if touches(t, parsed)]
     if not targets:
         return Outcome(Verdict.IGNORED, messages.WEBHOOK_NO_PATH_MATCH)
-    if not claim_delivery(client, config.redis_prefix, delivery_id):
-        return Outcome(Verdict.DUPLICATE, messages.WEBHOOK_DUPLICATE_DELIVERY)
-    try:
-        return _queue_fan_out(config, parsed, targets)
-    except BaseException:
-        with contextlib.suppress(*REDIS_ERRORS):
-            release_delivery(client, config.redis_prefix, delivery_id)
-        raise
+    return _queue_fan_out(config, parsed, targets, delivery_id)
