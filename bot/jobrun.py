@@ -1,9 +1,10 @@
 """Running one report job in a worker: what was posted is recorded, so retries never repeat it.
 
 The record (a small Redis hash per job) holds the placeholder's ``ts`` once it is posted,
-``done`` once the report is, and ``told`` once the requester heard of a failure. A retry
-that finds ``done`` does nothing; one that finds a placeholder updates it instead of posting
-a second one.
+each thread reply and the file once they are, ``done`` once the report is, and ``told`` once
+the requester heard of a failure. A retry that finds ``done`` does nothing; one that finds a
+placeholder updates it instead of posting a second one, and replies already in the thread
+are not posted again (a worker killed, or a connection lost, half way through the thread).
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ class PostRecord:
         return cls(get_redis(config), f"{config.redis_prefix}posted:{post_key}")
 
     def get(self, field: str) -> str | None:
+        """The field's value (``""`` when stored empty, e.g. an upload without a file id)."""
         raw = self.client.hget(self.name, field)
-        return raw.decode() if raw else None
+        return raw.decode() if raw is not None else None
 
     def set(self, field: str, value: str) -> None:
         with self.client.pipeline() as pipe:
@@ -152,6 +154,7 @@ def _post(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoste
         report_url=report_url(config, outcome.report_id),
         source=job.source,
         paths=job.paths,
+        journal=record,
     )
     record.set("report_id", outcome.report_id)
     record.set("done", result.error or "posted")
