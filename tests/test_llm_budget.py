@@ -214,3 +214,47 @@ def test_a_repair_fits_its_call_budget_problems_first_then_as_much_of_the_reply_
     least = estimate_request([*asked, one], schema)
     assert repair_request(asked, bad_reply, problems, schema, least) == [*asked, one]
     assert repair_request(asked, bad_reply, problems, schema, least - 1) is None
+
+
+def _alnum_floor(text: str) -> int:
+    """Tokens a GPT tokenizer needs at least for letters and digits: every maximal letter run
+    is one piece or more, every run of digits one piece per three digits."""
+    floor, run, kind = 0, 0, ""
+    for ch in text + "\n":
+        now = "digit" if ch.isdigit() else ("letter" if ch.isalpha() else "")
+        if now != kind and run:
+            floor += -(-run // 3) if kind == "digit" else 1
+            run = 0
+        kind = now
+        run += 1 if now else 0
+    return floor
+
+
+def test_hashes_and_numbers_are_not_under_counted():
+    """Lock files and checksums run far below 3.2 characters a token; the estimate follows."""
+    import hashlib
+
+    hashes = "".join(f"+{hashlib.sha256(str(i).encode()).hexdigest()}\n" for i in range(200))
+    numbers = " ".join(str(i * 7919) for i in range(500))
+    for text in (hashes, numbers, "1234567890" * 100):
+        assert estimate_tokens(text) >= _alnum_floor(text) > len(text) / 3.2
+        assert estimate_tokens(text) <= len(text)  # still an estimate, not one per character
+
+
+def test_a_report_of_lock_file_hashes_keeps_to_its_budget():
+    import hashlib
+
+    def patch(n: int) -> str:
+        hunks = []
+        for h in range(12):
+            lines = [f"+{hashlib.sha1(f'{n}-{h}-{i}'.encode()).hexdigest()}" for i in range(5)]
+            hunks.append(f"@@ -{h * 9 + 1},0 +{h * 9 + 1},5 @@\n" + "\n".join(lines))
+        return "\n".join(hunks)
+
+    files = [FileChange(f"deps/go{n}.sum", "modified", 60, 0, patch(n)) for n in range(12)]
+    with FakeOpenAI() as fake:
+        config = llm_config(fake, llm_call_budget=9000, llm_report_budget=9000)
+        LLMSummarizer(config, InProcessFileCache()).summarize(make_change(files), "en_US")
+    sent = [r.text("user") + r.text("system") for r in fake.requests]
+    assert sum(_alnum_floor(text) for text in sent) <= 9000
+    assert all(request_estimate(r) <= 9000 for r in fake.requests)

@@ -10,6 +10,11 @@ Instead :func:`estimate_tokens` over-estimates on purpose:
   pieces, the most a BPE tokenizer splits that prose into in practice.)
 * every non-ASCII character counts 1.2 tokens: CJK text runs close to one token per character
   and accented Latin text far below that, so Japanese reports and patches stay covered.
+* the estimate is never below the number of pieces the GPT tokenizers' own pre-split cuts the
+  text into (a run of letters with one leading mark, up to three digits, a run of marks,
+  whitespace): no token spans two pieces, so that count is a true floor. It matters where
+  characters per token fall far below 3.2: hashes and checksums (lock files, ``go.sum``),
+  numbers and dense punctuation, where 3.2 alone under-counts by half.
 * each chat message adds 4 tokens of framing and each request 3 for the reply's priming, the
   figures OpenAI documents for its chat format; the JSON schema of ``response_format`` is
   counted as text because the server adds it to the prompt.
@@ -23,9 +28,15 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
+# The cl100k pre-split (o200k splits at least as finely): letters with one optional leading
+# non-letter (``_`` counts as a mark), 1-3 digits, marks, then whitespace runs.
+_PIECE_RE = re.compile(
+    r"(?:[^\r\n\w]|_)?[^\W\d_]+|\d{1,3}| ?(?:[^\s\w]|_)+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
 ASCII_CHARS_PER_TOKEN = 3.2
 NON_ASCII_TOKENS_PER_CHAR = 1.2
 TOKENS_PER_MESSAGE = 4
@@ -40,7 +51,14 @@ def estimate_tokens(text: str) -> int:
         return 0
     non_ascii = 0 if text.isascii() else len(text) - len(text.encode("ascii", "ignore"))
     ascii_chars = len(text) - non_ascii
-    return math.ceil(ascii_chars / ASCII_CHARS_PER_TOKEN + non_ascii * NON_ASCII_TOKENS_PER_CHAR)
+    by_chars = ascii_chars / ASCII_CHARS_PER_TOKEN + non_ascii * NON_ASCII_TOKENS_PER_CHAR
+    by_chars = math.ceil(by_chars)
+    return max(by_chars, pieces(text))
+
+
+def pieces(text: str) -> int:
+    """How many pre-split pieces ``text`` has: a floor for any GPT tokenizer's count."""
+    return sum(1 for _ in _PIECE_RE.finditer(text))
 
 
 def estimate_request(messages: list[dict[str, Any]], schema: dict[str, Any] | None = None) -> int:
