@@ -29,7 +29,13 @@ from bot.errors import SourceReadError
 from bot.jobs import current_config, report_url
 from bot.redisconn import REDIS_ERRORS, RedisUnavailable, get_redis
 from bot.render.slack import FULL_REPORT_ACTION
-from bot.render.slack_split import escape_mrkdwn, first_piece, mrkdwn, mrkdwn_from_markdown
+from bot.render.slack_split import (
+    escape_mrkdwn,
+    first_piece,
+    mrkdwn,
+    mrkdwn_from_markdown,
+    truncate_plain,
+)
 from bot.report import Report
 from bot.slackpost import SlackPoster
 from bot.sources import Source, SourceError, parse_source
@@ -157,20 +163,11 @@ def cached_for_link(config: Config, source: Source) -> tuple[Report, str] | None
     return (report, report_id) if report is not None else None
 
 
-def _clip(text: str, limit: int) -> str:
-    """At most ``limit`` characters of one line, cut at a word, before any escaping."""
-    line = " ".join(text.split())
-    if len(line) <= limit:
-        return line
-    cut = line.rfind(" ", 0, limit - 1)
-    return line[: cut if cut > limit // 2 else limit - 1].rstrip() + "…"
-
-
 def _ref(ref: str, sha: str) -> str:
     short = sha[:7]
     if not ref or ref == sha or ref.startswith(short):
-        return escape_mrkdwn(_clip(short or ref, REF_CHARS))
-    return f"{escape_mrkdwn(_clip(ref, REF_CHARS))} ({escape_mrkdwn(short)})"
+        return escape_mrkdwn(truncate_plain(short or ref, REF_CHARS))
+    return f"{escape_mrkdwn(truncate_plain(ref, REF_CHARS))} ({escape_mrkdwn(short)})"
 
 
 def _top_highlights(report: Report) -> list[str]:
@@ -186,16 +183,17 @@ def _top_highlights(report: Report) -> list[str]:
     # Clipped before escaping (to keep words whole) and again after, since escaping can make
     # a line of ``<`` five times longer: the three lines always fit one section.
     limit = SECTION_LIMIT // MAX_HIGHLIGHTS - 20
-    return [
-        f"• *{label}* {first_piece(mrkdwn_from_markdown(_clip(item, HIGHLIGHT_CHARS)), limit)}"
-        for label, item in picked[:MAX_HIGHLIGHTS]
-    ]
+    lines = []
+    for label, item in picked[:MAX_HIGHLIGHTS]:
+        text = mrkdwn_from_markdown(truncate_plain(item, HIGHLIGHT_CHARS))
+        lines.append(f"• *{label}* {first_piece(text, limit)}")
+    return lines
 
 
 def unfurl_for(report: Report, page_url: str | None) -> dict[str, Any]:
     """One link's preview: title, range, counts, top highlights and a "Full report" button."""
     totals = report.totals
-    title = escape_mrkdwn(_clip(report.title, 150))
+    title = escape_mrkdwn(truncate_plain(report.title, 150))
     facts = messages.UNFURL_FACTS.format(
         repository=escape_mrkdwn(report.repository),
         range=f"{_ref(report.base.ref, report.base.sha)}…{_ref(report.head.ref, report.head.sha)}",

@@ -108,6 +108,8 @@ def test_report_page_in_a_real_browser(browser: Browser, report_page) -> None:  
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(5000)
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     try:
         response = page.goto(url)
         assert response is not None and response.status == 200
@@ -141,6 +143,10 @@ def test_report_page_in_a_real_browser(browser: Browser, report_page) -> None:  
         expect(page.locator(f"#{last.anchor} h3")).to_have_text(last.filename)
         expect(page.locator(f"#{last.anchor} h4").first).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "browser-report-link.png"))
+
+        # Works offline: the page asked for nothing but itself (no fonts, scripts, images).
+        origin = url.split("/reports/", 1)[0]
+        assert requested and all(r.startswith(url) or r == origin for r in requested), requested
     finally:
         page.close()
 

@@ -251,7 +251,21 @@ def test_forged_and_stale_requests_get_401_and_do_nothing(
     tampered = httpx.post(
         f"{server}/slack/events", content=body + b"&x=1", headers=sign_slack(body, SECRET)
     )
-    assert [r.status_code for r in (forged, stale, unsigned, tampered)] == [401] * 4
+    click = {
+        "type": "block_actions",
+        "user": {"id": ASKER},
+        "container": {"type": "message", "message_ts": "1.000001", "channel_id": CHANNEL},
+        "channel": {"id": CHANNEL},
+        "actions": [{"action_id": "diffinsight_regenerate", "value": '{"source": "o/r a...b"}'}],
+    }
+    click_body = urlencode({"payload": json.dumps(click)}).encode()
+    stale_click = httpx.post(
+        f"{server}/slack/events",
+        content=click_body,
+        headers=sign_slack(click_body, SECRET, ts=int(time.time()) - 6 * 60),
+    )
+    responses = (forged, stale, unsigned, tampered, stale_click)
+    assert [r.status_code for r in responses] == [401] * 5
     assert queued(cfg, 1, timeout=0.5) == 0
     run_worker(cfg, burst=True)
     assert slack.messages(CHANNEL) == []
