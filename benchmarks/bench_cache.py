@@ -53,10 +53,18 @@ def make_repo(root: Path) -> None:
     git(root, "commit", "-q", "-am", "change every file")
 
 
+BUDGET_P99_MS = 20.0
+"""Issue 3: a cached 300-file report is returned in under 20 ms at p99."""
+
+
+def p99_ms(samples: list[float]) -> float:
+    ms = sorted(s * 1000 for s in samples)
+    return ms[min(len(ms) - 1, int(len(ms) * 0.99))]
+
+
 def percentiles(samples: list[float]) -> str:
     ms = sorted(s * 1000 for s in samples)
-    p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
-    return f"p50 {statistics.median(ms):.2f} ms, p99 {p99:.2f} ms, max {ms[-1]:.2f} ms"
+    return f"p50 {statistics.median(ms):.2f} ms, p99 {p99_ms(samples):.2f} ms, max {ms[-1]:.2f} ms"
 
 
 def timed(fn, n: int) -> list[float]:
@@ -101,14 +109,10 @@ def main() -> int:
                 f"stored JSON {size / 1024:.0f} KiB"
             )
             load_cached(config, first.key)  # warm the connection pool
-            print(
-                f"cached report fetch by key ({FETCHES}x): "
-                + percentiles(timed(lambda: load_cached(config, first.key), FETCHES))
-            )
-            print(
-                f"cached report fetch by web id ({FETCHES}x): "
-                + percentiles(timed(lambda: load_report_by_id(config, first.report_id), FETCHES))
-            )
+            by_key = timed(lambda: load_cached(config, first.key), FETCHES)
+            print(f"cached report fetch by key ({FETCHES}x): " + percentiles(by_key))
+            by_id = timed(lambda: load_report_by_id(config, first.report_id), FETCHES)
+            print(f"cached report fetch by web id ({FETCHES}x): " + percentiles(by_id))
             hits = timed(lambda: cached_build(request, config), 30)
             print("cached_build hit incl. reading the local git change (30x): " + percentiles(hits))
 
@@ -134,13 +138,18 @@ def main() -> int:
                 f"{CountingSummarizer.runs} build(s), {len(outcomes)} answers, "
                 f"{len(ids)} distinct report id(s), {wall:.2f} s wall"
             )
+            fast = max(p99_ms(by_key), p99_ms(by_id)) < BUDGET_P99_MS
+            once = CountingSummarizer.runs == 1 and len(outcomes) == CONCURRENT and len(ids) == 1
+            verdict = "met" if fast else "NOT met"
+            print(f"budget cached fetch p99 < {BUDGET_P99_MS:.0f} ms: {verdict}")
+            print(f"budget one build for {CONCURRENT} requests: {'met' if once else 'NOT met'}")
         finally:
             client = get_redis(config)
             for key in client.scan_iter(match=f"{prefix}*", count=1000):
                 client.delete(key)
             if not config.redis_url:
                 shutdown_embedded(config.data_dir)
-    return 0
+    return 0 if fast and once else 1
 
 
 if __name__ == "__main__":
