@@ -115,9 +115,8 @@ def test_model_and_prompt_version_matter_only_where_they_are_used(config, repo):
     source = bot.cache.parse_request(request(path), config)
     change = bot.cache.read_change(source, config)
     common = {"globs": (), "lang": "en_US"}
-    k1 = bot.cache.cache_key(
-        source, change, summarizer="openai", model="m1", prompt_version="p1", **common
-    )
+    llm = {"summarizer": "openai", "model": "m1", "prompt_version": "p1"}
+    k1 = bot.cache.cache_key(source, change, **common, **llm)
     k2 = bot.cache.cache_key(
         source, change, summarizer="openai", model="m2", prompt_version="p1", **common
     )
@@ -125,6 +124,15 @@ def test_model_and_prompt_version_matter_only_where_they_are_used(config, repo):
         source, change, summarizer="openai", model="m1", prompt_version="p2", **common
     )
     assert len({k1, k2, k3}) == 3
+    # The same SHAs on another host, in another repository or by another summarizer differ.
+    others = {
+        bot.cache.cache_key(source, replace(change, host="ghe.example.com"), **common, **llm),
+        bot.cache.cache_key(source, replace(change, repository="fork/repo"), **common, **llm),
+        bot.cache.cache_key(
+            source, change, summarizer="heuristic", model="m1", prompt_version="p1", **common
+        ),
+    }
+    assert len(others) == 3 and k1 not in others
     heuristic = request_key(request(path), config)
     assert request_key(request(path), replace(config, model="other")) == heuristic
 
