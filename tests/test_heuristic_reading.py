@@ -180,3 +180,28 @@ def test_file_kinds_add_up_and_mostly_is_said_only_when_true() -> None:
     half = [FileChange(f"d{i}.md", "modified", 1, 1) for i in range(5)]
     result = HeuristicSummarizer().summarize(_change(*python[:5], *half), "en_US")
     assert "mostly Python and Markdown files." in result.overall.summary
+
+
+def test_go_methods_are_named_by_their_receiver_and_files_move_freely_in_a_package() -> None:
+    patch = "\n".join(
+        [
+            "@@ -8,6 +8,10 @@ func NewServer(addr string) *Server {",
+            " }",
+            " ",
+            "+func (s *Server) Stop() error {",
+            "+\treturn nil",
+            "+}",
+            "+",
+            " func (s *Server) Start() error {",
+        ]
+    )
+    moved = FileChange("server/srv.go", "renamed", 4, 0, patch, "server/server.go")
+    facts = file_facts(moved)
+    assert "Added public method `Server.Stop`." in facts
+    assert "Renamed from `server/server.go` to `server/srv.go`." in facts
+    assert summarize_file(moved).modification_type == "new feature"  # nothing breaks
+    # Into another folder it is another package: callers' imports break.
+    elsewhere = FileChange("api/server.go", "renamed", 0, 0, None, "server/server.go")
+    assert "Renamed module `server/server.go` to `api/server.go`." in file_facts(elsewhere)
+    python = FileChange("pkg/b.py", "renamed", 0, 0, None, "pkg/a.py")
+    assert summarize_file(python).modification_type == "breaking change"

@@ -72,6 +72,7 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
 
 _LONGEST_DEFINITION = 400
 _SIGNATURE_LINES = 12
+_GO_RECEIVER_RE = re.compile(r"^func\s*\(\s*(?:[A-Za-z_]\w*\s+)?\*?\s*([A-Za-z_]\w*)")
 _JS_KEYWORDS = frozenset("if for while switch catch return function else do with typeof".split())
 _TEST_RE = re.compile(
     r"(^|/)(tests?|testing|__tests__|spec)/|(^|/)test_[^/]*$|_test\.\w+$|\.(test|spec)\.\w+$"
@@ -138,6 +139,9 @@ def _definition(language: str, line: str, owner: str) -> tuple[Definition, int] 
             return None
         if kind in ("method", "function") and indent:
             kind, name = "method", f"{owner}.{name}" if owner else name
+        receiver = _GO_RECEIVER_RE.match(line) if language == "go" else None
+        if receiver:  # func (s *Server) Start(): a method of Server, public by its own name
+            kind, name = "method", f"{receiver.group(1)}.{name}"
         signature = " ".join(line.strip().rstrip("{:").split())
         return Definition(kind, name, clip(signature, 100), _public(language, name, line)), indent
     return None

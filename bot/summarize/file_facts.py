@@ -8,6 +8,7 @@ says where and how much its text changed, so no file is left without a descripti
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from bot.diff import FileChange
@@ -33,6 +34,13 @@ def is_api_code(filename: str) -> bool:
     return language_of(filename) is not None and not is_internal_path(filename)
 
 
+def _path_is_api(f: FileChange) -> bool:
+    """Whether a renamed file's path is what others import: not for Go and C#, whose files
+    are imported by folder (package) or namespace, so a move within one folder breaks no one."""
+    old_dir, new_dir = posixpath.dirname(f.previous_filename or ""), posixpath.dirname(f.filename)
+    return old_dir != new_dir or not f.filename.lower().endswith((".go", ".cs"))
+
+
 def _lines(n: int) -> str:
     return f"{n} line" if n == 1 else f"{n} lines"
 
@@ -54,7 +62,7 @@ def _status_facts(f: FileChange) -> list[Fact]:
             facts.append(Fact(text, "other", 5, "deleted file"))
     elif f.status in ("renamed", "copied") and f.previous_filename:
         verb = "Renamed" if f.status == "renamed" else "Copied"
-        if verb == "Renamed" and is_api_code(f.previous_filename):
+        if verb == "Renamed" and is_api_code(f.previous_filename) and _path_is_api(f):
             text = f"Renamed module `{f.previous_filename}` to `{f.filename}`."
             facts.append(Fact(text, "breaking", 7, "renamed"))
         else:
