@@ -60,6 +60,22 @@ def test_signature_refuses_anything_else(secret: str | None, body: bytes, header
     assert not verify_signature(secret, body, header)
 
 
+def test_signatures_are_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hmac
+
+    compared: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def compare_digest(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr("bot.webhooks.hmac.compare_digest", compare_digest)
+    assert verify_signature(VECTOR_SECRET, VECTOR_BODY, VECTOR_SIGNATURE)
+    assert not verify_signature(VECTOR_SECRET, VECTOR_BODY, VECTOR_SIGNATURE[:-1] + "0")
+    assert len(compared) == 2  # both answers came from compare_digest, never from ==
+
+
 def test_normal_push_reports_before_after_with_touched_files() -> None:
     event = parse_event("push", load(NORMAL_PUSH))
     assert isinstance(event, Landed)
