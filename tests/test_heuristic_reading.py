@@ -205,3 +205,39 @@ def test_go_methods_are_named_by_their_receiver_and_files_move_freely_in_a_packa
     assert "Renamed module `server/server.go` to `api/server.go`." in file_facts(elsewhere)
     python = FileChange("pkg/b.py", "renamed", 0, 0, None, "pkg/a.py")
     assert summarize_file(python).modification_type == "breaking change"
+
+
+def test_prose_under_a_new_heading_belongs_to_that_section() -> None:
+    patch = "\n".join(
+        [
+            "@@ -20,3 +20,7 @@ Regions",
+            " ## Government cloud",
+            " ",
+            " | usgovarizona | Yes |",
+            "+",
+            "+## Sovereign clouds",
+            "+",
+            "+See the China regions page.",
+        ]
+    )
+    facts = file_facts(FileChange("docs/regions.md", "modified", 4, 0, patch))
+    assert facts == ['New sections added: H2 "Sovereign clouds".']  # not "edited under Gov..."
+    edit = patch.replace("+See the China", " See the China") + "\n+More text."
+    facts = file_facts(FileChange("docs/regions.md", "modified", 4, 0, edit))
+    assert 'Text edited under "Government cloud".' not in facts
+
+
+def test_sentences_read_as_english() -> None:
+    rows = "\n".join(["@@ -1,2 +1,4 @@", " # Page", " ", "+## New part", "+Text."])
+    page = FileChange("docs/page.md", "modified", 2, 0, rows)
+    assert summarize_file(page).explanation.startswith(
+        "`docs/page.md` has new content (2 added, 0 removed lines)."
+    )
+    other = [FileChange(f"d{i}.txt", "modified", 1, 1, "@@ -1 +1 @@\n-a\n+b") for i in range(7)]
+    result = HeuristicSummarizer().summarize(_change(*other), "en_US")
+    assert result.overall.highlights.other_updates[-1] == (
+        "And 1 more update in 1 file; see the files below."
+    )
+    assert "(+7/-7 lines), all text." in result.overall.summary
+    two = HeuristicSummarizer().summarize(_change(*other[:2]), "en_US")
+    assert "(+2/-2 lines), both text." in two.overall.summary

@@ -113,9 +113,11 @@ def _intro(f: FileChange, kind: str) -> str:
         return f"`{f.filename}` was deleted{counts}."
     if f.status in ("renamed", "copied") and f.previous_filename:
         verb = "renamed" if f.status == "renamed" else "copied"
-        edits = f", with a {kind}{counts}" if f.changes else ", without edits"
+        article = "" if kind.endswith("content") else "a "
+        edits = f", with {article}{kind}{counts}" if f.changes else ", without edits"
         return f"`{f.filename}` was {verb} from `{f.previous_filename}`{edits}."
-    return f"`{f.filename}` has a {kind}{counts}."
+    article = "" if kind.endswith("content") else "a "
+    return f"`{f.filename}` has {article}{kind}{counts}."
 
 
 def explanation(f: FileChange, kind: str, facts: list[Fact]) -> str:

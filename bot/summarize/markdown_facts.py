@@ -151,6 +151,20 @@ def _links(run: Run, state: _State) -> None:
                     target.append(match.group(2) or match.group(3))
 
 
+def _edited_sections(lines: list[str], state: _State) -> None:
+    """Record the sections whose prose ``lines`` edit; a heading among them starts its own."""
+    section = state.section
+    in_fence = state.in_fence
+    for line in lines:
+        if _FENCE_RE.match(line):
+            in_fence = not in_fence
+        heading = None if in_fence else _HEADING_RE.match(line)
+        if heading:
+            section = heading.group(2)
+        elif line.strip() and not is_row(line) and section not in ("", *state.edited_sections):
+            state.edited_sections.append(section)
+
+
 def _walk(patch: str | None) -> _State:
     state = _State()
     starts = iter(hunk_fence_starts(patch))
@@ -174,11 +188,8 @@ def _walk(patch: str | None) -> _State:
         _run_headings(run, state)
         _tables(run, state)
         _links(run, state)
-        prose = [x for x in [*run.removed, *run.added] if x.strip() and not is_row(x)]
-        if prose and not all(_HEADING_RE.match(x) for x in prose):
-            section = state.section
-            if section and section not in state.edited_sections:
-                state.edited_sections.append(section)
+        for lines in (run.removed, run.added):
+            _edited_sections(lines, state)
         for line in run.added:
             _track(line, state)
     return state

@@ -77,6 +77,7 @@ def _capped(values: list[tuple[int, int, str]], label: str) -> list[str]:
     if rest:
         files = len({index for _, index, _ in rest})
         in_files = f" in {files} file{'s' if files != 1 else ''}" if files else ""
+        label = label if len(rest) != 1 else label.removesuffix("s")
         shown.append(f"And {len(rest)} more {label}{in_files}; see the files below.")
     return shown
 
@@ -194,6 +195,8 @@ def _mix(change: Change) -> str:
         return ""
     (top, first), rest = ranked[0], ranked[1:]
     second = rest[0] if rest else None
+    if first == n:
+        return f", all {top}" if n > 2 else f", both {top}"
     if first * 2 > n:
         if second and second[1] * 4 >= n:
             return f", mostly {top} and {second[0]} files"
