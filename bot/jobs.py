@@ -67,6 +67,11 @@ class ReportJob:
     git_path: str | None = None
     summarizer: str | None = None
 
+    @classmethod
+    def from_fields(cls, fields: dict[str, Any]) -> ReportJob:
+        """The job back from its queued keyword arguments (``paths`` may arrive as a list)."""
+        return cls(**{**fields, "paths": tuple(fields.get("paths") or ())})
+
 
 @dataclass(frozen=True)
 class EnqueueResult:
@@ -160,14 +165,18 @@ def enqueue(
 
 
 def enqueue_report(
-    config: Config, job: ReportJob, *, retry_intervals: Sequence[int] = RETRY_INTERVALS
+    config: Config,
+    job: ReportJob,
+    *,
+    retry_intervals: Sequence[int] = RETRY_INTERVALS,
+    func: Callable[..., Any] | None = None,
 ) -> EnqueueResult:
-    """Queue :func:`build_and_post` for ``job`` (once per ``job.dedup_key``)."""
+    """Queue :func:`build_and_post` (or ``func``, taking the same fields) once per dedup key."""
     job_id = uuid.uuid4().hex
     kwargs = {**asdict(job), "paths": tuple(job.paths), "post_key": job_id}
     return enqueue(
         config,
-        build_and_post,
+        func or build_and_post,
         kwargs,
         job.dedup_key,
         job_id=job_id,
@@ -188,7 +197,7 @@ def build_and_post(post_key: str | None = None, **fields: Any) -> str:
     """
     from bot.jobrun import run_report_job
 
-    job = ReportJob(**{**fields, "paths": tuple(fields.get("paths") or ())})
+    job = ReportJob.from_fields(fields)
     current = get_current_job()
     key = post_key or (current.id if current else None) or job.dedup_key or uuid.uuid4().hex
     retries_left = (current.retries_left or 0) if current else 0

@@ -13,19 +13,14 @@ when a file matches; otherwise the channel would get an empty per-area report.
 from __future__ import annotations
 
 import logging
-import uuid
-from dataclasses import asdict
 from typing import Any
 
 from bot.build import filter_change, read_change
-from bot.config import Config
 from bot.errors import SourceReadError
 from bot.jobs import (
-    EnqueueResult,
     ReportJob,
     build_and_post,
     current_config,
-    enqueue,
     enqueue_report,
 )
 from bot.sources import SourceError, parse_source
@@ -44,19 +39,12 @@ def fan_out(reports: list[dict[str, Any]]) -> str:
     for fields in reports:
         fields = dict(fields)
         check_paths = bool(fields.pop("check_paths", False))
-        job = ReportJob(**{**fields, "paths": tuple(fields.get("paths") or ())})
-        result = enqueue_if_touched(config, job) if check_paths else enqueue_report(config, job)
+        job = ReportJob.from_fields(fields)
+        result = enqueue_report(config, job, func=report_if_touched if check_paths else None)
         duplicates += result.duplicate
         queued += not result.duplicate
     log.info("webhook reports queued", extra={"queued": queued, "duplicates": duplicates})
     return f"{queued} queued, {duplicates} already reported"
-
-
-def enqueue_if_touched(config: Config, job: ReportJob) -> EnqueueResult:
-    """Queue :func:`report_if_touched` for ``job`` (once per ``job.dedup_key``)."""
-    job_id = uuid.uuid4().hex
-    kwargs = {**asdict(job), "paths": tuple(job.paths), "post_key": job_id}
-    return enqueue(config, report_if_touched, kwargs, job.dedup_key, job_id=job_id)
 
 
 def report_if_touched(post_key: str | None = None, **fields: Any) -> str:
