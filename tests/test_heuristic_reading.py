@@ -241,3 +241,25 @@ def test_sentences_read_as_english() -> None:
     assert "(+7/-7 lines), all text." in result.overall.summary
     two = HeuristicSummarizer().summarize(_change(*other[:2]), "en_US")
     assert "(+2/-2 lines), both text." in two.overall.summary
+
+
+def test_a_retitled_rst_section_whose_underline_stayed_is_seen() -> None:
+    patch = "\n".join(
+        [
+            "@@ -1,6 +1,4 @@",
+            "-Installation and Getting Started",
+            "-===================================",
+            "-",
+            "-**Pythons**: Python 3.6",
+            "+.. _get-started:",
+            " ",
+            "+Get Started",
+            " ===================================",
+            " ",
+        ]
+    )
+    facts = file_facts(FileChange("doc/getting-started.rst", "modified", 3, 4, patch))
+    assert facts == [
+        'New sections added: "Get Started".',
+        'Sections removed: "Installation and Getting Started".',
+    ]

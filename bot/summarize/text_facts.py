@@ -65,24 +65,47 @@ def settings_facts(patch: str | None, skip: frozenset[str] | set[str] = frozense
     return facts
 
 
-def _rst_headings(lines: list[str]) -> list[str]:
-    return [
-        clip(lines[i - 1].strip(), 70)
-        for i in range(1, len(lines))
-        if _UNDERLINE_RE.match(lines[i])
-        and lines[i - 1].strip()
-        and len(lines[i].rstrip()) >= len(lines[i - 1].rstrip())
-        and not _UNDERLINE_RE.match(lines[i - 1])
-    ]
+def _rst_headings(side: list[tuple[str, bool]]) -> list[str]:
+    """Headings on one side of a hunk (its lines in order, each marked changed or not) whose
+    title or underline changed: a retitled section keeps its underline as context."""
+    found: list[str] = []
+    for i in range(1, len(side)):
+        (title, title_changed), (line, line_changed) = side[i - 1], side[i]
+        if (
+            (title_changed or line_changed)
+            and _UNDERLINE_RE.match(line)
+            and title.strip()
+            and len(line.rstrip()) >= len(title.rstrip())
+            and not _UNDERLINE_RE.match(title)
+        ):
+            found.append(clip(title.strip(), 70))
+    return found
+
+
+def _sides(patch: str | None) -> list[tuple[list[tuple[str, bool]], list[tuple[str, bool]]]]:
+    """Per hunk: the old side (context and removed lines) and the new side (context and added)."""
+    hunks: list[tuple[list[tuple[str, bool]], list[tuple[str, bool]]]] = []
+    for line in (patch or "").split("\n"):
+        tag = line[:1]
+        if line.startswith("@@"):
+            hunks.append(([], []))
+        elif hunks and tag in (" ", ""):
+            hunks[-1][0].append((line[1:], False))
+            hunks[-1][1].append((line[1:], False))
+        elif hunks and tag == "-":
+            hunks[-1][0].append((line[1:], True))
+        elif hunks and tag == "+":
+            hunks[-1][1].append((line[1:], True))
+    return hunks
 
 
 def rst_facts(patch: str | None) -> list[Fact]:
     """reStructuredText sections added and removed (headings moved in place are ignored)."""
     added: list[str] = []
     removed: list[str] = []
-    for run in iter_runs(patch):
-        removed.extend(_rst_headings(run.removed))
-        added.extend(_rst_headings(run.added))
+    for old_side, new_side in _sides(patch):
+        removed.extend(_rst_headings(old_side))
+        added.extend(_rst_headings(new_side))
     new = [f'"{h}"' for h in added if h not in removed]
     gone = [f'"{h}"' for h in removed if h not in added]
     facts: list[Fact] = []
