@@ -263,3 +263,21 @@ def test_a_retitled_rst_section_whose_underline_stayed_is_seen() -> None:
         'New sections added: "Get Started".',
         'Sections removed: "Installation and Getting Started".',
     ]
+
+
+def test_setup_cfg_options_are_settings_not_dependencies() -> None:
+    patch = "\n".join(
+        [
+            "@@ -47,4 +47,4 @@ install_requires =",
+            "-\ttoml",
+            "+\ttomli>=1.0.0",
+            " [build_sphinx]",
+            "-source-dir = doc/en/",
+            "+source_dir = doc/en/",
+        ]
+    )
+    facts = file_facts(FileChange("setup.cfg", "modified", 2, 2, patch))
+    assert "Dependencies added: `tomli` `>=1.0.0`." in facts
+    assert "Dependencies removed: `toml`." in facts
+    assert "Settings added: `source_dir`." in facts
+    assert not any("source" in f and f.startswith("Dependenc") for f in facts)

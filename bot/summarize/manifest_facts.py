@@ -74,7 +74,10 @@ def _parse(kind: str, line: str) -> tuple[str, str] | None:
         if match:
             return None  # a name, URL or path, not a dependency
     match = _PEP508_RE.match(text)
-    if match and (match.group(3) or kind == "requirements" or text.startswith(('"', "'"))):
+    spec = (match.group(3) or "") if match else ""
+    if spec.startswith("=") and not spec.startswith("=="):
+        return None  # ``key = value`` (setup.cfg options), not a pin: pip spells it ``==``
+    if match and (spec or kind == "requirements" or text.startswith(('"', "'"))):
         return match.group(1), " ".join((match.group(3) or "no version pin").split())
     return None
 
