@@ -135,8 +135,14 @@ class SlackPoster:
 
     def _post(self, channel: str, msg: SlackMessage, thread_ts: str | None = None) -> str:
         self._pace(channel)
+        # No previews of our own links: a thread of file sections links up to 300 diffs.
         resp = self.client.chat_postMessage(
-            channel=channel, text=msg.text, blocks=msg.blocks, thread_ts=thread_ts
+            channel=channel,
+            text=msg.text,
+            blocks=msg.blocks,
+            thread_ts=thread_ts,
+            unfurl_links=False,
+            unfurl_media=False,
         )
         return str(resp["ts"])
 

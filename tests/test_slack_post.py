@@ -51,6 +51,7 @@ def test_placeholder_progress_then_report_in_place_with_thread(
     assert slack.uploaded(result.file_id) == render_markdown(report).encode()
     for call in slack.calls_to("chat.postMessage"):
         assert call.status == 200 and call.response["ok"], call.response
+        assert call.args["unfurl_links"] in (False, "0", "false")
         assert call.headers.get("Authorization") == f"Bearer {slack.token}"
     assert "&lt;!channel&gt;" in str(top[0].blocks) and EVIL not in str(top[0].blocks)
 
