@@ -157,7 +157,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"diffinsight: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "report":
-        return run_report(args, config)
+        try:
+            return run_report(args, config)
+        except Exception as exc:  # noqa: BLE001 - a command line answers in one sentence
+            # Every foreseen failure has its own message above; this is the last resort, so
+            # a person still gets a sentence (and the cause) instead of a traceback.
+            reason = (str(exc).splitlines() or [""])[0] or type(exc).__name__
+            logging.getLogger(__name__).debug("report failed", exc_info=True)
+            print(f"diffinsight: the report failed unexpectedly: {reason}", file=sys.stderr)
+            return EXIT_UNREADABLE
     if args.command in ("serve", "worker"):
         missing = missing_settings(config, args.command)
         if missing:

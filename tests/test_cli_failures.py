@@ -91,3 +91,9 @@ def test_languages_are_spelt_one_way(repo, env) -> None:  # noqa: F811
     assert "[ja_JP] Diff Insight Report" in done.stdout
     bad_env = run(args, {**env, "DIFFINSIGHT_LANG": "<b>"})
     assert bad_env.returncode == 2 and "not a report language" in _one_line(bad_env.stderr)
+
+
+def test_an_unforeseen_failure_is_still_one_sentence(repo, env) -> None:  # noqa: F811
+    done = run(["report", "--git", str(repo), "HEAD~1...HEAD"], {**env, "REDIS_URL": "notaurl"})
+    assert done.returncode in (1, 2) and done.stdout == ""
+    assert "Redis URL" in _one_line(done.stderr)
