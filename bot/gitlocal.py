@@ -7,6 +7,7 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot import messages
 from bot.diff import Change, FileChange, RefInfo, parse_unified_diff, unreadable_note
 from bot.errors import NotFoundError, SourceReadError, UnknownRefError
 from bot.sources import Source
@@ -90,7 +91,9 @@ def read_local(source: Source) -> Change:
         binary=True,
     )
     files: list[FileChange] = parse_unified_diff(raw)
+    notes = [messages.NOTE_IDENTICAL.format(sha=head_sha[:12])] if base_sha == head_sha else []
     unreadable = unreadable_note(files)
+    notes += [unreadable] if unreadable else []
     date = str(_git(top, "show", "-s", "--format=%cI", head_sha)).strip()
     origin = github_origin(top)
     range_text = f"{base_ref}{'.' * source.dots}{head_ref}"
@@ -111,5 +114,5 @@ def read_local(source: Source) -> Change:
         files=files,
         date=(date[:10] if date else datetime.now(UTC).date().isoformat()),
         web_url=f"https://github.com/{origin}" if origin else None,
-        notes=[unreadable] if unreadable else [],
+        notes=notes,
     )

@@ -84,9 +84,22 @@ def test_identical_refs_give_an_empty_report_that_says_so(make_repo) -> None:
     root, _ = make_repo([{"a.txt": "x\n"}])
     report = report_of(root, "HEAD...HEAD")
     assert report.files == []
-    assert report.notes == ["No files changed in this range."]
+    sha = git(root, "rev-parse", "HEAD")[:12]
+    assert report.notes == [
+        f"Base and head are identical: both are the same commit ({sha}), so there are no "
+        "changes to report."
+    ]  # said as plainly as for a GitHub compare
     assert report.summary == "This change has no file differences to describe."
+    assert "the two sides of this change are identical" in report.insights
     assert "- None." in render_markdown(report)
+
+
+def test_a_range_with_no_net_change_is_not_called_identical(make_repo) -> None:
+    root, _ = make_repo([{"a.txt": "x\n"}, {"a.txt": "y\n"}, {"a.txt": "x\n"}])
+    report = report_of(root, "HEAD~2...HEAD")
+    assert report.files == []
+    assert report.notes == ["No files changed in this range."]
+    assert "identical" not in report.insights
 
 
 def test_submodule_pointer_moves(make_repo) -> None:

@@ -249,7 +249,12 @@ def build_overall(
         paragraphs = [scope, _largest(change, files, names), _risk(items["breaking"])]
         paragraphs.append(_gaps(change, names))
     else:
-        paragraphs = ["There is nothing to compare: the two sides of this change are identical."]
+        identical = any("identical" in note for note in change.notes)
+        paragraphs = [
+            "There is nothing to compare: the two sides of this change are identical."
+            if identical
+            else "No file differences are left to describe; the notes below say why."
+        ]
     insights = "\n\n".join(p for p in paragraphs if p)
     return ReportSummary(
         summary=_summary(change, items, names), highlights=highlights, insights=insights
