@@ -439,4 +439,7 @@ def test_manifest_points_every_url_at_slack_events() -> None:
     assert settings["interactivity"]["request_url"].endswith("/slack/events")
     assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert {"commands", "chat:write", "files:write", "links:read", "links:write"} <= scopes
+    # Exactly what the code uses: least privilege for an app installed in a whole workspace.
+    assert scopes == {"commands", "chat:write", "files:write", "links:read", "links:write"}
+    assert settings["event_subscriptions"]["bot_events"] == ["link_shared"]
+    assert "github.com" in manifest["features"]["unfurl_domains"]
