@@ -215,6 +215,9 @@ def parse_source(
             raise SourceError(f"'{cleaned}' is not a BASE...HEAD range")
         base, head, dots = _split_range(cleaned)
         return Source("local", "local", "local", "local", base, head, dots=dots, git_path=git_path)
+    host = cleaned.split("/", 1)[0].lower()
+    if "://" not in cleaned and "/" in cleaned and host in _accepted_hosts(github_web_host):
+        cleaned = f"https://{cleaned}"  # pasted without its scheme: github.com/o/r/pull/1
     if "://" in cleaned:
         if any(ch.isspace() for ch in cleaned):
             raise SourceError("a link cannot contain spaces")

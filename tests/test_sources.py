@@ -64,6 +64,9 @@ def compare(base: str, head: str, dots: int = 3, owner: str = "o", repo: str = "
             f"{GH}/o/r/commit/{'b' * 40}#diff-1",
             Source("commit", "github.com", "o", "r", head="b" * 40),
         ),
+        # Pasted without the scheme, as browsers' address bars often copy it.
+        ("github.com/o/r/pull/3", Source("pull", "github.com", "o", "r", number=3)),
+        ("www.github.com/o/r/compare/a...b", Source("compare", "github.com", "o", "r", "a", "b")),
     ],
 )
 def test_accepted_forms(text: str, expected: Source) -> None:
