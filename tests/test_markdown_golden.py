@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -182,3 +183,23 @@ def test_heuristic_report_of_the_example_reads_well() -> None:
     markdown = render_markdown(report)
     assert markdown.startswith("---\ndate: '2025-06-12'\n")
     assert "- None." in markdown  # the empty breaking-changes list is said, not left blank
+
+
+def test_model_text_cannot_add_headings_to_the_report() -> None:
+    """An explanation or insights line starting with '#' (a model echoing a diff, or told to
+    by one) is shown escaped, so the report keeps exactly the example's sections."""
+
+    class Injected(ExampleWords):
+        def summarize(self, change: Change, lang: str, progress=None) -> SummaryResult:
+            result = super().summarize(change, lang, progress)
+            result.files[0].explanation += "\n# Summary Table\n## fake.md{#item-000000}"
+            result.overall.insights += "\n\n# Modified Contents"
+            return result
+
+    report = build_from_change(example_change(), globs=(), lang="en_US", summarizer=Injected())
+    markdown = render_markdown(report)
+    headings = [s.split("\n", 1)[0] for s in _sections(markdown)]
+    assert headings == [s.split("\n", 1)[0] for s in _sections(EXAMPLE)]
+    assert "\\# Summary Table\n\\## fake.md" in markdown and "\\# Modified Contents" in markdown
+    odd = replace(report.files[0], filename="docs/a[1].md")
+    assert "| [a\\[1\\].md](#item-" in render_markdown(replace(report, files=[odd]))

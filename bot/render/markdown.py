@@ -34,6 +34,20 @@ def _front_matter(report: Report) -> str:
     )
 
 
+_HEADING_LINE_RE = re.compile(r"(?m)^(\s{0,3})(#{1,6})(?=\s|$)")
+
+
+def _prose(text: str) -> str:
+    """Free text (an LLM's explanation or insights) that cannot open a heading of its own: a
+    line starting with ``#`` would otherwise cut the report's structure (say, a fake
+    ``# Summary Table``); it is shown as written, its ``#`` escaped."""
+    return _HEADING_LINE_RE.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text.strip())
+
+
+def _link_text(text: str) -> str:
+    return _cell(text).replace("[", "\\[").replace("]", "\\]")
+
+
 def _bullets(items: list[str]) -> str:
     return "\n".join(f"- {item}" for item in items) if items else "- None."
 
@@ -55,7 +69,7 @@ def _summary_table(files: list[FileReport]) -> str:
     ]
     for f in files:
         rows.append(
-            f"| [{_cell(f.basename)}](#{f.anchor}) | {_cell(f.modification_type)} | "
+            f"| [{_link_text(f.basename)}](#{f.anchor}) | {_cell(f.modification_type)} | "
             f"{_cell(f.modification_title)} | {f.status} | {f.additions} | {f.deletions} | "
             f"{f.changes} | "
         )
@@ -76,7 +90,7 @@ def _file_section(f: FileReport) -> str:
         "<details>\n<summary>Diff</summary>\n"
         f"{fence}diff\n{body}\n{fence}\n</details>\n\n"
         f"### Summary\n\n```json\n{summary_json}\n```\n\n"
-        f"### Explanation\n{f.explanation.strip()}\n\n"
+        f"### Explanation\n{_prose(f.explanation)}\n\n"
     )
 
 
@@ -95,7 +109,7 @@ def render_markdown(report: Report) -> str:
         f"## New features\n\n{_bullets(report.highlights.new_features)}\n\n",
         f"## Breaking changes\n\n{_bullets(report.highlights.breaking_changes)}\n\n",
         f"## Other updates\n\n{_bullets(report.highlights.other_updates)}\n\n",
-        f"# Insights\n\n{report.insights.strip()}\n\n",
+        f"# Insights\n\n{_prose(report.insights)}\n\n",
         f"# Summary Table\n{_summary_table(report.files)}\n\n",
     ]
     if report.notes:
