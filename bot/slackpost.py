@@ -42,6 +42,11 @@ PACE_SECONDS = 1.0
 PROGRESS_SECONDS = 3.0
 """Least time between two progress updates of one placeholder."""
 
+TRANSIENT_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+"""Slack errors that heal: with a journal, raised so the job retries and resumes the thread."""
+
 CHANNEL_ERRORS = {
     "not_in_channel": messages.SLACK_NOT_IN_CHANNEL,
     "channel_not_found": messages.SLACK_CHANNEL_NOT_FOUND,
@@ -228,6 +233,11 @@ class SlackPoster:
             )
         except SlackApiError as exc:
             error = str(exc.response.get("error") or "unknown_error")
+            if journal is not None and error in TRANSIENT_ERRORS:
+                # Still rate-limited after the SDK's retries, or Slack had a bad moment: the
+                # job's retry posts only what is missing, instead of a half thread for good.
+                log.warning("report post interrupted", extra={"channel": channel, "error": error})
+                raise
             result.error = error
             log.warning("report post failed", extra={"channel": channel, "error": error})
             text = CHANNEL_ERRORS.get(error) or messages.SLACK_POST_FAILED.format(error=error)

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import Config, load_config
 from bot.render.markdown import render_markdown
+from bot.render.slack import thread_messages
 from bot.slackpost import SlackPoster, SlackTarget
 from tests.fakes.slack import FakeSlack
 from tests.test_slack_render import EVIL, make_report
@@ -195,3 +196,31 @@ def test_a_ratelimited_progress_update_is_skipped_not_waited_for(
     p.progress(target, ts, 2, 10)  # held back by Retry-After, so not even tried
     assert time.monotonic() - start < 1.0
     assert [c.status for c in slack.calls_to("chat.update")] == [429]
+
+
+def test_a_transient_slack_error_mid_thread_is_raised_for_a_retry_that_resumes(
+    slack: FakeSlack, cfg: Config
+) -> None:
+    journal: dict[str, str] = {}
+
+    class Journal:
+        def get(self, field: str) -> str | None:
+            return journal.get(field)
+
+        def set(self, field: str, value: str) -> None:
+            journal[field] = value
+
+    p = poster(cfg)
+    report = make_report(files=30, words=400)
+    target = SlackTarget("C1", requester="U0ASKER")
+    ts = p.post_placeholder(target, "o/r a...b")
+    slack.fail_next("chat.postMessage", "internal_error")  # the first thread reply
+    with pytest.raises(SlackApiError):
+        p.post_report(report, target, parent_ts=ts, journal=Journal())
+    assert not [m for m in slack.messages("C1") if m.ephemeral], "nothing told yet: retried"
+    result = p.post_report(report, target, parent_ts=ts, journal=Journal())
+    assert result.posted and result.ts == ts
+    assert len(slack.thread("C1", ts)) == len(thread_messages(report)) + 1
+    # Without a journal (nothing to resume from) the error is told at once, as before.
+    slack.fail_next("chat.postMessage", "internal_error")
+    assert p.post_report(report, SlackTarget("C2", requester="U1")).error == "internal_error"
