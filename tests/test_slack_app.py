@@ -436,6 +436,8 @@ def test_manifest_points_every_url_at_slack_events() -> None:
     settings = manifest["settings"]
     (cmd,) = manifest["features"]["slash_commands"]
     assert cmd["command"] == slash.COMMAND and cmd["url"].endswith("/slack/events")
+    for word in (*slash.SUBSCRIPTION_WORDS, "help", "--path", "LANG", "BRANCH"):
+        assert word in cmd["usage_hint"], word
     assert settings["interactivity"]["request_url"].endswith("/slack/events")
     assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
