@@ -66,7 +66,12 @@ def read_change(source: Source, config: Config, progress: ProgressFn | None = No
     if source.kind == "local":
         from bot.gitlocal import read_local
 
-        return read_local(source)
+        if progress is not None:
+            progress("reading", 0, 1)
+        change = read_local(source)
+        if progress is not None:
+            progress("reading", len(change.files), len(change.files))
+        return change
     from bot.github import read_github
 
     return read_github(source, config, progress=progress)

@@ -110,16 +110,18 @@ def run_report(args: argparse.Namespace, config: Config) -> int:
         no_cache=args.no_cache,
     )
     progress = _TerminalProgress(sys.stderr)
+    failure: tuple[int, str] | None = None
     try:
         report = _build(request, config, progress)
     except SourceError as exc:
-        print(f"diffinsight: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        failure = EXIT_USAGE, str(exc)
     except SourceReadError as exc:
-        print(f"diffinsight: {exc}", file=sys.stderr)
-        return EXIT_UNREADABLE
+        failure = EXIT_UNREADABLE, str(exc)
     finally:
-        progress.close()
+        progress.close()  # first, so the message does not follow "reading: 3/9 files"
+    if failure is not None:
+        print(f"diffinsight: {failure[1]}", file=sys.stderr)
+        return failure[0]
     sys.stdout.write(_render(report, args.format))
     return EXIT_OK
 

@@ -177,8 +177,14 @@ def test_progress_goes_to_a_terminal_stderr_only(repo, env) -> None:
     )
     assert code == 0
     assert out.startswith("---\n")
-    assert "summarizing: 3/3 files" in err
+    assert "reading: 3/3 files" in err and "summarizing: 3/3 files" in err
     assert err.endswith("\r\x1b[K")  # the progress line is cleared at the end
+    code, out, err = _run_with_terminal_stderr(
+        ["report", "--git", str(repo), "HEAD~1...nosuchbranch", "--no-cache"], env
+    )
+    assert code == 1 and out == ""
+    # The progress line is cleared before the message, which stands on a line of its own.
+    assert err.endswith("\r\x1b[Kdiffinsight: unknown ref 'nosuchbranch' in " + f"{repo}\r\n")
 
 
 @pytest.fixture
