@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+import requests
 from github import Github
 from github.Commit import Commit
 from github.File import File
@@ -24,8 +25,10 @@ from github.Repository import Repository
 from bot import messages
 from bot.config import Config
 from bot.diff import Change, FileChange, RefInfo
+from bot.errors import NetworkError
 from bot.github_client import (
     DIFF_MEDIA_TYPE,
+    TIMEOUT_SECONDS,
     fetch_repository,
     github_errors,
     make_client,
@@ -186,13 +189,23 @@ class _Reader:
     def _diff(self, url: str) -> str | DiffRefused:
         """The whole diff (``application/vnd.github.diff``), or GitHub's refusal."""
         repository = self.source.repository
-        with github_errors(self.config, repository):
-            status, headers, body = self.client.requester.requestJson(
-                "GET", url, headers={"Accept": DIFF_MEDIA_TYPE}
-            )
+        try:
+            with github_errors(self.config, repository):
+                status, headers, body = self.client.requester.requestJson(
+                    "GET", url, headers={"Accept": DIFF_MEDIA_TYPE}
+                )
+        except NetworkError as exc:
+            # GitHub just answered the file list: a diff that times out is one too large to
+            # build in time, so the report says what is missing instead of failing for good.
+            if isinstance(exc.__cause__, requests.exceptions.Timeout):
+                return DiffRefused(0, f"no answer within {TIMEOUT_SECONDS} seconds")
+            raise
         if status < 400:
             return body
         refused = DiffRefused(status, refusal_detail(status, body))
+        if status >= 500:  # GitHub's answer to a diff it cannot build (after our retries)
+            log.info("github could not build the full diff", extra={"status": status})
+            return refused
         error = translate(status, _json(body), headers, self.config, repository)
         if error.transient:
             raise error

@@ -308,6 +308,20 @@ def test_large_file_with_the_diff_refused_is_named_in_the_notes(gh, docs) -> Non
     assert len(change.files) == 5
 
 
+def test_a_full_diff_github_cannot_build_still_gives_the_report(gh, docs) -> None:
+    """A huge diff times out at GitHub (5xx): the listed files are reported and the missing
+    diff named, rather than the whole report failing again on every retry."""
+    gh.patch_max_lines = 3
+    gh.fail(r"/compare/", 504, "We couldn't respond in time", accept="vnd.github.diff")
+    change = read(gh, "octo/docs main...feature")
+    assert len(change.files) == 5
+    guide = by_name(change)["docs/guide.md"]
+    assert guide.patch is None and "HTTP 504" in guide.missing_reason
+    assert len(change.notes) == 1 and "docs/guide.md" in change.notes[0]
+    diff_calls = [r for r in gh.requests if r.accept == "application/vnd.github.diff"]
+    assert len(diff_calls) == 3  # urllib3's two retries first
+
+
 # --- errors a person can act on -----------------------------------------------------------
 
 

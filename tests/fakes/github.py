@@ -51,6 +51,7 @@ class Failure:
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
     times: int | None = None
+    accept: str | None = None
 
 
 class FakeGitHub:
@@ -126,10 +127,13 @@ class FakeGitHub:
         *,
         headers: dict[str, str] | None = None,
         times: int | None = None,
+        accept: str | None = None,
     ) -> None:
-        """Answer requests whose path matches ``path_pattern`` with ``status`` (``times`` times)."""
+        """Answer requests whose path matches ``path_pattern`` with ``status`` (``times`` times),
+        only those asking for the ``accept`` media type when it is given (say, the raw diff)."""
         body = {"message": message, "documentation_url": DOCS, "status": str(status)}
-        self._failures.append(Failure(re.compile(path_pattern), status, body, headers or {}, times))
+        failure = Failure(re.compile(path_pattern), status, body, headers or {}, times, accept)
+        self._failures.append(failure)
 
     # --- addresses ---------------------------------------------------------------------
     @property
@@ -182,7 +186,7 @@ class FakeGitHub:
         limited = self._take_rate(token)
         if limited is not None:
             return limited
-        failure = self._failure_for(parts.path)
+        failure = self._failure_for(parts.path, headers.get("accept", ""))
         if failure is not None:
             return self._with_rate(
                 Answer(failure.status, failure.body, headers=failure.headers), token
@@ -202,10 +206,11 @@ class FakeGitHub:
             return None
         return repo
 
-    def _failure_for(self, path: str) -> Failure | None:
+    def _failure_for(self, path: str, accept: str) -> Failure | None:
         with self._lock:
             for failure in self._failures:
-                if failure.pattern.search(path) and failure.times != 0:
+                wanted = failure.accept is None or failure.accept in accept
+                if wanted and failure.pattern.search(path) and failure.times != 0:
                     if failure.times is not None:
                         failure.times -= 1
                     return failure
