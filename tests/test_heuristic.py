@@ -253,7 +253,11 @@ def test_an_empty_change_says_so() -> None:
     result = HeuristicSummarizer().summarize(change_of(), "en_US")
     assert result.files == []
     assert result.overall.summary == "This change has no file differences to describe."
-    assert "identical" in result.overall.insights
+    assert "notes below say why" in result.overall.insights  # emptied by --path, say
+    identical = change_of()
+    identical.notes.append("Base and head are identical: both are the same commit (abc).")
+    result = HeuristicSummarizer().summarize(identical, "en_US")
+    assert "the two sides of this change are identical" in result.overall.insights
 
 
 def test_settings_files_and_restructuredtext_sections() -> None:
