@@ -281,3 +281,31 @@ def test_setup_cfg_options_are_settings_not_dependencies() -> None:
     assert "Dependencies removed: `toml`." in facts
     assert "Settings added: `source_dir`." in facts
     assert not any("source" in f and f.startswith("Dependenc") for f in facts)
+
+
+def test_module_constants_are_named_with_their_values() -> None:
+    patch = "\n".join(
+        [
+            "@@ -10,6 +10,7 @@ import os",
+            "-TIMEOUT_SECONDS = 30",
+            "+TIMEOUT_SECONDS = 60",
+            "+RETRIES: int = 3",
+            "-OLD_LIMIT = 5",
+            " ",
+            " def run():",
+        ]
+    )
+    facts = file_facts(FileChange("bot/client.py", "modified", 2, 2, patch))
+    assert "Constants changed: `TIMEOUT_SECONDS` `30` -> `60`." in facts
+    assert "Constants added: `RETRIES`." in facts
+    assert "Constants removed: `OLD_LIMIT`." in facts
+    assert summarize_file(
+        FileChange("bot/client.py", "modified", 2, 2, patch)
+    ).modification_type == (
+        "breaking change"  # a public name others may import is gone
+    )
+    js = "@@ -1,2 +1,3 @@\n-export const MAX_ITEMS = 10;\n+export const MAX_ITEMS = 20;\n"
+    js += "+export const LOAD = async () => fetch(URL);"
+    facts = file_facts(FileChange("web/config.ts", "modified", 2, 1, js))
+    assert "Constants changed: `MAX_ITEMS` `10` -> `20`." in facts
+    assert not any("LOAD" in f and f.startswith("Constants") for f in facts)  # a function

@@ -13,6 +13,7 @@ import re
 
 from bot.diff import FileChange
 from bot.summarize.code_facts import code_facts, is_internal_path, is_test_path, language_of
+from bot.summarize.constant_facts import constant_facts
 from bot.summarize.facts import Fact
 from bot.summarize.manifest_facts import manifest_facts, manifest_keys
 from bot.summarize.markdown_facts import markdown_facts
@@ -112,7 +113,8 @@ def _content_facts(f: FileChange) -> list[Fact]:
     if is_settings(f.filename) and f.status == "modified":
         # pyproject.toml: dependencies above, tool settings (line-length...) here.
         return [*facts, *settings_facts(f.patch, manifest_keys(f.filename, f.patch))]
-    return [*facts, *code_facts(f.filename, f.patch, f.status)]
+    constants = constant_facts(f.filename, f.patch) if f.status == "modified" else []
+    return [*facts, *code_facts(f.filename, f.patch, f.status), *constants]
 
 
 def _plain_fact(f: FileChange) -> Fact | None:
