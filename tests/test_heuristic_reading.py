@@ -309,3 +309,17 @@ def test_module_constants_are_named_with_their_values() -> None:
     facts = file_facts(FileChange("web/config.ts", "modified", 2, 1, js))
     assert "Constants changed: `MAX_ITEMS` `10` -> `20`." in facts
     assert not any("LOAD" in f and f.startswith("Constants") for f in facts)  # a function
+
+
+def test_a_code_title_names_the_definition_edited() -> None:
+    patch = "@@ -10,3 +10,3 @@ def read_change(source):\n     x = 1\n-    y = 2\n+    y = 3"
+    summary = summarize_file(FileChange("bot/build.py", "modified", 1, 1, patch))
+    assert summary.modification_title == "Updated `read_change` in build.py"
+
+
+def test_the_summary_names_a_new_file_once_and_in_sentence_case() -> None:
+    new = FileChange("bot/extra.py", "added", 2, 0, "@@ -0,0 +1,2 @@\n+def helper(x):\n+    pass")
+    docs = FileChange("docs/a.md", "modified", 1, 0, "@@ -1,1 +1,2 @@\n # A\n+## Usage")
+    summary = HeuristicSummarizer().summarize(_change(new, docs), "en_US").overall.summary
+    assert "Most notable: in `extra.py`, added public function `helper`; in `a.md`, new " in summary
+    assert "; New file" not in summary

@@ -92,6 +92,9 @@ def modification_title(f: FileChange, kind: str, facts: list[Fact]) -> str:
         return f"Removed {subject}"
     topics = " and ".join(_topics(facts))
     where = f" {topics} in" if topics else ""
+    inside = [x for x in facts if x.startswith("Code changed inside ") and " more" not in x]
+    if inside and topics == "code" and len([x for x in facts if x.topic == "code"]) == 1:
+        where = " " + inside[0].removeprefix("Code changed inside ").rstrip(".") + " in"
     if kind == "breaking change":
         return f"Breaking changes to {subject}"
     if kind == "major update":

@@ -41,6 +41,9 @@ def display_names(paths: list[str]) -> dict[str, str]:
     return names
 
 
+_GROUP_STARTS = tuple(f"{label[:-1]}" for label in _GROUPED.values())
+
+
 def _family(filename: str) -> str:
     base = filename.rsplit("/", 1)[-1]
     dot = base.rfind(".")
@@ -52,20 +55,21 @@ def _ranked(
 ) -> dict[str, list[tuple[int, int, str]]]:
     """Per kind: (weight, file index, text) of every fact, grouping repeated file events."""
     items: dict[str, list[tuple[int, int, str]]] = {"breaking": [], "feature": [], "other": []}
-    groups: dict[tuple[str, str], list[str]] = {}
+    groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for index, (f, file_facts) in enumerate(zip(change.files, facts, strict=False)):
         for fact in file_facts:
             kind, topic = kind_of(fact), topic_of(fact)
             if topic in _GROUPED and kind != "breaking":
-                groups.setdefault((kind, topic), []).append(names[f.filename])
+                groups.setdefault((kind, topic), []).append((index, names[f.filename]))
                 continue
             items[kind].append((weight_of(fact), index, f"{names[f.filename]}: {fact}"))
     for (kind, topic), members in groups.items():
         label = _GROUPED[topic]
-        if len(members) == 1:
-            items[kind].append((4, -1, f"{label[:-1]}: {members[0]}."))
+        if len(members) == 1:  # one file: its own item, so the summary names it only once
+            items[kind].append((4, members[0][0], f"{label[:-1]}: {members[0][1]}."))
         else:
-            items[kind].append((8, -1, f"{label} ({len(members)}): {listing(members, 8)}."))
+            shown = listing([name for _, name in members], 8)
+            items[kind].append((8, -1, f"{label} ({len(members)}): {shown}."))
     for values in items.values():
         values.sort(key=lambda item: (-item[0], item[1]))
     return items
@@ -176,7 +180,10 @@ def _notable(items: dict[str, list[tuple[int, int, str]]]) -> list[str]:
             continue
         seen.add(index)
         name, _, fact = text.partition(": ")
-        phrase = f"in {name}, {fact[:1].lower()}{fact[1:]}" if index >= 0 else text
+        if index < 0 or text.startswith(_GROUP_STARTS):  # "New file: `a.md`", no "in a.md, "
+            phrase = f"{text[:1].lower()}{text[1:]}"
+        else:
+            phrase = f"in {name}, {fact[:1].lower()}{fact[1:]}"
         chosen.append(clip(phrase.rstrip("."), 160))
         if len(chosen) == 2:
             break
