@@ -319,7 +319,7 @@ def test_a_code_title_names_the_definition_edited() -> None:
 
 def test_the_summary_names_a_new_file_once_and_in_sentence_case() -> None:
     new = FileChange("bot/extra.py", "added", 2, 0, "@@ -0,0 +1,2 @@\n+def helper(x):\n+    pass")
-    docs = FileChange("docs/a.md", "modified", 1, 0, "@@ -1,1 +1,2 @@\n # A\n+## Usage")
+    docs = FileChange("docs/a.md", "modified", 1, 1, "@@ -1,2 +1,2 @@\n # A\n-Old.\n+New.")
     summary = HeuristicSummarizer().summarize(_change(new, docs), "en_US").overall.summary
-    assert "Most notable: in `extra.py`, added public function `helper`; in `a.md`, new " in summary
-    assert "; New file" not in summary
+    assert "Most notable: in `extra.py`, added public function `helper`; in `a.md`, " in summary
+    assert "New file" not in summary  # the same file again, and capitalised mid-sentence
