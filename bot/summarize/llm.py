@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import openai
 
@@ -234,8 +234,13 @@ class _Run:
         self._tick()
 
     def fallback(self, work: p.FileWork, reason: str) -> None:
-        """Summarize ``work`` heuristically and note why (called from pool threads)."""
-        work.summary = self.heuristic.summarize_file(work.change)
+        """Summarize ``work`` heuristically and note why (called from pool threads).
+
+        The file's own explanation says so too: in a Slack thread or on the web page a reader
+        sees that section, not the report's notes."""
+        summary = self.heuristic.summarize_file(work.change)
+        mark = m.LLM_FILE_FALLBACK.format(reason=reason, files=work.path)
+        work.summary = replace(summary, explanation=f"{summary.explanation}\n\n{mark}")
         with self.lock:
             self.record.fallbacks.setdefault(reason, []).append(work.path)
         self._tick()
