@@ -280,5 +280,6 @@ def test_retry_after_is_read_in_milliseconds_seconds_or_as_a_date():
 def test_without_an_endpoint_the_report_is_heuristic_and_says_why():
     config = replace(load_config({}), summarizer="openai")
     result = LLMSummarizer(config, InProcessFileCache()).summarize(example_change(), "en_US")
-    assert_fell_back(result.files, example_change().files)
+    # No model at all: every file is the heuristic's, said once in the notes, not per file.
+    assert result.files == [heuristic.summarize_file(f) for f in example_change().files]
     assert _overall_note(messages.LLM_REASON_NOT_CONFIGURED) in result.notes

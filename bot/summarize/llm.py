@@ -239,8 +239,10 @@ class _Run:
         The file's own explanation says so too: in a Slack thread or on the web page a reader
         sees that section, not the report's notes."""
         summary = self.heuristic.summarize_file(work.change)
-        mark = m.LLM_FILE_FALLBACK.format(reason=reason, files=work.path)
-        work.summary = replace(summary, explanation=f"{summary.explanation}\n\n{mark}")
+        if reason != m.LLM_REASON_NOT_CONFIGURED:  # no model at all: the notes say it once
+            mark = m.LLM_FILE_FALLBACK.format(reason=reason, files=work.path)
+            summary = replace(summary, explanation=f"{summary.explanation}\n\n{mark}")
+        work.summary = summary
         with self.lock:
             self.record.fallbacks.setdefault(reason, []).append(work.path)
         self._tick()
