@@ -211,6 +211,11 @@ def parse_source(
     if len(cleaned) > 2000:
         raise SourceError("the source is too long to be a link")
     if git_path is not None:
+        if "://" in cleaned:
+            raise SourceError(
+                f"with --git PATH, give a range of that repository such as main...feature, "
+                f"not the link '{cleaned[:200]}'"
+            )
         if any(ch.isspace() for ch in cleaned):
             raise SourceError(f"'{cleaned}' is not a BASE...HEAD range")
         base, head, dots = _split_range(cleaned)

@@ -123,6 +123,8 @@ def test_local_range_with_git_path() -> None:
         "HEAD",
         "/tmp/x",
     )
+    with pytest.raises(SourceError, match="with --git PATH, give a range of that repository"):
+        parse_source(f"{GH}/o/r/compare/a...b", git_path="/tmp/x")
 
 
 @pytest.mark.parametrize(
