@@ -445,3 +445,36 @@ def test_manifest_points_every_url_at_slack_events() -> None:
     assert scopes == {"commands", "chat:write", "files:write", "links:read", "links:write"}
     assert settings["event_subscriptions"]["bot_events"] == ["link_shared"]
     assert "github.com" in manifest["features"]["unfurl_domains"]
+
+
+def test_a_regenerate_that_cannot_be_queued_is_told_not_lost(
+    cfg: Config, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from handlers import actions
+
+    def broken(config: Config, job: jobs.ReportJob) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(actions, "enqueue_report", broken)
+    url = slack.response_url()
+    click = {
+        "type": "block_actions",
+        "user": {"id": ASKER},
+        "container": {"type": "message", "message_ts": "1.000001", "channel_id": CHANNEL},
+        "channel": {"id": CHANNEL},
+        "response_url": url,
+        "trigger_id": "1.2.regen",
+        "actions": [
+            {
+                "action_id": "diffinsight_regenerate",
+                "value": '{"source": "o/r a...b"}',
+                "action_ts": "1.3",
+            }
+        ],
+    }
+    with running_server(cfg) as base:
+        body = urlencode({"payload": json.dumps(click)}).encode()
+        assert post_signed(base, body, SECRET).status_code == 200
+    (reply,) = slack.responses(url)
+    assert reply["text"] == messages.SLACK_INTERNAL_ERROR
+    assert reply["response_type"] == "ephemeral"
