@@ -231,11 +231,13 @@ counter = redis.Redis.from_url(url)
 class Slow(HeuristicSummarizer):
     def summarize(self, change, lang, progress=None):
         counter.incr(prefix + "builds")
-        time.sleep(0.5)
+        time.sleep(float(sys.argv[4]) if len(sys.argv) > 4 else 0.5)
         return super().summarize(change, lang, progress)
 
 bot.cache.get_summarizer = lambda name, config, **_: Slow()
-outcome = bot.cache.cached_build(ReportRequest("HEAD~2...HEAD", git_path=repo), config)
+lock_ttl = float(sys.argv[5]) if len(sys.argv) > 5 else 30.0
+request = ReportRequest("HEAD~2...HEAD", git_path=repo)
+outcome = bot.cache.cached_build(request, config, lock_ttl=lock_ttl)
 print(json.dumps({"id": outcome.report_id, "cached": outcome.cached}))
 """
 
@@ -256,6 +258,31 @@ def test_single_flight_across_processes(config, repo, redis_client):
     assert int(redis_client.get(f"{config.redis_prefix}builds")) == 1
     assert len({r["id"] for r in results}) == 1
     assert sorted(r["cached"] for r in results) == [False, True, True, True]
+
+
+def test_a_builder_killed_mid_build_holds_nobody_up_for_long(config, repo, redis_client, counting):
+    path, _ = repo
+    args = [config.redis_url, config.redis_prefix, str(path), "60", "0.6"]  # build 60 s, lock 0.6 s
+    builder = subprocess.Popen(
+        [sys.executable, "-c", CHILD, *args],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not redis_client.get(f"{config.redis_prefix}builds"):
+            assert time.monotonic() < deadline and builder.poll() is None
+            time.sleep(0.05)
+        time.sleep(1.5)  # over twice the lock's life: the live builder keeps extending it
+        lock = build_lock_key(config, request_key(request(path), config))
+        assert redis_client.exists(lock)
+    finally:
+        builder.kill()
+        builder.wait()
+    started = time.monotonic()
+    outcome = cached_build(request(path), config)  # waits for the lock to lapse, then builds
+    assert outcome.cached is False and counting.runs == 1
+    assert time.monotonic() - started < 3
 
 
 def test_a_crashed_builders_lock_expires(config, repo, redis_client, counting):
