@@ -1,0 +1,60 @@
+"""RQ's own retries of a report job, run by a real worker: each attempt, then one telling."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from rq.job import Job, JobStatus
+
+from bot.config import Config
+from bot.jobs import ReportJob, enqueue_report
+from bot.worker import run_worker
+from tests.fakes.slack import FakeSlack
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def cfg(config: Config, slack: FakeSlack) -> Config:
+    return replace(config, slack_bot_token=slack.token, slack_api_url=slack.api_url)
+
+
+@pytest.fixture
+def repo(make_repo) -> Path:
+    path, _ = make_repo([{"a.md": "# A\n"}, {"a.md": "# A\n\nMore.\n"}])
+    return path
+
+
+def job(repo: Path) -> ReportJob:
+    return ReportJob(source="HEAD~1...HEAD", channel="C1", requester="U1", git_path=str(repo))
+
+
+def test_a_job_failing_every_attempt_is_retried_then_told_once(cfg, repo, slack, redis_client):
+    for _ in range(4):  # Slack fails the first attempt and each of the three retries
+        slack.fail_next("chat.postMessage", "internal_error")
+    job_id = enqueue_report(cfg, job(repo), retry_intervals=(0, 0, 0)).job_id
+    assert run_worker(cfg, burst=True) == 0
+    assert len(slack.calls_to("chat.postMessage")) == 4
+    told = [m for m in slack.messages("C1") if m.ephemeral]
+    assert len(told) == 1 and told[0].user == "U1" and "internal_error" in told[0].text
+    assert Job.fetch(job_id, connection=redis_client).get_status() == JobStatus.FAILED
+
+
+def test_a_job_that_recovers_on_a_retry_posts_once_and_tells_nothing(
+    cfg, repo, slack, redis_client
+):
+    for _ in range(2):
+        slack.fail_next("chat.postMessage", "internal_error")
+    job_id = enqueue_report(cfg, job(repo), retry_intervals=(0, 0, 0)).job_id
+    assert run_worker(cfg, burst=True) == 0
+    assert Job.fetch(job_id, connection=redis_client).get_status() == JobStatus.FINISHED
+    parents = [m for m in slack.messages("C1") if not m.thread_ts and not m.ephemeral]
+    assert len(parents) == 1 and "Diff Insight Report" in parents[0].text
+    assert not [m for m in slack.messages("C1") if m.ephemeral]
