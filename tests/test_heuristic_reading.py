@@ -323,3 +323,21 @@ def test_the_summary_names_a_new_file_once_and_in_sentence_case() -> None:
     summary = HeuristicSummarizer().summarize(_change(new, docs), "en_US").overall.summary
     assert "Most notable: in `extra.py`, added public function `helper`; in `a.md`, " in summary
     assert "New file" not in summary  # the same file again, and capitalised mid-sentence
+
+
+def test_a_java_constructor_signature_change_is_breaking() -> None:
+    patch = "\n".join(
+        [
+            "@@ -1,4 +1,4 @@ package com.acme;",
+            " public class Repo<T> {",
+            "-    public Repo(String url) {",
+            "+    public Repo(String url, int timeout) {",
+            "     }",
+        ]
+    )
+    changed = FileChange("src/main/java/com/acme/Repo.java", "modified", 1, 1, patch)
+    assert file_facts(changed) == [
+        "Signature of constructor `Repo` changed: `public Repo(String url)` -> "
+        "`public Repo(String url, int timeout)`."
+    ]
+    assert summarize_file(changed).modification_type == "breaking change"

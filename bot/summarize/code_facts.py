@@ -58,6 +58,8 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
     "java": [
         ("class", _c(r"^(\s*)(?:", _JAVA_MODS, r"\s+)*(?:class|interface|enum|record|object)\s+",
                      r"([A-Za-z_]\w*)(.*)$")),
+        # A constructor: an access modifier, then the capitalised class name, no return type.
+        ("constructor", _c(r"^(\s*)(?:public|protected|private|internal)\s+([A-Z]\w*)\s*(\(.*)$")),
         ("method", _c(r"^(\s*)((?:", _JAVA_METHOD_MODS, r"\s+)+[\w<>\[\],.? ]+?\s+",
                       r"([A-Za-z_]\w*)\s*\(.*)$")),
         ("function", _c(r"^(\s*)(?:(?:public|private|protected|internal|override|suspend)\s+)*",
@@ -260,7 +262,7 @@ def code_facts(filename: str, patch: str | None, status: str) -> list[Fact]:
     for name in changed[:6]:
         old, new = removed[name], added[name]
         # A class's header (its bases) changing rarely breaks callers; a function's does.
-        callable_ = new.kind in ("function", "method")
+        callable_ = new.kind in ("function", "method", "constructor")
         breaking = api and old.public and status != "added" and callable_
         what = "Signature" if callable_ else "Declaration"
         text = f"{what} of {_label(new)} changed: `{old.signature}` -> `{new.signature}`."
