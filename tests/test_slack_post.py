@@ -149,10 +149,13 @@ def test_bad_token_is_refused(slack: FakeSlack, cfg: Config) -> None:
 
 def test_unfurl(slack: FakeSlack, cfg: Config) -> None:
     p = poster(cfg)
-    ts = p.post_placeholder(SlackTarget("C1"), "o/r a...b")
+    ts = p.client.chat_postMessage(channel="C1", text="see <https://di.test/reports/1>")["ts"]
     p.unfurl("C1", ts, {"https://di.test/reports/1": {"blocks": [{"type": "divider"}]}})
-    (call,) = slack.calls_to("chat.unfurl")
-    assert call.response == {"ok": True}
+    with pytest.raises(SlackApiError) as raised:  # a link the message does not hold
+        p.unfurl("C1", ts, {"https://di.test/reports/2": {"blocks": [{"type": "divider"}]}})
+    assert raised.value.response["error"] == "cannot_unfurl_message"
+    ok, refused = slack.calls_to("chat.unfurl")
+    assert ok.response == {"ok": True} and refused.response["ok"] is False
 
 
 def test_a_retried_post_does_not_repeat_thread_replies_or_the_upload(

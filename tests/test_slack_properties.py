@@ -126,7 +126,9 @@ def test_hostile_text_anywhere_pings_no_one_and_links_nowhere(texts: list[str]) 
         poster.progress(target, ts, 1, 2)
         result = poster.post_report(report, target, parent_ts=ts, report_url=PAGE, source="x")
         poster.post_error(target, "Error: " + texts[2])
-        poster.unfurl("C1", ts, {"https://github.com/o/r/pull/1": unfurl_for(report, PAGE)})
+        pasted = "https://github.com/o/r/pull/1"
+        user_ts = poster.client.chat_postMessage(channel="C9", text=f"<{pasted}>")["ts"]
+        poster.unfurl("C9", user_ts, {pasted: unfurl_for(report, PAGE)})
         assert result.posted, result.error
         for call in slack.calls:
             assert call.status == 200 and call.response.get("ok", True), call.response
@@ -134,6 +136,7 @@ def test_hostile_text_anywhere_pings_no_one_and_links_nowhere(texts: list[str]) 
         assert len(messages) >= 3 and any(m.files for m in messages)
         for msg in messages:
             _assert_harmless(msg.parsed, msg.text[:80])
+        assert len(slack.unfurled) == 1
         for url, _, parsed in slack.unfurled:
             _assert_harmless(parsed, url)
     body = {"text": texts[3], "channel_id": "C1", "user_id": ASKER}

@@ -155,8 +155,12 @@ class SlackMethods:
         for value in unfurls.values():
             if isinstance(value, dict) and "blocks" in value:
                 check_blocks(value["blocks"])
-        if self._find(channel, args.get("ts") or "") is None and not args.get("unfurl_id"):
+        message = self._find(channel, args.get("ts") or "")
+        if message is None and not args.get("unfurl_id"):
             raise BlockError("cannot_find_message", args.get("ts") or "")
+        if message is not None and any(url not in message.text for url in unfurls):
+            # Slack: "the URL provided does not appear in the message".
+            raise BlockError("cannot_unfurl_message", "url not in message")
         for url, value in unfurls.items():
             blocks = value.get("blocks") if isinstance(value, dict) else None
             self.unfurled.append((url, value, parse_message("", blocks)))
