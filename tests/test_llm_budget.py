@@ -258,3 +258,13 @@ def test_a_report_of_lock_file_hashes_keeps_to_its_budget():
     sent = [r.text("user") + r.text("system") for r in fake.requests]
     assert sum(_alnum_floor(text) for text in sent) <= 9000
     assert all(request_estimate(r) <= 9000 for r in fake.requests)
+
+
+def test_language_names_follow_the_locale_spelt_any_way():
+    from bot.build import normalize_lang
+    from bot.summarize.prompts import language_name
+
+    assert language_name(normalize_lang("zh-Hant")) == "Traditional Chinese"
+    assert language_name(normalize_lang("zh_TW")) == "Traditional Chinese"
+    assert language_name(normalize_lang("zh-cn")) == "Simplified Chinese"
+    assert language_name(normalize_lang("JA-jp")) == "Japanese"

@@ -40,7 +40,10 @@ LANGUAGE_NAMES = {
     "uk": "Ukrainian",
     "sv": "Swedish",
 }
-_REGIONAL = {"zh_tw": "Traditional Chinese", "zh_hk": "Traditional Chinese", "pt_br": "Portuguese"}
+_REGIONAL = {
+    "zh_tw": "Traditional Chinese", "zh_hk": "Traditional Chinese", "zh_mo": "Traditional Chinese",
+    "zh_hant": "Traditional Chinese", "zh_hans": "Simplified Chinese", "pt_br": "Portuguese",
+}  # fmt: skip
 
 _TYPES = """modification_type is exactly one of:
 - "new feature": adds a capability, option, endpoint or documented feature;
