@@ -341,3 +341,10 @@ def test_a_java_constructor_signature_change_is_breaking() -> None:
         "`public Repo(String url, int timeout)`."
     ]
     assert summarize_file(changed).modification_type == "breaking change"
+
+
+def test_a_submodule_from_githubs_file_list_is_said_as_one() -> None:
+    """GitHub's JSON has no mode for a submodule, only its patch."""
+    patch = "@@ -1 +1 @@\n-Subproject commit 1111111111\n+Subproject commit 2222222222"
+    facts = file_facts(FileChange("vendor/lib", "modified", 1, 1, patch))
+    assert facts == ["Submodule moved from `1111111` to `2222222`."]

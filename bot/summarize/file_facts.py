@@ -42,6 +42,11 @@ def _path_is_api(f: FileChange) -> bool:
     return old_dir != new_dir or not f.filename.lower().endswith((".go", ".cs"))
 
 
+def _is_submodule(f: FileChange) -> bool:
+    """Git's diff marks a submodule by its mode; GitHub's file list only by its patch."""
+    return f.submodule or bool(f.patch and _SUBPROJECT_RE.search(f.patch))
+
+
 def _lines(n: int) -> str:
     return f"{n} line" if n == 1 else f"{n} lines"
 
@@ -84,7 +89,7 @@ def _special_facts(f: FileChange) -> list[Fact]:
         facts.append(Fact(text, "other", 3, "mode"))
     if f.binary and f.status not in ("added", "removed"):
         facts.append(Fact("Binary content changed; it is not shown as text.", "other", 2, "binary"))
-    if f.submodule:
+    if _is_submodule(f):
         moves = dict((sign, sha[:7]) for sign, sha in _SUBPROJECT_RE.findall(f.patch or ""))
         if "-" in moves and "+" in moves:
             text = f"Submodule moved from `{moves['-']}` to `{moves['+']}`."
@@ -103,7 +108,7 @@ def _special_facts(f: FileChange) -> list[Fact]:
 
 
 def _content_facts(f: FileChange) -> list[Fact]:
-    if not f.patch or f.binary or f.submodule:
+    if not f.patch or f.binary or _is_submodule(f):
         return []
     if is_markdown(f.filename):
         return markdown_facts(f.patch)
