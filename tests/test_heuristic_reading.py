@@ -6,21 +6,9 @@ history, and a small multi-language project) before it was fixed.
 
 from __future__ import annotations
 
-from bot.diff import Change, FileChange, RefInfo
+from bot.diff import Change, FileChange
 from bot.summarize.heuristic import HeuristicSummarizer, file_facts, summarize_file
-
-
-def _change(*files: FileChange) -> Change:
-    return Change(
-        repository="octo/demo",
-        host="github.com",
-        base=RefInfo("v1", "a" * 40),
-        head=RefInfo("v2", "b" * 40),
-        permalink="https://github.com/octo/demo/compare/v1...v2",
-        files=list(files),
-        date="2025-01-01",
-    )
-
+from tests.test_heuristic import change_of
 
 # A README hunk that begins inside a ``` block: its first fence closes the block.
 README_PATCH = "\n".join(
@@ -163,7 +151,7 @@ def test_a_major_update_title_names_what_changed() -> None:
 
 def _mixed() -> Change:
     names = ["a.md", "b.png", "c.go", "D.java", "e.py", "f.toml", "g.txt", "h.ts", "i.json"]
-    return _change(*(FileChange(n, "modified", 1, 1, "@@ -1 +1 @@\n-a\n+b") for n in names))
+    return change_of(*(FileChange(n, "modified", 1, 1, "@@ -1 +1 @@\n-a\n+b") for n in names))
 
 
 def test_file_kinds_add_up_and_mostly_is_said_only_when_true() -> None:
@@ -174,11 +162,11 @@ def test_file_kinds_add_up_and_mostly_is_said_only_when_true() -> None:
     assert "in Markdown, image, Go and 6 more kinds of files." in result.overall.summary
     python = [FileChange(f"pkg/m{i}.py", "modified", 1, 1, "@@ -1 +1 @@\n-a\n+b") for i in range(9)]
     result = HeuristicSummarizer().summarize(
-        _change(*python, FileChange("README.md", "modified", 1, 1)), "en_US"
+        change_of(*python, FileChange("README.md", "modified", 1, 1)), "en_US"
     )
     assert "mostly Python files." in result.overall.summary  # one Markdown file of ten
     half = [FileChange(f"d{i}.md", "modified", 1, 1) for i in range(5)]
-    result = HeuristicSummarizer().summarize(_change(*python[:5], *half), "en_US")
+    result = HeuristicSummarizer().summarize(change_of(*python[:5], *half), "en_US")
     assert "mostly Python and Markdown files." in result.overall.summary
 
 
@@ -234,12 +222,12 @@ def test_sentences_read_as_english() -> None:
         "`docs/page.md` has new content (2 added, 0 removed lines)."
     )
     other = [FileChange(f"d{i}.txt", "modified", 1, 1, "@@ -1 +1 @@\n-a\n+b") for i in range(7)]
-    result = HeuristicSummarizer().summarize(_change(*other), "en_US")
+    result = HeuristicSummarizer().summarize(change_of(*other), "en_US")
     assert result.overall.highlights.other_updates[-1] == (
         "And 1 more update in 1 file; see the files below."
     )
     assert "(+7/-7 lines), all text." in result.overall.summary
-    two = HeuristicSummarizer().summarize(_change(*other[:2]), "en_US")
+    two = HeuristicSummarizer().summarize(change_of(*other[:2]), "en_US")
     assert "(+2/-2 lines), both text." in two.overall.summary
 
 
@@ -320,7 +308,7 @@ def test_a_code_title_names_the_definition_edited() -> None:
 def test_the_summary_names_a_new_file_once_and_in_sentence_case() -> None:
     new = FileChange("bot/extra.py", "added", 2, 0, "@@ -0,0 +1,2 @@\n+def helper(x):\n+    pass")
     docs = FileChange("docs/a.md", "modified", 1, 1, "@@ -1,2 +1,2 @@\n # A\n-Old.\n+New.")
-    summary = HeuristicSummarizer().summarize(_change(new, docs), "en_US").overall.summary
+    summary = HeuristicSummarizer().summarize(change_of(new, docs), "en_US").overall.summary
     assert "Most notable: in `extra.py`, added public function `helper`; in `a.md`, " in summary
     assert "New file" not in summary  # the same file again, and capitalised mid-sentence
 
