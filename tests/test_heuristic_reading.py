@@ -336,3 +336,19 @@ def test_a_submodule_from_githubs_file_list_is_said_as_one() -> None:
     patch = "@@ -1 +1 @@\n-Subproject commit 1111111111\n+Subproject commit 2222222222"
     facts = file_facts(FileChange("vendor/lib", "modified", 1, 1, patch))
     assert facts == ["Submodule moved from `1111111` to `2222222`."]
+
+
+def test_code_sample_edits_are_told_apart_from_prose() -> None:
+    patch = "\n".join(
+        [
+            "@@ -20,6 +20,6 @@",
+            " ## Install with pip",
+            " ",
+            " ```bash",
+            "-pip install mylib",
+            '+pip install "mylib[fast]"',
+            " ```",
+        ]
+    )
+    facts = file_facts(FileChange("docs/install.md", "modified", 1, 1, patch))
+    assert facts == ['Code samples edited under "Install with pip".']

@@ -52,6 +52,7 @@ class _State:
     renamed: list[tuple[_Heading, _Heading]] = field(default_factory=list)
     tables: TableChanges = field(default_factory=TableChanges)
     edited_sections: list[str] = field(default_factory=list)
+    code_sections: list[str] = field(default_factory=list)
     links_added: list[str] = field(default_factory=list)
     links_removed: list[str] = field(default_factory=list)
 
@@ -156,13 +157,15 @@ def _edited_sections(lines: list[str], state: _State) -> None:
     section = state.section
     in_fence = state.in_fence
     for line in lines:
-        if _FENCE_RE.match(line):
-            in_fence = not in_fence
-        heading = None if in_fence else _HEADING_RE.match(line)
+        fence = bool(_FENCE_RE.match(line))
+        in_code = in_fence or fence
+        in_fence = in_fence != fence
+        heading = None if in_code else _HEADING_RE.match(line)
+        target = state.code_sections if in_code else state.edited_sections
         if heading:
             section = heading.group(2)
-        elif line.strip() and not is_row(line) and section not in ("", *state.edited_sections):
-            state.edited_sections.append(section)
+        elif line.strip() and not is_row(line) and section not in ("", *target):
+            target.append(section)  # a code sample's edit is told apart from the prose's
 
 
 def _walk(patch: str | None) -> _State:
@@ -273,10 +276,11 @@ def markdown_facts(patch: str | None) -> list[Fact]:
         *_link_facts(state),
     ]
     new_sections = {h.text for h in state.added_headings} | {n.text for _, n in state.renamed}
-    edited = [s for s in state.edited_sections if s not in new_sections]
-    if edited:
-        quoted = [f'"{clip(s, 60)}"' for s in edited]
-        facts.append(Fact(f"Text edited under {listing(quoted, _LIST_LIMIT)}.", "other", 1, "text"))
+    for found, what in ((state.edited_sections, "Text"), (state.code_sections, "Code samples")):
+        edited = [f'"{clip(s, 60)}"' for s in found if s not in new_sections]
+        if edited:
+            text = f"{what} edited under {listing(edited, _LIST_LIMIT)}."
+            facts.append(Fact(text, "other", 1, "text"))
     return facts
 
 
