@@ -17,6 +17,7 @@ DEFAULT_GITHUB_API_URL = "https://api.github.com"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_LANG = "en_US"
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,27 @@ def _number(
     return value
 
 
+def _lang(raw: str) -> str:
+    """The locale, spelt one way (``ja-jp`` -> ``ja_JP``); anything else is refused here."""
+    from bot.build import LanguageError, normalize_lang  # bot.build needs this module
+
+    try:
+        return normalize_lang(raw)
+    except LanguageError:
+        raise ConfigError(
+            f"DIFFINSIGHT_LANG must be a locale such as en_US or ja_JP, not {raw[:40]!r}"
+        ) from None
+
+
+def _redacted(url: str) -> str:
+    """``url`` without its password, so the error never shows a secret."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url[:100]
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()[:100]
+
+
 def load_config(env: Mapping[str, str] | None = None) -> Config:
     """Build the configuration from ``env`` (default: the process environment)."""
     env = os.environ if env is None else env
@@ -137,6 +159,12 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     if summarizer not in ("heuristic", "openai"):
         raise ConfigError(f"DIFFINSIGHT_SUMMARIZER must be heuristic or openai, not {summarizer!r}")
     data_dir = _get(env, "DIFFINSIGHT_DATA_DIR")
+    redis_url = _get(env, "REDIS_URL")
+    if redis_url is not None and urlsplit(redis_url).scheme.lower() not in REDIS_SCHEMES:
+        raise ConfigError(
+            "REDIS_URL must start with redis://, rediss:// or unix://, not "
+            f"{_redacted(redis_url)!r}"
+        )
     return Config(
         slack_bot_token=_get(env, "SLACK_BOT_TOKEN"),
         slack_signing_secret=_get(env, "SLACK_SIGNING_SECRET"),
@@ -152,9 +180,9 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         openai_api_version=_get(env, "OPENAI_API_VERSION"),
         model=_get(env, "DIFFINSIGHT_MODEL") or DEFAULT_MODEL,
         summarizer=summarizer,
-        lang=_get(env, "DIFFINSIGHT_LANG") or DEFAULT_LANG,
+        lang=_lang(_get(env, "DIFFINSIGHT_LANG") or DEFAULT_LANG),
         allowed_repos=allowed,
-        redis_url=_get(env, "REDIS_URL"),
+        redis_url=redis_url,
         data_dir=Path(data_dir).expanduser()
         if data_dir
         else Path.home() / ".local/share/diffinsight",

@@ -77,12 +77,52 @@ def test_blank_values_count_as_unset() -> None:
         ({"DIFFINSIGHT_LLM_TIMEOUT": "soon"}, "DIFFINSIGHT_LLM_TIMEOUT must be a positive float"),
         ({"DIFFINSIGHT_LLM_RETRIES": "-1"}, "DIFFINSIGHT_LLM_RETRIES must be zero or more int"),
         ({"DIFFINSIGHT_SUMMARIZER": "gpt"}, "DIFFINSIGHT_SUMMARIZER must be heuristic or openai"),
+        ({"REDIS_URL": "localhost:6379"}, "REDIS_URL must start with redis://, rediss:// or"),
+        ({"REDIS_URL": "http://h:6379/0"}, "REDIS_URL must start with redis://, rediss:// or"),
+        ({"DIFFINSIGHT_LANG": "Japanese!"}, "DIFFINSIGHT_LANG must be a locale such as en_US"),
+        ({"DIFFINSIGHT_LANG": "ja jp"}, "DIFFINSIGHT_LANG must be a locale such as en_US"),
     ],
 )
 def test_unusable_values_are_refused_naming_the_variable(env, message) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_config(env)
     assert load_config({"DIFFINSIGHT_LLM_RETRIES": "0"}).llm_max_retries == 0
+
+
+def test_usable_redis_urls_and_locales_are_kept_and_locales_spelt_one_way() -> None:
+    for url in ("redis://h:6379/1", "rediss://u:p@h:6380/0", "unix:///tmp/redis.sock"):
+        assert load_config({"REDIS_URL": url}).redis_url == url
+    assert load_config({"DIFFINSIGHT_LANG": "ja-jp"}).lang == "ja_JP"
+    assert load_config({"DIFFINSIGHT_LANG": "zh_hant"}).lang == "zh_Hant"
+
+
+def test_a_redis_url_error_never_shows_its_password() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config({"REDIS_URL": "http://user:hunter2@h:6379/0"})
+    assert "hunter2" not in str(caught.value) and "***" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("REDIS_URL", "localhost:6379"), ("DIFFINSIGHT_LANG", "Japanese!")]
+)
+def test_the_command_line_refuses_a_malformed_redis_url_or_language(name, value) -> None:
+    import os
+    import subprocess
+
+    from tests.test_cli import COMMAND, ROOT
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), name: value}
+    done = subprocess.run(
+        [*COMMAND, "report", "--no-cache", "--git", ".", "HEAD~1...HEAD"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"diffinsight: {name} must ")
+    assert "Traceback" not in done.stderr
 
 
 def test_the_command_line_says_which_variable_is_wrong(tmp_path) -> None:

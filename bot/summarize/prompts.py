@@ -17,7 +17,8 @@ import json
 from bot.diff import FileChange
 from bot.report import FileSummary
 
-PROMPT_VERSION = "2025-06-llm-2"
+PROMPT_VERSION = "2025-06-llm-3"
+"""3: zh_Hant and zh_MO ask for Traditional Chinese (2 wrote them in Simplified)."""
 REPAIR_LINES = 8
 REPAIR_LINE_CHARS = 160
 
