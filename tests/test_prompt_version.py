@@ -11,5 +11,5 @@ SIMPLIFIED_FOR_ZH_HANT = {"2025-06-llm-1", "2025-06-llm-2"}
 
 def test_cached_zh_hant_summaries_in_simplified_chinese_are_not_served() -> None:
     for lang in ("zh_Hant", "zh_MO"):
-        assert "Traditional Chinese" in system_prompt(lang, "file")
+        assert "Traditional Chinese" in system_prompt(lang, "files")
     assert PROMPT_VERSION not in SIMPLIFIED_FOR_ZH_HANT
