@@ -5,6 +5,8 @@ each thread reply and the file once they are, ``done`` once the report is, and `
 the requester heard of a failure. A retry that finds ``done`` does nothing; one that finds a
 placeholder updates it instead of posting a second one, and replies already in the thread
 are not posted again (a worker killed, or a connection lost, half way through the thread).
+What a parent's thread holds is recorded apart, per channel + parent ts (:meth:`PostRecord.thread`),
+so a Regenerate job rewrites that thread instead of posting a second one.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from bot.sources import Source, SourceError, parse_source
 
 log = logging.getLogger(__name__)
 
+THREAD_TTL = 90 * 24 * 3600
+"""How long a Regenerate still rewrites the message's thread instead of adding a second one."""
+
 
 @dataclass
 class PostRecord:
@@ -34,10 +39,17 @@ class PostRecord:
 
     client: redis.Redis
     name: str
+    ttl: int = RECORD_TTL
 
     @classmethod
     def open(cls, config: Config, post_key: str) -> PostRecord:
         return cls(get_redis(config), f"{config.redis_prefix}posted:{post_key}")
+
+    @classmethod
+    def thread(cls, config: Config, channel: str, parent_ts: str) -> PostRecord:
+        """What the thread of one parent message holds, found again by a Regenerate job."""
+        name = f"{config.redis_prefix}thread:{channel}:{parent_ts}"
+        return cls(get_redis(config), name, THREAD_TTL)
 
     def get(self, field: str) -> str | None:
         """The field's value (``""`` when stored empty, e.g. an upload without a file id)."""
@@ -47,14 +59,31 @@ class PostRecord:
     def set(self, field: str, value: str) -> None:
         with self.client.pipeline() as pipe:
             pipe.hset(self.name, field, value)
-            pipe.expire(self.name, RECORD_TTL)
+            pipe.expire(self.name, self.ttl)
             pipe.execute()
+
+    def delete(self, field: str) -> None:
+        self.client.hdel(self.name, field)
 
     def claim(self, field: str) -> bool:
         """Set ``field`` unless it is set already; True for the one caller that set it."""
         won = bool(self.client.hsetnx(self.name, field, "1"))
         self.client.expire(self.name, RECORD_TTL)
         return won
+
+
+def trigger_of(fields: dict[str, Any]) -> str | None:
+    """What started a webhook report (said instead of "asked by" the subscriber), else None."""
+    origin = str(fields.get("origin") or "slash")
+    if not origin.startswith("github:"):
+        return None
+    source = str(fields.get("source") or "")
+    number = source.rstrip("/").rsplit("/pull/", 1)[-1] if "/pull/" in source else ""
+    if origin == "github:pull_request" and number.isdigit():
+        return messages.SLACK_TRIGGER_MERGED_PR.format(number=number)
+    if origin == "github:push":
+        return messages.SLACK_TRIGGER_PUSH
+    return messages.SLACK_TRIGGER_SUBSCRIPTION
 
 
 def target_of(fields: dict[str, Any]) -> SlackTarget:
@@ -64,6 +93,7 @@ def target_of(fields: dict[str, Any]) -> SlackTarget:
         thread_ts=fields.get("thread_ts"),
         message_ts=fields.get("message_ts"),
         response_url=fields.get("response_url"),
+        trigger=trigger_of(fields),
     )
 
 
@@ -155,6 +185,7 @@ def _post(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoste
         source=job.source,
         paths=job.paths,
         journal=record,
+        threads=lambda channel, ts: PostRecord.thread(config, channel, ts),
     )
     record.set("report_id", outcome.report_id)
     record.set("done", result.error or "posted")

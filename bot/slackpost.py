@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -24,16 +25,18 @@ from slack_sdk.webhook import WebhookClient
 
 from bot import messages
 from bot.config import Config
-from bot.render.markdown import render_markdown
-from bot.render.slack import (
-    SlackMessage,
-    parent_message,
-    progress_message,
-    regenerate_value,
-    thread_messages,
-)
-from bot.render.slack_split import escape_mrkdwn, truncate_plain
+from bot.render.slack import SlackMessage, parent_message, progress_message, regenerate_value
+from bot.render.slack_split import escape_mrkdwn
+from bot.render.slack_thread import thread_messages
 from bot.report import Report
+from bot.slackthread import (
+    Journal,
+    MemoryJournal,
+    drop_extra_replies,
+    replace_file,
+    upload_report,
+    write_replies,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,15 +57,6 @@ CHANNEL_ERRORS = {
 }
 
 
-class Journal(Protocol):
-    """Where a job records what it posted (``bot.jobrun.PostRecord`` fits), so a retry of a
-    job that failed halfway through its thread posts only the rest."""
-
-    def get(self, field: str) -> str | None: ...
-
-    def set(self, field: str, value: str) -> None: ...
-
-
 @dataclass(frozen=True)
 class SlackTarget:
     """Where a report goes and who asked: plain values that travel in a job."""
@@ -72,6 +66,8 @@ class SlackTarget:
     thread_ts: str | None = None
     message_ts: str | None = None
     response_url: str | None = None
+    trigger: str | None = None
+    """What started a report nobody asked for (a merge, a push): said instead of "asked by"."""
 
 
 @dataclass
@@ -204,33 +200,41 @@ class SlackPoster:
         source: str | None = None,
         paths: tuple[str, ...] = (),
         journal: Journal | None = None,
+        threads: Callable[[str, str], Journal] | None = None,
     ) -> PostResult:
         """Post the parent (replacing the placeholder), the thread, and the Markdown file.
 
         A channel the bot cannot post in is told to the requester (how to invite it) and
         reported in ``PostResult.error`` instead of raised, since retrying cannot help.
-        With a ``journal``, thread posts and the upload already made by an earlier attempt
-        are not made again (the parent is updated in place, so it never doubles).
+        ``threads(channel, parent_ts)`` is the record of what that parent's thread holds: a
+        parent that already has a thread (Regenerate) gets it rewritten, not a second one
+        (see :mod:`bot.slackthread`). With a ``journal`` (the job's), what an earlier attempt
+        of the same job wrote is not written again.
         """
         channel = target.channel
         source = source or (report.permalink if "://" in report.permalink else None)
         value = regenerate_value(source, paths, report.language) if source else None
         parent = parent_message(
-            report, requester=target.requester, report_url=report_url, regenerate_value=value
+            report,
+            requester=target.requester,
+            trigger=target.trigger,
+            report_url=report_url,
+            regenerate_value=value,
         )
         result = PostResult(channel=channel, ts=None)
         try:
             result.ts = self._put_parent(channel, parent, parent_ts or target.message_ts, target)
             thread_ts = target.thread_ts or result.ts
-            for i, msg in enumerate(thread_messages(report)):
-                result.thread.append(
-                    self._once(
-                        journal, f"thread:{thread_ts}:{i}", self._post, channel, msg, thread_ts
-                    )
-                )
-            result.file_id = self._once(
-                journal, f"file:{thread_ts}", self._upload, report, channel, thread_ts
+            thread = threads(channel, result.ts) if threads else MemoryJournal()
+            msgs = thread_messages(report)
+            result.thread = write_replies(
+                self._post, self._update, channel, thread_ts, msgs, thread, journal
             )
+            dropped = drop_extra_replies(self.client, channel, len(msgs), thread)
+            result.file_id = self._upload_once(journal, report, channel, thread_ts)
+            replace_file(self.client, channel, result.file_id, thread)
+            if dropped:
+                log.info("old replies deleted", extra={"channel": channel, "count": dropped})
         except SlackApiError as exc:
             error = str(exc.response.get("error") or "unknown_error")
             if journal is not None and error in TRANSIENT_ERRORS:
@@ -262,33 +266,17 @@ class SlackPoster:
                 log.info("parent gone, posting anew", extra={"channel": channel})
         return self._post(channel, parent, target.thread_ts)
 
-    @staticmethod
-    def _once(journal: Journal | None, key: str, post: Any, *args: Any) -> Any:
-        """``post(*args)`` unless the journal says an earlier attempt did it; record it."""
-        done = journal.get(key) if journal is not None else None
+    def _upload_once(
+        self, journal: Journal | None, report: Report, channel: str, thread_ts: str
+    ) -> str | None:
+        """Upload the Markdown report unless this job's journal says it already did."""
+        done = journal.get("file") if journal is not None else None
         if done is not None:
             return done or None
-        value = post(*args)
+        file_id = upload_report(self.client, report, channel, thread_ts)
         if journal is not None:
-            journal.set(key, value or "")
-        return value
-
-    def _upload(self, report: Report, channel: str, thread_ts: str) -> str | None:
-        markdown = render_markdown(report)
-        name = report.repository.replace("/", "-")
-        short = (report.head.sha or "report")[:7]
-        resp = self.client.files_upload_v2(
-            channel=channel,
-            thread_ts=thread_ts,
-            content=markdown.encode("utf-8"),
-            filename=f"diffinsight-{name}-{short}.md",
-            # Shown next to the file in the thread: repository text, escaped like the rest.
-            title=messages.SLACK_REPORT_FILE_TITLE.format(
-                title=escape_mrkdwn(truncate_plain(report.title, 150))
-            ),
-        )
-        file = resp.get("file") or {}
-        return file.get("id")
+            journal.set("file", file_id or "")
+        return file_id
 
     def post_error(self, target: SlackTarget, message: str) -> None:
         """Tell the requester privately; fall back to the command's ``response_url``."""

@@ -36,6 +36,18 @@ class CommandError(ValueError):
     """The words do not make a command; the message says what to type."""
 
 
+class UsageError(CommandError):
+    """No link at all: the answer is the usage, rendered with the server's configuration."""
+
+
+def usage(config: Config) -> str:
+    """``/diffinsight help``: links on the configured GitHub host, the configured language."""
+    return messages.SLACK_USAGE_TEMPLATE.format(
+        web=config.github_web_url,
+        lang=messages.SLACK_USAGE_LANG.format(lang=config.lang),
+    )
+
+
 @dataclass(frozen=True)
 class ReportCommand:
     source: str
@@ -74,7 +86,7 @@ def parse_command(text: str) -> ReportCommand:
             source.append(word)
         i += 1
     if not source:
-        raise CommandError(messages.SLACK_USAGE)
+        raise UsageError(messages.SLACK_USAGE)
     return ReportCommand(" ".join(source), tuple(paths), lang)
 
 
@@ -128,13 +140,15 @@ def answer_command(config: Config, body: dict[str, Any]) -> str:
     text = (body.get("text") or "").strip()
     words = text.split()
     if not words or words[0].lower() in HELP_WORDS:
-        return messages.SLACK_USAGE
+        return usage(config)
     if words[0].lower() in SUBSCRIPTION_WORDS:
         channel, user = body.get("channel_id") or "", body.get("user_id") or ""
         return subscriptions.answer(config, words, channel, user)
     try:
         command = parse_command(text)
         source = parse_source(command.source, github_web_host=config.github_web_host)
+    except UsageError:
+        return usage(config)
     except (CommandError, SourceError) as exc:
         return escape_mrkdwn(str(exc))
     where = escape_mrkdwn(f"{source.repository} {source.range_text}")

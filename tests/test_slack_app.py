@@ -279,9 +279,11 @@ def test_without_a_signing_secret_nothing_is_accepted(cfg: Config, slack: FakeSl
     assert resp.status_code == 401
 
 
-@pytest.mark.parametrize("text", ["", "help", "  HELP  "])
-def test_help_and_empty_show_usage(server: str, slack: FakeSlack, text: str) -> None:
-    assert command(server, text, slack).json()["text"] == messages.SLACK_USAGE
+@pytest.mark.parametrize("text", ["", "help", "  HELP  ", "--path docs/*"])
+def test_help_and_empty_show_usage(server: str, cfg: Config, slack: FakeSlack, text: str) -> None:
+    got = command(server, text, slack).json()["text"]
+    assert got == slash.usage(cfg) and f"{cfg.github_web_url}/OWNER/REPO/pull/N" in got
+    assert f"`{cfg.lang}`, this server's DIFFINSIGHT_LANG" in got
 
 
 def test_unusable_link_lists_the_accepted_forms(server: str, cfg: Config, slack: FakeSlack) -> None:
@@ -385,6 +387,7 @@ def test_regenerate_rebuilds_and_updates_the_same_message(
     work(cfg)
     (parent,) = top_level(slack)
     edits, reads = parent.edits, len(gh.requests)
+    replies = [m.ts for m in slack.thread(CHANNEL, parent.ts)]
     button = next(b for b in parent.blocks[-1]["elements"] if b["text"]["text"] == "Regenerate")
     payload = {
         "type": "block_actions",
@@ -413,6 +416,10 @@ def test_regenerate_rebuilds_and_updates_the_same_message(
     (again,) = top_level(slack)
     assert again.ts == parent.ts and again.edits > edits
     assert len(gh.requests) > reads, "the cache was bypassed: GitHub was read again"
+    # The thread is replaced, not doubled: same replies updated, one (new) Markdown file.
+    thread = slack.thread(CHANNEL, parent.ts)
+    assert [m.ts for m in thread[:-1]] == replies[:-1] and len(thread) == len(replies)
+    assert [len(m.files) for m in thread].count(1) == 1 and thread[-1].ts != replies[-1]
 
 
 def test_subscription_words_go_to_the_subscriptions_handler(

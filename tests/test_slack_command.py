@@ -13,6 +13,7 @@ from handlers.slash import (
     dedup_key,
     parse_command,
     report_job,
+    usage,
 )
 
 LINK = "<https://github.com/o/r/compare/v1...v2>"
@@ -67,3 +68,25 @@ def test_dedup_key_without_trigger_id_is_stable() -> None:
     body = {"text": LINK, "channel_id": "C1", "user_id": "U1", "response_url": "https://x/1"}
     assert dedup_key(body) == dedup_key(dict(body))
     assert dedup_key(body) != dedup_key({**body, "response_url": "https://x/2"})
+
+
+def test_usage_is_accurate_for_the_server_it_runs_on() -> None:
+    enterprise = load_config(
+        {"GITHUB_API_URL": "https://ghe.example.com/api/v3", "DIFFINSIGHT_LANG": "ja_JP"}
+    )
+    text = answer_command(enterprise, {"text": "help"})
+    assert text == usage(enterprise)
+    assert "https://ghe.example.com/OWNER/REPO/compare/BASE...HEAD" in text
+    assert "github.com/" not in text.replace("ghe.example.com/", "")
+    assert "`ja_JP`, this server's DIFFINSIGHT_LANG" in text and "en_US" not in text
+    for form in (
+        "subscribe OWNER/REPO [BRANCH] [PATH-GLOB ...]",
+        "unsubscribe OWNER/REPO [BRANCH] [PATH-GLOB ...]",
+        "`/diffinsight list`",
+    ):
+        assert form in text, form
+    # Without a configuration at hand (the parser) the usage names the setting, not a guess.
+    assert "DIFFINSIGHT_LANG" in messages.SLACK_USAGE and "https://github.com/" in (
+        messages.SLACK_USAGE
+    )
+    assert answer_command(enterprise, {"text": "--path docs/*"}) == usage(enterprise)

@@ -12,8 +12,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import Config, load_config
 from bot.render.markdown import render_markdown
-from bot.render.slack import thread_messages
+from bot.render.slack_thread import thread_messages
 from bot.slackpost import SlackPoster, SlackTarget
+from bot.slackthread import MemoryJournal
 from tests.fakes.slack import FakeSlack
 from tests.test_slack_render import EVIL, make_report
 
@@ -161,30 +162,26 @@ def test_unfurl(slack: FakeSlack, cfg: Config) -> None:
 def test_a_retried_post_does_not_repeat_thread_replies_or_the_upload(
     slack: FakeSlack, cfg: Config
 ) -> None:
-    journal: dict[str, str] = {}
-
-    class Journal:
-        def get(self, field: str) -> str | None:
-            return journal.get(field)
-
-        def set(self, field: str, value: str) -> None:
-            journal[field] = value
-
+    job, thread = MemoryJournal(), MemoryJournal()
     p = poster(cfg)
     report = make_report(files=30, words=400)
-    first = p.post_report(report, SlackTarget("C1"), journal=Journal())
+    first = p.post_report(report, SlackTarget("C1"), journal=job, threads=lambda c, ts: thread)
     replies = len(slack.thread("C1", first.ts))
-    assert replies > 3 and len(journal) == replies
+    assert replies > 3 and len(job.fields) == replies  # every reply and the file
     # Killed after two replies: the retry posts the rest only, and the file once.
-    kept = {f"thread:{first.ts}:0", f"thread:{first.ts}:1"}
-    for key in set(journal) - kept:
-        del journal[key]
-    again = p.post_report(report, SlackTarget("C1"), parent_ts=first.ts, journal=Journal())
-    assert again.ts == first.ts and set(journal) >= kept
-    thread = slack.thread("C1", first.ts)
-    assert len(thread) == 2 * replies - 2
-    assert sum(1 for m in thread if m.files) == 2  # the upload was not recorded: redone
+    kept = {"reply:0", "reply:1"}
+    for record in (job, thread):
+        for key in set(record.fields) - kept:
+            record.delete(key)
+    again = p.post_report(
+        report, SlackTarget("C1"), parent_ts=first.ts, journal=job, threads=lambda c, ts: thread
+    )
+    assert again.ts == first.ts and set(job.fields) >= kept
+    thread_now = slack.thread("C1", first.ts)
+    assert len(thread_now) == 2 * replies - 2
+    assert sum(1 for m in thread_now if m.files) == 2  # the upload was not recorded: redone
     assert again.thread[:2] == first.thread[:2]
+    assert [c.args["ts"] for c in slack.calls_to("chat.update")] == [first.ts]  # parent only
 
 
 def test_a_ratelimited_progress_update_is_skipped_not_waited_for(

@@ -19,15 +19,10 @@ from hypothesis import strategies as st
 
 from bot.config import load_config
 from bot.diff import RefInfo
-from bot.render.slack import (
-    ITEM_LIMIT,
-    MAX_FILE_SECTIONS,
-    SUMMARY_LIMIT,
-    parent_message,
-    progress_message,
-    thread_messages,
-)
+from bot.messages import SLACK_MORE_FILES, SLACK_MORE_FILES_ONE, SLACK_SUMMARY_CONTINUES
+from bot.render.slack import ITEM_LIMIT, SUMMARY_LIMIT, parent_message, progress_message
 from bot.render.slack_split import escape_mrkdwn, mrkdwn_from_markdown
+from bot.render.slack_thread import MAX_FILE_SECTIONS, thread_messages
 from bot.report import FileReport, Highlights, Report
 from bot.slackpost import SlackPoster, SlackTarget
 from bot.unfurl import unfurl_for
@@ -272,6 +267,10 @@ def test_any_report_size_fits_slack_and_loses_nothing_silently(data: st.DataObje
     joined = _flat("\n".join(t for m in thread for t in _section_texts(m.blocks)))
     summary = mrkdwn_from_markdown(report.summary.strip())
     shown_summary = parent.blocks[2]["text"]["text"]
+    continues = "\n" + SLACK_SUMMARY_CONTINUES
+    if len(summary) > SUMMARY_LIMIT:  # cut, and the parent says the rest is in the thread
+        assert shown_summary.endswith("…" + continues)
+    shown_summary = shown_summary.removesuffix(continues)
     _shown_whole_or_cut_at_a_word(shown_summary, summary or "None.")
     if len(summary) > SUMMARY_LIMIT:
         assert _flat(summary) in joined
@@ -281,9 +280,11 @@ def test_any_report_size_fits_slack_and_loses_nothing_silently(data: st.DataObje
         assert f"`{escape_mrkdwn(f.filename)}`" in joined
     hidden = len(report.files) - MAX_FILE_SECTIONS
     if hidden > 0:
-        assert f"{hidden} more files are described in the full report file" in joined
+        more = SLACK_MORE_FILES_ONE if hidden == 1 else SLACK_MORE_FILES
+        assert more.format(n=hidden) in joined
     else:
         assert "more files are described" not in joined
+        assert "more file is described" not in joined
 
 
 @settings(

@@ -14,9 +14,9 @@ from bot.render.slack import (
     file_diff_url,
     parent_message,
     progress_message,
-    thread_messages,
 )
 from bot.render.slack_split import escape_mrkdwn, split_mrkdwn, truncate_plain
+from bot.render.slack_thread import thread_messages
 from bot.report import FileReport, Highlights, Report
 from tests.fakes.slack_limits import (
     MAX_BLOCKS,

@@ -145,3 +145,50 @@ def test_three_hundred_files_render_fast() -> None:
     # 200 ms is the target on a quiet machine (benchmarks/bench_web.py); the test allows
     # headroom for a shared CI machine while still catching an accidental slowdown.
     assert elapsed < 1.0, f"rendering 300 files took {elapsed * 1000:.0f} ms"
+
+
+def test_every_word_of_the_page_comes_from_messages(monkeypatch) -> None:  # noqa: ANN001
+    """Swap each web word for a marker: the page shows the marker, so none is hard-coded."""
+    names = [
+        n for n in dir(messages) if n.startswith("WEB_") and isinstance(getattr(messages, n), str)
+    ]
+    for name in names:
+        monkeypatch.setattr(messages, name, f"@{name}@ {{files}}")
+    monkeypatch.setattr(messages, "WEB_TABLE_HEADS", tuple(f"@H{i}@" for i in range(7)))
+    report = small_report()
+    report.highlights.breaking_changes.clear()  # "None." is shown for an empty list
+    page = render_html(report, "rid")
+    text = " ".join(_parse(page).text)
+    for word in (
+        "Date",
+        "Repository",
+        "Range",
+        "Changes",
+        "Permalink",
+        "Highlights",
+        "Breaking changes",
+        "Summary Table",
+        "Modified Contents",
+        "Explanation",
+        "None.",
+    ):
+        assert word not in text, word
+    for name in (
+        "WEB_DATE",
+        "WEB_HIGHLIGHTS",
+        "WEB_NONE",
+        "WEB_SUMMARY_TABLE",
+        "WEB_EXPLANATION",
+        "WEB_DIFF",
+        "WEB_MODIFIED_CONTENTS",
+        "WEB_FILE_SUMMARY",
+    ):
+        assert f"@{name}@" in text, name
+    assert all(f"@H{i}@" in text for i in range(7))
+
+
+def test_one_file_is_said_in_the_singular() -> None:
+    report = small_report()
+    del report.files[1:]
+    page = render_html(report, "rid")
+    assert "1 file," in page and "1 files" not in page

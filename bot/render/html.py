@@ -77,17 +77,18 @@ def _ref(ref: str, sha: str) -> str:
 def _facts(report: Report, report_id: str) -> str:
     totals = report.totals
     rows = [
-        ("Date", _e(report.date)),
-        ("Repository", _e(report.repository)),
-        ("Range", f"{_ref(report.base.ref, report.base.sha)} &hellip; "
-                  f"{_ref(report.head.ref, report.head.sha)}"),
-        ("Changes", f'{totals.files} files, <span class="a">+{totals.additions}</span> '
-                    f'<span class="d">&minus;{totals.deletions}</span>'),
-        ("Permalink", _external(report.permalink, report.permalink)),
+        (messages.WEB_DATE, _e(report.date)),
+        (messages.WEB_REPOSITORY, _e(report.repository)),
+        (messages.WEB_RANGE, f"{_ref(report.base.ref, report.base.sha)} &hellip; "
+                             f"{_ref(report.head.ref, report.head.sha)}"),
+        (messages.WEB_CHANGES, f'{_e(_file_count(totals.files))}, '
+                               f'<span class="a">+{totals.additions}</span> '
+                               f'<span class="d">&minus;{totals.deletions}</span>'),
+        (messages.WEB_PERMALINK, _external(report.permalink, report.permalink)),
     ]  # fmt: skip
     if report.area:
-        rows.insert(2, ("Area", _e(report.area)))
-    body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+        rows.insert(2, (messages.WEB_AREA, _e(report.area)))
+    body = "".join(f"<dt>{_e(k)}</dt><dd>{v}</dd>" for k, v in rows)
     rid = _e(report_id)
     on_github = (
         _external(report.permalink, messages.WEB_VIEW_ON_GITHUB)
@@ -102,28 +103,37 @@ def _facts(report: Report, report_id: str) -> str:
     return f'<dl class="facts">{body}</dl>{other}'
 
 
+def _file_count(n: int) -> str:
+    return (messages.WEB_FILE_COUNT_ONE if n == 1 else messages.WEB_FILE_COUNT).format(files=n)
+
+
+def _h(level: int, text: str) -> str:
+    return f"<h{level}>{_e(text)}</h{level}>"
+
+
 def _bullets(items: list[str]) -> str:
     if not items:
-        return "<ul><li>None.</li></ul>"
+        return f"<ul><li>{_e(messages.WEB_NONE)}</li></ul>"
     return "<ul>" + "".join(f"<li>{inline(item)}</li>" for item in items) + "</ul>"
 
 
 def _highlights(report: Report) -> str:
     h = report.highlights
     return (
-        '<section id="highlights"><h2>Highlights</h2>'
-        f"<h3>New features</h3>{_bullets(h.new_features)}"
-        f"<h3>Breaking changes</h3>{_bullets(h.breaking_changes)}"
-        f"<h3>Other updates</h3>{_bullets(h.other_updates)}</section>"
+        f'<section id="highlights">{_h(2, messages.WEB_HIGHLIGHTS)}'
+        f"{_h(3, messages.WEB_NEW_FEATURES)}{_bullets(h.new_features)}"
+        f"{_h(3, messages.WEB_BREAKING_CHANGES)}{_bullets(h.breaking_changes)}"
+        f"{_h(3, messages.WEB_OTHER_UPDATES)}{_bullets(h.other_updates)}</section>"
     )
 
 
 def _summary_table(files: list[FileReport]) -> str:
-    head = (
-        '<tr><th scope="col">Filename</th><th scope="col" class="wide">Type</th>'
-        '<th scope="col">Title</th><th scope="col">Status</th><th scope="col">A</th>'
-        '<th scope="col">D</th><th scope="col" class="wide">M</th></tr>'
+    wide = (False, True, False, False, False, False, True)  # hidden on narrow screens
+    cells = (
+        f'<th scope="col"{" class=wide" if w else ""}>{_e(label)}</th>'
+        for label, w in zip(messages.WEB_TABLE_HEADS, wide, strict=True)
     )
+    head = f"<tr>{''.join(cells)}</tr>"
     rows = [
         f'<tr><td class="name"><a href="#{f.anchor}" title="{_e(f.filename)}">'
         f'{_e(f.basename)}</a></td><td class="wide">{_e(f.modification_type)}</td>'
@@ -133,7 +143,7 @@ def _summary_table(files: list[FileReport]) -> str:
         for f in files
     ]
     return (
-        '<section id="summary-table"><h2>Summary Table</h2><div class="tablewrap">'
+        f'<section id="summary-table">{_h(2, messages.WEB_SUMMARY_TABLE)}<div class="tablewrap">'
         f'<table class="summary"><thead>{head}</thead><tbody>{"".join(rows)}</tbody>'
         "</table></div></section>"
     )
@@ -144,7 +154,8 @@ def _diff_block(f: FileReport) -> str:
         return f'<p class="note">{_e(messages.WEB_NO_DIFF)}</p>'
     note = f'<p class="note">{_e(messages.WEB_DIFF_TRUNCATED)}</p>' if f.truncated else ""
     return (
-        f'<details class="diffbox"><summary>Diff <span class="counts"><span class="a">'
+        f'<details class="diffbox"><summary>{_e(messages.WEB_DIFF)} <span class="counts">'
+        f'<span class="a">'
         f'+{f.additions}</span> <span class="d">&minus;{f.deletions}</span></span></summary>'
         f"{note}{diff_table(f.patch)}</details>"
     )
@@ -163,9 +174,9 @@ def _file_section(f: FileReport) -> str:
         )
     return (
         f'<section class="file" id="{f.anchor}"><h3>{_e(f.filename)}</h3>{renamed}'
-        f"{_diff_block(f)}<h4>Summary</h4>"
+        f"{_diff_block(f)}{_h(4, messages.WEB_FILE_SUMMARY)}"
         f'<pre><code class="language-json">{_e(summary_json)}</code></pre>'
-        f"<h4>Explanation</h4>{prose(f.explanation)}</section>"
+        f"{_h(4, messages.WEB_EXPLANATION)}{prose(f.explanation)}</section>"
     )
 
 
@@ -180,14 +191,15 @@ def render_html(report: Report, report_id: str) -> str:
         f"<title>{_e(report.title)} &middot; {_e(report.repository)}</title>"
         f"<style>{PAGE_CSS}</style></head><body><main>",
         f"<header><h1>{_e(report.title)}</h1>{_facts(report, report_id)}</header>",
-        f'<section id="summary"><h2>Summary</h2>{prose(report.summary)}</section>',
+        f'<section id="summary">{_h(2, messages.WEB_SUMMARY)}{prose(report.summary)}</section>',
         _highlights(report),
-        f'<section id="insights"><h2>Insights</h2>{prose(report.insights)}</section>',
+        f'<section id="insights">{_h(2, messages.WEB_INSIGHTS)}{prose(report.insights)}</section>',
     ]
     if report.notes:
-        parts.append(f'<section id="notes"><h2>Notes</h2>{_bullets(report.notes)}</section>')
+        notes = f"{_h(2, messages.WEB_NOTES)}{_bullets(report.notes)}"
+        parts.append(f'<section id="notes">{notes}</section>')
     parts.append(_summary_table(report.files))
-    parts.append('<section id="modified-contents"><h2>Modified Contents</h2>')
+    parts.append(f'<section id="modified-contents">{_h(2, messages.WEB_MODIFIED_CONTENTS)}')
     parts.extend(_file_section(f) for f in report.files)
     parts.append(f"</section><footer>{_e(messages.WEB_FOOTER)}</footer></main></body></html>")
     return "".join(parts)

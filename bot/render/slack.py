@@ -32,7 +32,6 @@ __all__ = [
     "escape_mrkdwn",
     "parent_message",
     "progress_message",
-    "thread_messages",
     "file_diff_url",
 ]
 
@@ -49,8 +48,6 @@ NOTES_LIMIT = 1000
 # and the "more" line) + notes stays under BLOCK_TEXT_BUDGET, whatever the report holds.
 BLOCK_TEXT_BUDGET = 11_000
 """Below the ~12,000 characters that trigger ``msg_blocks_too_long``, with room for containers."""
-MAX_FILE_SECTIONS = 300
-"""Beyond this many files the thread points at the uploaded Markdown instead of posting more."""
 REGENERATE_ACTION = "diffinsight_regenerate"
 FULL_REPORT_ACTION = "diffinsight_full_report"
 _USER_RE = re.compile(r"^[UW][A-Z0-9]{2,20}$")
@@ -127,16 +124,25 @@ def _requester(user: str | None) -> str:
     return f"<@{user}>" if user and _USER_RE.match(user) else ""
 
 
-def _context_line(report: Report, requester: str | None) -> str:
+def plural(n: int, one: str, many: str) -> str:
+    """``one`` or ``many`` (templates taking ``{n}``-style fields) for a count of ``n``."""
+    return one if n == 1 else many
+
+
+def _context_line(report: Report, requester: str | None, trigger: str | None) -> str:
     totals = report.totals
+    count = plural(totals.files, messages.SLACK_FILE_COUNT_ONE, messages.SLACK_FILE_COUNT)
     parts = [
         f"*{escape_mrkdwn(report.repository)}*",
         _link(report.permalink if "://" in report.permalink else None, _range(report)),
-        messages.SLACK_FILE_COUNT.format(files=totals.files),
+        count.format(files=totals.files),
         f"+{totals.additions} −{totals.deletions}",
     ]
-    who = _requester(requester)
-    if who:
+    # A webhook report was asked for by no one: say what started it, not the subscriber.
+    who = None if trigger else _requester(requester)
+    if trigger:
+        parts.append(escape_mrkdwn(trigger))
+    elif who:
         parts.append(messages.SLACK_ASKED_BY.format(user=who))
     return " · ".join(parts)
 
@@ -185,24 +191,27 @@ def parent_message(
     report: Report,
     *,
     requester: str | None = None,
+    trigger: str | None = None,
     report_url: str | None = None,
     regenerate_value: str | None = None,
 ) -> SlackMessage:
     """The channel message: title, context, summary, the three highlight lists, buttons.
 
     A pull request or commit is headed by its own title (what people know it by), with the
-    report's title beside the context line.
+    report's title beside the context line. ``trigger`` (a merge, a push) replaces "asked by"
+    for reports nobody asked for.
     """
-    title = truncate_plain(report.subject or report.title, HEADER_LIMIT)
-    context = _context_line(report, requester)
+    # A blank header is refused (and the whole message with it): fall back to something said.
+    named = [" ".join(t.split()) for t in (report.subject or "", report.title)]
+    title = truncate_plain(next((t for t in named if t), messages.SLACK_UNTITLED), HEADER_LIMIT)
+    context = _context_line(report, requester, trigger)
     if report.subject:
         context = f"{escape_mrkdwn(truncate_plain(report.title, HEADER_LIMIT))} · {context}"
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": title}},
         _context(context),
     ]
-    summary = _summary(report) or messages.SLACK_NONE
-    blocks.append(_section(first_piece(summary, SUMMARY_LIMIT)))
+    blocks.append(_section(parent_summary(report)))
     lists = (
         (messages.SLACK_NEW_FEATURES, report.highlights.new_features),
         (messages.SLACK_BREAKING_CHANGES, report.highlights.breaking_changes),
@@ -226,6 +235,21 @@ def _summary(report: Report) -> str:
     return mrkdwn_from_markdown(report.summary.strip())
 
 
+def summary_is_cut(report: Report) -> bool:
+    """Too long for the parent: the thread then opens with the whole summary."""
+    summary = _summary(report)
+    return first_piece(summary, SUMMARY_LIMIT) != summary
+
+
+def parent_summary(report: Report) -> str:
+    """The summary for the parent; a cut one ends saying it continues in the thread."""
+    summary = _summary(report) or messages.SLACK_NONE
+    if not summary_is_cut(report):
+        return summary
+    note = messages.SLACK_SUMMARY_CONTINUES
+    return f"{first_piece(summary, SUMMARY_LIMIT - len(note) - 1)}\n{note}"
+
+
 def progress_message(repository: str, range_text: str, done: int, total: int) -> SlackMessage:
     """The "building" parent, posted early and updated with files done of files total."""
     if repository:
@@ -233,73 +257,12 @@ def progress_message(repository: str, range_text: str, done: int, total: int) ->
     else:  # a retried job's new poster has not seen the placeholder's text
         where = messages.SLACK_THIS_CHANGE
     if total > 0:
-        line = messages.SLACK_PROGRESS.format(where=where, done=done, total=total)
+        template = plural(total, messages.SLACK_PROGRESS_ONE, messages.SLACK_PROGRESS)
+        line = template.format(where=where, done=done, total=total)
     else:
         line = messages.SLACK_PLACEHOLDER.format(where=where)
     plain = re.sub(r":[a-z_]+:\s*|\*", "", line).strip()  # no emoji codes or bold marks
     return SlackMessage(text=plain, blocks=[_section(line)])
-
-
-def _table_lines(report: Report) -> list[str]:
-    lines = [f"*{messages.SLACK_SUMMARY_TABLE}*"]
-    for f in report.files[:MAX_FILE_SECTIONS]:
-        name = _link(file_diff_url(report, f), f"`{escape_mrkdwn(f.filename)}`")
-        lines.append(
-            f"• {name} · _{escape_mrkdwn(f.modification_type)}_ · "
-            f"{escape_mrkdwn(' '.join(f.modification_title.split()))} · {f.status} · "
-            f"+{f.additions} −{f.deletions}"
-        )
-    return lines
-
-
-def _file_text(report: Report, f: FileReport) -> str:
-    name = _link(file_diff_url(report, f), f"`{escape_mrkdwn(f.filename)}`")
-    head = f"*{escape_mrkdwn(' '.join(f.modification_title.split()))}*\n{name}"
-    if f.previous_filename:
-        renamed = messages.SLACK_RENAMED_FROM.format(name=escape_mrkdwn(f.previous_filename))
-        head += f" ({renamed})"
-    facts = f"_{escape_mrkdwn(f.modification_type)}_ · {f.status} · +{f.additions} −{f.deletions}"
-    return f"{head}\n{facts}\n{mrkdwn_from_markdown(f.explanation.strip())}"
-
-
-def _pack(blocks: list[dict[str, Any]], label: str) -> list[SlackMessage]:
-    """Group blocks into messages under 50 blocks and the block-text budget."""
-    out: list[SlackMessage] = []
-    current: list[dict[str, Any]] = []
-    size = 0
-    for block in blocks:
-        bsize = _block_size(block)
-        if current and (len(current) >= MAX_BLOCKS or size + bsize > BLOCK_TEXT_BUDGET):
-            out.append(SlackMessage(text="", blocks=current))
-            current, size = [], 0
-        current.append(block)
-        size += bsize
-    if current:
-        out.append(SlackMessage(text="", blocks=current))
-    for i, msg in enumerate(out, 1):
-        msg.text = messages.SLACK_THREAD_FALLBACK.format(label=label, n=i, total=len(out))
-    return out
-
-
-def thread_messages(report: Report) -> list[SlackMessage]:
-    """The thread: insights, the summary table, then one section per file.
-
-    Beyond MAX_FILE_SECTIONS files a closing line says how many more the uploaded file holds.
-    """
-    insights = mrkdwn_from_markdown(report.insights.strip()) or messages.SLACK_NONE
-    summary = _summary(report)
-    # A summary cut short in the parent opens the thread in full, so nothing is only in the file.
-    blocks = _sections(summary) if first_piece(summary, SUMMARY_LIMIT) != summary else []
-    blocks += _sections(f"*{messages.SLACK_INSIGHTS}*\n{insights}")
-    blocks.append({"type": "divider"})
-    blocks.extend(_sections("\n".join(_table_lines(report))))
-    blocks.append({"type": "divider"})
-    for f in report.files[:MAX_FILE_SECTIONS]:
-        blocks.extend(_sections(_file_text(report, f)))
-    hidden = len(report.files) - MAX_FILE_SECTIONS
-    if hidden > 0:
-        blocks.append(_context(messages.SLACK_MORE_FILES.format(n=hidden)))
-    return _pack(blocks, escape_mrkdwn(truncate_plain(report.title, 200)))
 
 
 def regenerate_value(source: str, paths: tuple[str, ...], lang: str | None) -> str:

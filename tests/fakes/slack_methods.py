@@ -48,6 +48,7 @@ class Message:
     ephemeral: bool = False
     edits: int = 0
     files: list[str] = field(default_factory=list)
+    deleted: bool = False
     parsed: Parsed = field(default_factory=Parsed)
     """Who Slack would notify and where its links go (see tests.fakes.slack_parse)."""
 
@@ -95,7 +96,8 @@ class SlackMethods:
         return text, blocks, warnings
 
     def _find(self, channel: str, ts: str) -> Message | None:
-        return next((m for m in self._messages[channel] if m.ts == ts and not m.ephemeral), None)
+        found = (m for m in self._messages[channel] if m.ts == ts and not m.ephemeral)
+        return next((m for m in found if not m.deleted), None)
 
     def _m_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -135,6 +137,39 @@ class SlackMethods:
         if warnings:
             out["response_metadata"] = {"warnings": warnings}
         return out
+
+    def _m_chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Like Slack: a bot token deletes only its own messages (``cant_delete_message``
+        otherwise); a parent with replies is left as a tombstone, since its replies stay."""
+        channel = self._channel(args)
+        ts = args.get("ts") or ""
+        msg = self._find(channel, ts)
+        if msg is None:
+            raise BlockError("message_not_found", ts)
+        if msg.user != BOT_USER:
+            raise BlockError("cant_delete_message", ts)
+        if any(m.thread_ts == ts and m.ts != ts for m in self._messages[channel]):
+            msg.text, msg.blocks, msg.files = "This message was deleted.", None, []
+            msg.user, msg.deleted = None, True
+        else:
+            self._messages[channel].remove(msg)
+        return {"channel": channel, "ts": ts}
+
+    def _m_files_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Delete an uploaded file; its share message in the thread goes with it."""
+        file_id = args.get("file") or ""
+        upload = self._uploads.get(file_id)
+        if upload is None:
+            raise BlockError("file_not_found", file_id)
+        if upload.get("deleted"):
+            raise BlockError("file_deleted", file_id)
+        upload["deleted"] = True
+        for msgs in self._messages.values():
+            for msg in [m for m in msgs if file_id in m.files]:
+                msg.files = [f for f in msg.files if f != file_id]
+                if not msg.files and not msg.text:
+                    msgs.remove(msg)
+        return {}
 
     def _m_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args)
@@ -237,7 +272,7 @@ class SlackMethods:
     def uploaded(self, file_id: str) -> bytes | None:
         with self._lock:
             upload = self._uploads.get(file_id)
-            return None if upload is None else upload["data"]
+            return None if upload is None or upload.get("deleted") else upload["data"]
 
     def _respond(
         self, key: str, headers: dict[str, str], body: bytes

@@ -1,0 +1,164 @@
+"""Regenerate replaces a report's thread instead of adding a second one (and FakeSlack deletes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.config import Config
+from bot.jobrun import PostRecord, run_report_job
+from bot.jobs import ReportJob
+from bot.render.slack_thread import thread_messages
+from bot.slackpost import SlackPoster, SlackTarget
+from bot.slackthread import MemoryJournal
+from tests.fakes.slack import FakeSlack, Message
+from tests.test_slack_render import make_report
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def cfg(config: Config, slack: FakeSlack) -> Config:
+    return replace(config, slack_bot_token=slack.token, slack_api_url=slack.api_url)
+
+
+def poster(cfg: Config) -> SlackPoster:
+    return SlackPoster(cfg, pace_seconds=0, progress_interval=0)
+
+
+def top_level(slack: FakeSlack, channel: str = "C1") -> list[Message]:
+    return [m for m in slack.messages(channel) if not m.thread_ts and not m.ephemeral]
+
+
+def error_of(call) -> str:  # noqa: ANN001 - a zero-argument lambda
+    with pytest.raises(SlackApiError) as raised:
+        call()
+    return raised.value.response["error"]
+
+
+def test_fake_chat_delete_and_files_delete_answer_like_slack(slack: FakeSlack) -> None:
+    client = WebClient(token=slack.token, base_url=slack.api_url)
+    ts = client.chat_postMessage(channel="C1", text="parent")["ts"]
+    reply = client.chat_postMessage(channel="C1", text="reply", thread_ts=ts)["ts"]
+    deleted = client.chat_delete(channel="C1", ts=reply)
+    assert deleted["ok"] and deleted["ts"] == reply and deleted["channel"] == "C1"
+    assert slack.thread("C1", ts) == []
+    assert error_of(lambda: client.chat_delete(channel="C1", ts=reply)) == "message_not_found"
+    slack._messages["C1"].append(Message("C1", "1.000009", "a person's words", None, user="U1"))
+    assert error_of(lambda: client.chat_delete(channel="C1", ts="1.000009")) == (
+        "cant_delete_message"
+    )
+    up = client.files_upload_v2(channel="C1", thread_ts=ts, content=b"x", filename="r.md")
+    file_id = up["file"]["id"]
+    assert [m.files for m in slack.thread("C1", ts)] == [[file_id]]
+    assert client.files_delete(file=file_id)["ok"]
+    assert slack.thread("C1", ts) == [] and slack.uploaded(file_id) is None
+    assert error_of(lambda: client.files_delete(file=file_id)) == "file_deleted"
+    assert error_of(lambda: client.files_delete(file="F404")) == "file_not_found"
+    # A parent with replies is left as a tombstone: its thread stays readable.
+    client.chat_postMessage(channel="C1", text="kept", thread_ts=ts)
+    client.chat_delete(channel="C1", ts=ts)
+    (tombstone,) = [m for m in top_level(slack) if m.ts == ts]
+    assert tombstone.deleted and tombstone.text == "This message was deleted."
+    assert [m.text for m in slack.thread("C1", ts)] == ["kept"]
+
+
+def regenerate(p: SlackPoster, report, parent: str, thread: MemoryJournal, job=None):  # noqa: ANN001
+    target = SlackTarget("C1", message_ts=parent)
+    return p.post_report(
+        report, target, parent_ts=parent, journal=job, threads=lambda c, ts: thread
+    )
+
+
+@pytest.mark.parametrize(("before", "after"), [(30, 2), (2, 30), (30, 30)])
+def test_regenerate_rewrites_the_thread_in_place(
+    slack: FakeSlack, cfg: Config, before: int, after: int
+) -> None:
+    p, thread = poster(cfg), MemoryJournal()
+    first = p.post_report(
+        make_report(files=before, words=400), SlackTarget("C1"), threads=lambda c, ts: thread
+    )
+    old_file, old_replies = first.file_id, list(first.thread)
+    posts = len(slack.calls_to("chat.postMessage"))
+    new = make_report(files=after, words=400, insights="Fresh insight.")
+    again = regenerate(p, new, first.ts, thread)
+    assert again.ts == first.ts and [m.ts for m in top_level(slack)] == [first.ts]
+    replies = slack.thread("C1", first.ts)
+    expected = thread_messages(new)
+    assert [m.text for m in replies[:-1]] == [m.text for m in expected]
+    assert "Fresh insight." in str(replies[0].blocks)
+    assert [m.files for m in replies if m.files] == [[again.file_id]] and replies[-1].files
+    assert slack.uploaded(old_file) is None and again.file_id != old_file
+    kept = min(len(old_replies), len(expected))
+    assert again.thread[:kept] == old_replies[:kept]  # updated in place, same ts
+    assert len(slack.calls_to("chat.postMessage")) - posts == max(0, len(expected) - kept)
+    assert len(slack.calls_to("chat.delete")) == len(old_replies) - kept
+    assert [c.args["file"] for c in slack.calls_to("files.delete")] == [old_file]
+
+
+class CutUpdates(SlackPoster):
+    """The real poster, whose connection drops on the third thread reply it updates."""
+
+    left = 2
+
+    def _update(self, channel, ts, msg):  # noqa: ANN001, ANN202
+        if ts != self.parent and self.left is not None:
+            if self.left == 0:
+                self.left = None
+                raise ConnectionError("connection reset by peer")
+            self.left -= 1
+        return super()._update(channel, ts, msg)
+
+
+def test_a_retried_regenerate_never_double_posts(slack: FakeSlack, cfg: Config) -> None:
+    thread = MemoryJournal()
+    base = poster(cfg)
+    first = base.post_report(
+        make_report(files=30, words=400), SlackTarget("C1"), threads=lambda c, ts: thread
+    )
+    cut = CutUpdates(cfg, pace_seconds=0, progress_interval=0)
+    cut.parent = first.ts
+    new = make_report(files=40, words=400, summary="Regenerated.")
+    job = MemoryJournal()
+    with pytest.raises(ConnectionError):
+        regenerate(cut, new, first.ts, thread, job)
+    again = regenerate(cut, new, first.ts, thread, job)
+    replies = slack.thread("C1", first.ts)
+    assert [m.text for m in replies[:-1]] == [m.text for m in thread_messages(new)]
+    assert [m.ts for m in replies[:-1]] == again.thread
+    assert sum(1 for m in replies if m.files) == 1
+    assert [m.ts for m in top_level(slack)] == [first.ts]
+
+
+def test_a_regenerate_job_finds_the_thread_an_earlier_job_posted(
+    cfg: Config, make_repo, slack: FakeSlack
+) -> None:
+    files = [f"src/m{i:02d}.py" for i in range(40)]
+    repo, _ = make_repo([{f: "x = 1\n" for f in files}, {f: "x = 2\ny = 3\n" for f in files}])
+    job = ReportJob(source="HEAD~1...HEAD", channel="C1", git_path=str(Path(repo)))
+    run_report_job(cfg, job, "post-first", retries_left=0, poster=poster(cfg))
+    [parent] = top_level(slack)
+    before = [m.ts for m in slack.thread("C1", parent.ts)]
+    old_file = slack.thread("C1", parent.ts)[-1].files[0]
+    posts = len(slack.calls_to("chat.postMessage"))
+    regen = replace(job, regenerate=True, message_ts=parent.ts, origin="regenerate")
+    run_report_job(cfg, regen, "post-regen", retries_left=0, poster=poster(cfg))
+    after = slack.thread("C1", parent.ts)
+    assert [m.ts for m in top_level(slack)] == [parent.ts]
+    assert [m.ts for m in after[:-1]] == before[:-1]
+    assert len(after) == len(before) and sum(1 for m in after if m.files) == 1
+    assert len(slack.calls_to("chat.postMessage")) == posts  # nothing posted anew
+    (deleted,) = slack.calls_to("files.delete")
+    assert deleted.args["file"] == old_file and slack.uploaded(old_file) is None
+    record = PostRecord.thread(cfg, "C1", parent.ts)
+    assert record.get("file") == after[-1].files[0] != old_file
+    assert record.get("reply:0") == before[0]
