@@ -68,7 +68,7 @@ class PostRecord:
     def claim(self, field: str) -> bool:
         """Set ``field`` unless it is set already; True for the one caller that set it."""
         won = bool(self.client.hsetnx(self.name, field, "1"))
-        self.client.expire(self.name, RECORD_TTL)
+        self.client.expire(self.name, self.ttl)
         return won
 
 

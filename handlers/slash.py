@@ -16,6 +16,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot import messages
+from bot.build import normalize_lang
 from bot.config import Config
 from bot.jobs import ReportJob, enqueue_report
 from bot.redisconn import REDIS_ERRORS, RedisUnavailable
@@ -90,6 +91,12 @@ def parse_command(text: str) -> ReportCommand:
     return ReportCommand(" ".join(source), tuple(paths), lang)
 
 
+def _check_lang(lang: str | None) -> None:
+    """A bad ``--lang`` is told with the ack, not minutes later by the worker."""
+    if lang is not None:
+        normalize_lang(lang)  # raises LanguageError, a SourceError with its own sentence
+
+
 def dedup_key(body: dict[str, Any]) -> str:
     """Same command, same key: Slack's retries of one invocation must not post twice.
 
@@ -117,6 +124,7 @@ def report_job(config: Config, body: dict[str, Any]) -> ReportJob | None:
     try:
         command = parse_command(text)
         parse_source(command.source, github_web_host=config.github_web_host)
+        _check_lang(command.lang)
     except (CommandError, SourceError):
         return None
     return ReportJob(
@@ -147,6 +155,7 @@ def answer_command(config: Config, body: dict[str, Any]) -> str:
     try:
         command = parse_command(text)
         source = parse_source(command.source, github_web_host=config.github_web_host)
+        _check_lang(command.lang)
     except UsageError:
         return usage(config)
     except (CommandError, SourceError) as exc:

@@ -90,3 +90,12 @@ def test_usage_is_accurate_for_the_server_it_runs_on() -> None:
         messages.SLACK_USAGE
     )
     assert answer_command(enterprise, {"text": "--path docs/*"}) == usage(enterprise)
+
+
+def test_a_bad_language_is_told_with_the_ack_and_queues_nothing() -> None:
+    config = load_config({})
+    body = {"text": f"{LINK} --lang x<!here>", "channel_id": "C1", "user_id": "U1"}
+    answer = answer_command(config, body)
+    assert "is not a report language" in answer and "&lt;!here&gt;" in answer
+    assert report_job(config, body) is None
+    assert report_job(config, {**body, "text": f"{LINK} --lang ja-jp"}) is not None
