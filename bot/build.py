@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from bot.areas import area_from_globs, area_from_paths, matches_any
 from bot.config import Config
-from bot.diff import Change
+from bot.diff import Change, ResolvedChange
 from bot.report import Report, assemble
 from bot.sources import Source, SourceError, parse_source
 from bot.summarize import ProgressFn, Summarizer
@@ -61,8 +63,14 @@ def parse_request(request: ReportRequest, config: Config) -> Source:
     )
 
 
-def read_change(source: Source, config: Config, progress: ProgressFn | None = None) -> Change:
-    """Read the change from wherever it lives."""
+@contextmanager
+def resolve_change(
+    source: Source, config: Config, progress: ProgressFn | None = None
+) -> Iterator[ResolvedChange]:
+    """Pin the source's base and head to SHAs (cheap); ``.read()`` inside the block reads it.
+
+    A local repository is read whole here: git answers at once and there is no call to save.
+    """
     if source.kind == "local":
         from bot.gitlocal import read_local
 
@@ -71,10 +79,20 @@ def read_change(source: Source, config: Config, progress: ProgressFn | None = No
         change = read_local(source)
         if progress is not None:
             progress("reading", len(change.files), len(change.files))
-        return change
-    from bot.github import read_github
+        yield ResolvedChange(
+            change.repository, change.host, change.base, change.head, lambda: change
+        )
+        return
+    from bot.github import resolve_github
 
-    return read_github(source, config, progress=progress)
+    with resolve_github(source, config, progress) as resolved:
+        yield resolved
+
+
+def read_change(source: Source, config: Config, progress: ProgressFn | None = None) -> Change:
+    """Read the change from wherever it lives."""
+    with resolve_change(source, config, progress) as resolved:
+        return resolved.read()
 
 
 def filter_change(change: Change, globs: tuple[str, ...]) -> Change:

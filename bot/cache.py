@@ -1,9 +1,9 @@
 """The report cache: each report is built once per exact change and setting, then served as built.
 
 The key is made of what determines a report's content: the resolved commit SHAs (never
-branch names, which move), host, repository, kind of source, path globs, language,
-summarizer, model and prompt version. Reading the change resolves the SHAs, so it comes
-before the lookup; only the summarizing, the slow part, is saved by a hit.
+branch names, which move), host, repository, kind of source, path globs, language (spelt one
+way), summarizer, model and prompt version. Resolving the SHAs takes a few cheap GitHub calls;
+the files (the compare, the heavy call) are read only on a miss, so a hit costs only those.
 
 Report ids on the web are an HMAC of the key with a server secret, so they cannot be guessed
 from a repository and range; a small long-lived id record tells an expired report from an
@@ -15,13 +15,22 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import redis
 
-from bot.build import ReportRequest, build_from_change, get_summarizer, parse_request, read_change
+from bot.build import (
+    ReportRequest,
+    build_from_change,
+    get_summarizer,
+    normalize_lang,
+    parse_request,
+    resolve_change,
+)
 from bot.config import Config
-from bot.diff import Change
+from bot.diff import Change, ResolvedChange
 from bot.redisconn import REDIS_ERRORS, RedisUnavailable, get_redis
 from bot.report import Report
 from bot.reportids import id_record, key_for_id, remember_id, report_id_for
@@ -48,7 +57,7 @@ class BuildOutcome:
 
 def cache_key(
     source: Source,
-    change: Change,
+    change: Change | ResolvedChange,
     *,
     globs: tuple[str, ...],
     lang: str,
@@ -67,7 +76,7 @@ def cache_key(
         "base": change.base.sha,
         "head": change.head.sha,
         "paths": sorted(set(globs)),
-        "lang": lang,
+        "lang": normalize_lang(lang),
         "summarizer": summarizer,
         "model": model,
         "prompt_version": prompt_version,
@@ -128,40 +137,42 @@ def _connected(config: Config) -> redis.Redis:
 
 @dataclass(frozen=True)
 class _Prepared:
-    change: Change
+    resolved: ResolvedChange
     summarizer: Summarizer
     lang: str
     key: str
 
 
+@contextmanager
 def _prepare(
     request: ReportRequest,
     config: Config,
     progress: ProgressFn | None,
     *,
     refresh: bool = False,
-) -> _Prepared:
-    """Read the change (resolving SHAs) and compute the cache key; the summarizer is not run."""
+) -> Iterator[_Prepared]:
+    """Resolve the SHAs and compute the cache key; the files are read only if asked to."""
     source = parse_request(request, config)
-    change = read_change(source, config, progress)
-    name = request.summarizer or config.summarizer
-    summarizer = get_summarizer(name, config, cache="refresh" if refresh else "use")
-    lang = request.lang or config.lang
-    key = cache_key(
-        source,
-        change,
-        globs=request.paths,
-        lang=lang,
-        summarizer=name,
-        model=config.model if name == "openai" else "",
-        prompt_version=_prompt_version(name, summarizer),
-    )
-    return _Prepared(change, summarizer, lang, key)
+    with resolve_change(source, config, progress) as resolved:
+        name = request.summarizer or config.summarizer
+        summarizer = get_summarizer(name, config, cache="refresh" if refresh else "use")
+        lang = normalize_lang(request.lang or config.lang)
+        key = cache_key(
+            source,
+            resolved,
+            globs=request.paths,
+            lang=lang,
+            summarizer=name,
+            model=config.model if name == "openai" else "",
+            prompt_version=_prompt_version(name, summarizer),
+        )
+        yield _Prepared(resolved, summarizer, lang, key)
 
 
 def request_key(request: ReportRequest, config: Config) -> str:
-    """The cache key ``request`` resolves to right now (reads the change, builds nothing)."""
-    return _prepare(request, config, None).key
+    """The cache key ``request`` resolves to right now (resolves SHAs, reads no files)."""
+    with _prepare(request, config, None) as prep:
+        return prep.key
 
 
 def cached_build(
@@ -177,10 +188,33 @@ def cached_build(
 
     Raises :class:`RedisUnavailable` before reading anything when Redis is down (the caller
     may build without the cache); source errors propagate unchanged. ``refresh`` rebuilds
-    and overwrites the cached report (Regenerate).
+    and overwrites the cached report (Regenerate). A hit reads no files from GitHub.
     """
     client = _connected(config)
-    prep = _prepare(request, config, progress, refresh=refresh)
+    with _prepare(request, config, progress, refresh=refresh) as prep:
+        return _lookup_or_build(
+            config,
+            client,
+            request,
+            prep,
+            progress,
+            refresh=refresh,
+            lock_ttl=lock_ttl,
+            wait_timeout=wait_timeout,
+        )
+
+
+def _lookup_or_build(
+    config: Config,
+    client: redis.Redis,
+    request: ReportRequest,
+    prep: _Prepared,
+    progress: ProgressFn | None,
+    *,
+    refresh: bool,
+    lock_ttl: float,
+    wait_timeout: float,
+) -> BuildOutcome:
     key = prep.key
     try:
         report_id = report_id_for(config, client, key)
@@ -195,7 +229,7 @@ def cached_build(
 
         def build() -> Report:
             report = build_from_change(
-                prep.change,
+                prep.resolved.read(),
                 globs=request.paths,
                 lang=prep.lang,
                 summarizer=prep.summarizer,

@@ -126,10 +126,8 @@ def _lang(raw: str) -> str:
 
     try:
         return normalize_lang(raw)
-    except LanguageError:
-        raise ConfigError(
-            f"DIFFINSIGHT_LANG must be a locale such as en_US or ja_JP, not {raw[:40]!r}"
-        ) from None
+    except LanguageError as exc:
+        raise ConfigError(f"DIFFINSIGHT_LANG: {exc}") from None
 
 
 def _redacted(url: str) -> str:
@@ -162,8 +160,8 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     redis_url = _get(env, "REDIS_URL")
     if redis_url is not None and urlsplit(redis_url).scheme.lower() not in REDIS_SCHEMES:
         raise ConfigError(
-            "REDIS_URL must start with redis://, rediss:// or unix://, not "
-            f"{_redacted(redis_url)!r}"
+            "REDIS_URL is not a Redis URL: it must start with redis://, rediss:// or unix://, "
+            f"not {_redacted(redis_url)!r}"
         )
     return Config(
         slack_bot_token=_get(env, "SLACK_BOT_TOKEN"),

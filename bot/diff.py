@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from unidiff import PatchSet
@@ -73,6 +73,25 @@ UNREADABLE_NOTE = (
     "The diff of {count} file(s) could not be read, so their contents are missing from this "
     "report (each file's section says why): {names}."
 )
+
+
+@dataclass(frozen=True)
+class ResolvedChange:
+    """A change whose base and head are pinned to commit SHAs, its files not read yet.
+
+    Resolving takes a few cheap calls; reading the files (the compare, the heavy call) is left
+    to :meth:`read`, so a cached report costs only the resolving. The attributes the cache key
+    needs have the same names as on :class:`Change`.
+    """
+
+    repository: str
+    host: str
+    base: RefInfo
+    head: RefInfo
+    reader: Callable[[], Change] = field(repr=False, compare=False)
+
+    def read(self) -> Change:
+        return self.reader()
 
 
 def unreadable_note(files: list[FileChange], limit: int = 50) -> str | None:

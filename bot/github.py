@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -20,12 +22,13 @@ import requests
 from github import Github
 from github.Commit import Commit
 from github.File import File
+from github.PullRequest import PullRequest
 from github.Repository import Repository
 
 from bot import messages
 from bot.config import Config
-from bot.diff import Change, FileChange, RefInfo
-from bot.errors import NetworkError
+from bot.diff import Change, FileChange, RefInfo, ResolvedChange
+from bot.errors import NetworkError, NotFoundError, UnknownRefError
 from bot.github_client import (
     DIFF_MEDIA_TYPE,
     TIMEOUT_SECONDS,
@@ -43,21 +46,37 @@ log = logging.getLogger(__name__)
 COMPARE_FILES_CAP = 300
 LISTED_FILES_CAP = 3000
 STAGE = "reading"
+SHA_MEDIA_TYPE = "application/vnd.github.sha"
+FULL_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
 
 
 def read_github(source: Source, config: Config, progress: ProgressFn | None = None) -> Change:
     """Read the compare, pull request or commit ``source`` names into a :class:`Change`."""
+    with resolve_github(source, config, progress) as resolved:
+        return resolved.read()
+
+
+@contextmanager
+def resolve_github(
+    source: Source, config: Config, progress: ProgressFn | None = None
+) -> Iterator[ResolvedChange]:
+    """Check access and pin base and head to SHAs with cheap calls; read the files on demand.
+
+    The client stays open inside the block, so :meth:`ResolvedChange.read` can follow.
+    """
     client = make_client(config)
     try:
-        return _Reader(client, config, source, progress).read()
+        yield _Reader(client, config, source, progress).resolve()
     finally:
         client.close()
 
 
 class _Reader:
-    """One read of one source: holds the client, the repository and the progress callback."""
+    """One read of one source: resolve (cheap calls) first, then read the files on demand."""
 
     repo: Repository
+    base: RefInfo
+    head: RefInfo
 
     def __init__(
         self, client: Github, config: Config, source: Source, progress: ProgressFn | None
@@ -67,11 +86,31 @@ class _Reader:
         self.source = source
         self.progress = progress
         self.web = f"{config.github_web_url}/{source.owner}/{source.repo}"
+        self.head_repo: Repository | None = None
+        self.unverified: list[tuple[Repository, str, str]] = []
+        self.pull: PullRequest | None = None
+        self.parents: list[str] = []
+
+    def resolve(self) -> ResolvedChange:
+        log.info("resolving github change", extra={"kind": self.source.kind})
+        self._report(0, 1)
+        self.repo = fetch_repository(self.client, self.config, self.source.owner, self.source.repo)
+        if self.source.kind == "pull":
+            self._resolve_pull()
+        elif self.source.kind == "commit":
+            self._resolve_commit()
+        else:
+            self._resolve_compare()
+        return ResolvedChange(
+            repository=self.source.repository,
+            host=self.source.host,
+            base=self.base,
+            head=self.head,
+            reader=self.read,
+        )
 
     def read(self) -> Change:
         log.info("reading github change", extra={"kind": self.source.kind})
-        self._report(0, 1)
-        self.repo = fetch_repository(self.client, self.config, self.source.owner, self.source.repo)
         if self.source.kind == "pull":
             change = self._read_pull()
         elif self.source.kind == "commit":
@@ -82,23 +121,61 @@ class _Reader:
         return change
 
     # --- compare ------------------------------------------------------------------------
+    def _resolve_compare(self) -> None:
+        base_text, head_text = self.source.base or "", self.source.head or ""
+        _, base_sha = self._sha(base_text)
+        self.head_repo, head_sha = self._sha(head_text)
+        self.base, self.head = RefInfo(base_text, base_sha), RefInfo(head_text, head_sha)
+
+    def _sha(self, text: str) -> tuple[Repository, str]:
+        """Resolve ``REF``, ``OWNER:REF`` or ``OWNER:REPO:REF`` to its repository and SHA.
+
+        A full SHA costs no call here (it is checked before the files are read); any other
+        ref is one ``application/vnd.github.sha`` request, which answers the SHA alone.
+        """
+        spec = split_ref(text)
+        repo = self.repo
+        repository = self.source.repository
+        if spec.owner is not None:
+            name = spec.repo or self.source.repo
+            repository = f"{spec.owner}/{name}"
+            if repository.lower() != self.source.repository.lower():
+                repo = fetch_repository(self.client, self.config, spec.owner, name)
+        if FULL_SHA.match(spec.ref):
+            self.unverified.append((repo, spec.ref, spec.ref.lower()))
+            return repo, spec.ref.lower()
+        return repo, self._sha_of(repo, spec.ref)
+
+    def _sha_of(self, repo: Repository, ref: str) -> str:
+        """The commit SHA ``ref`` names in ``repo`` (UnknownRefError when there is none)."""
+        url = f"{repo.url}/commits/{quote(ref, safe='')}"
+        with github_errors(self.config, repo.full_name, ref=ref):
+            status, headers, body = self.client.requester.requestJson(
+                "GET", url, headers={"Accept": SHA_MEDIA_TYPE}
+            )
+        if status >= 400:
+            raise translate(status, _json(body), headers, self.config, repo.full_name, ref=ref)
+        return body.strip()
+
     def _read_compare(self) -> Change:
         source = self.source
-        base_text, head_text = source.base or "", source.head or ""
-        base = self._commit(base_text)
-        head = self._commit(head_text)
-        base_ref, head_ref = RefInfo(base_text, base.sha), RefInfo(head_text, head.sha)
+        base_text, head_text = self.base.ref, self.head.ref
+        for repo, ref, _ in self.unverified:  # full SHAs: is each really a commit there?
+            if repo is not self.head_repo or ref != split_ref(head_text).ref:
+                self._sha_of(repo, ref)
+        head = self._commit(self.head_repo or self.repo, head_text, self.head.sha)
         permalink = f"{self.web}/compare/{base_text}{'.' * source.dots}{head_text}"
-        if base.sha == head.sha:
-            note = messages.NOTE_IDENTICAL.format(sha=head.sha[:12])
-            return self._change(base_ref, head_ref, permalink, [], head, notes=[note])
-        pinned_base, pinned_head = _pinned(base_text, base.sha), _pinned(head_text, head.sha)
+        if self.base.sha == self.head.sha:
+            note = messages.NOTE_IDENTICAL.format(sha=self.head.sha[:12])
+            return self._change(permalink, [], head, notes=[note])
+        pinned_base = _pinned(base_text, self.base.sha)
+        pinned_head = _pinned(head_text, self.head.sha)
         with github_errors(self.config, self.source.repository):
             comparison = self.repo.compare(pinned_base, pinned_head)
             files = [file_from_api(f) for f in comparison.files]
             merge_base = comparison.merge_base_commit.sha
         notes: list[str] = []
-        if source.dots == 2 and merge_base != base.sha:
+        if source.dots == 2 and merge_base != self.base.sha:
             notes.append(
                 messages.NOTE_TWO_DOT.format(
                     base=base_text, head=head_text, merge_base=merge_base[:12]
@@ -108,38 +185,35 @@ class _Reader:
         files, more = complete_files(
             files, lambda: self._diff(url), listed_cap=COMPARE_FILES_CAP, what="comparison"
         )
-        return self._change(base_ref, head_ref, permalink, files, head, notes=notes + more)
+        return self._change(permalink, files, head, notes=notes + more)
 
-    def _commit(self, text: str) -> Commit:
-        """Resolve ``REF``, ``OWNER:REF`` or ``OWNER:REPO:REF`` to its commit."""
-        spec = split_ref(text)
-        repo = self.repo
-        repository = self.source.repository
-        if spec.owner is not None:
-            name = spec.repo or self.source.repo
-            repository = f"{spec.owner}/{name}"
-            if repository.lower() != self.source.repository.lower():
-                repo = fetch_repository(self.client, self.config, spec.owner, name)
-        with github_errors(self.config, repository, ref=spec.ref):
-            return repo.get_commit(spec.ref, commit_files_per_page=1)
+    def _commit(self, repo: Repository, text: str, sha: str) -> Commit:
+        """The head commit (for the report's date); a full SHA that is no commit fails here."""
+        with github_errors(self.config, repo.full_name, ref=split_ref(text).ref):
+            commit = repo.get_commit(sha, commit_files_per_page=1)
+            _ = commit.commit  # PyGithub reads lazily: fetch now, inside the error handler
+        return commit
 
     # --- pull request -------------------------------------------------------------------
-    def _read_pull(self) -> Change:
+    def _resolve_pull(self) -> None:
         number = self.source.number or 0
+        with github_errors(self.config, self.source.repository, pull=number):
+            self.pull = self.repo.get_pull(number)
+            self.base = RefInfo(self.pull.base.ref, self.pull.base.sha)
+            self.head = RefInfo(self.pull.head.ref, self.pull.head.sha)
+
+    def _read_pull(self) -> Change:
+        assert self.pull is not None
+        pr, number = self.pull, self.source.number or 0
         repository = self.source.repository
-        with github_errors(self.config, repository, pull=number):
-            pr = self.repo.get_pull(number)
-            base_ref = RefInfo(pr.base.ref, pr.base.sha)
-            head_ref = RefInfo(pr.head.ref, pr.head.sha)
-            title, total = pr.title, pr.changed_files
+        title, total = pr.title, pr.changed_files
         with github_errors(self.config, repository, pull=number):
             files = self._listed(pr.get_files(), total)
-        with github_errors(self.config, repository, ref=head_ref.sha):
-            head = self.repo.get_commit(head_ref.sha, commit_files_per_page=1)
+        head = self._commit(self.repo, self.head.sha, self.head.sha)
         permalink = f"{self.web}/pull/{number}"
         notes: list[str] = []
-        if head_ref.sha == base_ref.sha:
-            notes.append(messages.NOTE_IDENTICAL.format(sha=head_ref.sha[:12]))
+        if self.head.sha == self.base.sha:
+            notes.append(messages.NOTE_IDENTICAL.format(sha=self.head.sha[:12]))
         url = f"{self.repo.url}/pulls/{number}"
         files, more = complete_files(
             files,
@@ -148,31 +222,40 @@ class _Reader:
             what="pull request",
             total=total,
         )
-        return self._change(base_ref, head_ref, permalink, files, head, notes + more, title=title)
+        return self._change(permalink, files, head, notes + more, title=title)
 
     # --- commit -------------------------------------------------------------------------
+    def _resolve_commit(self) -> None:
+        """The commit and its parents from the git data API, which sends no files."""
+        ref = self.source.head or ""
+        sha = ref.lower() if FULL_SHA.match(ref) else self._sha_of(self.repo, ref)
+        try:
+            with github_errors(self.config, self.source.repository, ref=ref):
+                self.parents = [p.sha for p in self.repo.get_git_commit(sha).parents]
+        except NotFoundError as exc:  # the repository was just read: it is the commit
+            raise UnknownRefError(
+                messages.GITHUB_UNKNOWN_REF.format(repository=self.source.repository, ref=ref)
+            ) from exc
+        self.base = RefInfo(f"{ref}^", self.parents[0] if self.parents else "")
+        self.head = RefInfo(ref, sha)
+
     def _read_commit(self) -> Change:
-        sha = self.source.head or ""
-        with github_errors(self.config, self.source.repository, ref=sha):
+        ref, sha, parents = self.head.ref, self.head.sha, self.parents
+        with github_errors(self.config, self.source.repository, ref=ref):
             commit = self.repo.get_commit(sha)
-            parents = [p.sha for p in commit.parents]
             title = commit.commit.message.splitlines()[0] if commit.commit.message else None
             files = self._listed(commit.files, None)
         notes: list[str] = []
         if not parents:
-            notes.append(messages.NOTE_ROOT_COMMIT.format(sha=commit.sha[:12]))
+            notes.append(messages.NOTE_ROOT_COMMIT.format(sha=sha[:12]))
         elif len(parents) > 1:
-            notes.append(
-                messages.NOTE_MERGE_COMMIT.format(sha=commit.sha[:12], parent=parents[0][:12])
-            )
-        base_ref = RefInfo(f"{sha}^", parents[0] if parents else "")
-        head_ref = RefInfo(sha, commit.sha)
-        url = f"{self.repo.url}/commits/{commit.sha}"
+            notes.append(messages.NOTE_MERGE_COMMIT.format(sha=sha[:12], parent=parents[0][:12]))
+        url = f"{self.repo.url}/commits/{sha}"
         files, more = complete_files(
             files, lambda: self._diff(url), listed_cap=LISTED_FILES_CAP, what="commit"
         )
-        permalink = f"{self.web}/commit/{sha}"
-        return self._change(base_ref, head_ref, permalink, files, commit, notes + more, title=title)
+        permalink = f"{self.web}/commit/{ref}"
+        return self._change(permalink, files, commit, notes + more, title=title)
 
     # --- shared -------------------------------------------------------------------------
     def _listed(self, pages: Iterable[File], total: int | None) -> list[FileChange]:
@@ -214,8 +297,6 @@ class _Reader:
 
     def _change(
         self,
-        base: RefInfo,
-        head: RefInfo,
         permalink: str,
         files: list[FileChange],
         head_commit: Commit,
@@ -226,8 +307,8 @@ class _Reader:
         return Change(
             repository=self.source.repository,
             host=self.source.host,
-            base=base,
-            head=head,
+            base=self.base,
+            head=self.head,
             permalink=permalink,
             files=files,
             date=_date(head_commit),

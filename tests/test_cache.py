@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import bot.build
 import bot.cache
 from bot.build import ReportRequest
 from bot.cache import (
@@ -113,7 +114,7 @@ def test_key_ingredients_each_change_the_key(config, repo):
 def test_model_and_prompt_version_matter_only_where_they_are_used(config, repo):
     path, _ = repo
     source = bot.cache.parse_request(request(path), config)
-    change = bot.cache.read_change(source, config)
+    change = bot.build.read_change(source, config)
     common = {"globs": (), "lang": "en_US"}
     llm = {"summarizer": "openai", "model": "m1", "prompt_version": "p1"}
     k1 = bot.cache.cache_key(source, change, **common, **llm)

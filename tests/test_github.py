@@ -151,7 +151,11 @@ def test_refs_are_resolved_to_shas_and_the_compare_is_pinned_to_them(gh, docs) -
     read(gh, "octo/docs main...feature")
     compares = gh.requests_to("/compare/")
     assert compares[0].path.endswith(f"/compare/{shas['main']}...{shas['feature']}")
-    assert [r.path.rsplit("/", 1)[-1] for r in gh.requests_to("/commits/")] == ["main", "feature"]
+    commits = [(r.path.rsplit("/", 1)[-1], r.accept) for r in gh.requests_to("/commits/")]
+    sha_media = "application/vnd.github.sha"
+    # Resolving asks for the SHAs alone; reading fetches the head commit (for the date).
+    assert commits[:2] == [("main", sha_media), ("feature", sha_media)]
+    assert [name for name, accept in commits[2:]] == [shas["feature"]]
 
 
 def test_cross_fork_spelling_of_the_example_is_kept(gh, docs) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes import github_git as git
 from tests.fakes.github_routes import Answer, Routes
 from tests.fakes.github_shapes import DOCS, FakePull, FakeRepo, Urls
 
@@ -117,6 +118,25 @@ class FakeGitHub:
         found = self.repos[(owner.lower(), repo.lower())]
         pr = FakePull(number, base_ref, head_ref, title, body)
         self.pulls[(found.id, number)] = pr
+        return pr
+
+    def merge_pull(
+        self,
+        owner: str,
+        repo: str,
+        number: int,
+        merge_commit_sha: str,
+        *,
+        base_sha: str,
+        merged_at: str = "2025-06-12T12:00:00Z",
+    ) -> FakePull:
+        """Mark a pull request merged as ``merge_commit_sha``; like GitHub, it keeps the base
+        (the branch's commit before the merge) and head SHAs it was merged with."""
+        found = self.repos[(owner.lower(), repo.lower())]
+        pr = self.pulls[(found.id, number)]
+        head_sha = git.resolve(found.path, pr.head_ref)
+        pr.state, pr.merged_at, pr.merge_commit_sha = "closed", merged_at, merge_commit_sha
+        pr.base_sha, pr.head_sha = base_sha, head_sha
         return pr
 
     def fail(

@@ -105,6 +105,14 @@ def merge_base(path: Path, a: str, b: str, alternates: Sequence[Path] = ()) -> s
         return None
 
 
+def is_ancestor(path: Path, ancestor: str, descendant: str) -> bool:
+    try:
+        run_git(path, "merge-base", "--is-ancestor", ancestor, descendant)
+    except GitFailed:
+        return False
+    return True
+
+
 def commits_between(path: Path, base: str, head: str, alternates: Sequence[Path] = ()) -> list[str]:
     """Commits reachable from ``head`` and not from ``base``, oldest first (GitHub's order)."""
     out = run_git(

@@ -75,7 +75,9 @@ def paginate(
 
 _ROUTES = [
     ("repo", re.compile(r"^/repos/([^/]+)/([^/]+)$")),
+    ("commit_pulls", re.compile(r"^/repos/([^/]+)/([^/]+)/commits/([^/]+)/pulls$")),
     ("commit", re.compile(r"^/repos/([^/]+)/([^/]+)/commits/(.+)$")),
+    ("git_commit", re.compile(r"^/repos/([^/]+)/([^/]+)/git/commits/([^/]+)$")),
     ("compare", re.compile(r"^/repos/([^/]+)/([^/]+)/compare/(.+)$")),
     ("pull", re.compile(r"^/repos/([^/]+)/([^/]+)/pulls/(\d+)$")),
     ("pull_files", re.compile(r"^/repos/([^/]+)/([^/]+)/pulls/(\d+)/files$")),
@@ -135,6 +137,43 @@ class Routes:
         }
         body["files"] = [self._file(repo, sha, f) for f in page_files]
         return Answer(200, body, query=query, page=page, last_page=last)
+
+    # --- GET /repos/{owner}/{repo}/git/commits/{sha} ------------------------------------
+    def _git_commit(
+        self, repo: FakeRepo, sha: str, *, query: dict[str, list[str]], accept: str
+    ) -> Answer:
+        """The git data API takes a full SHA only; anything else is Not Found."""
+        if not re.fullmatch(r"[0-9a-f]{40}", sha) or git.resolve(repo.path, sha) != sha:
+            return Answer(404, shapes.not_found())
+        return Answer(200, shapes.git_commit(repo, git.commit_info(repo.path, sha), self.urls))
+
+    # --- GET /repos/{owner}/{repo}/commits/{sha}/pulls -----------------------------------
+    def _commit_pulls(
+        self, repo: FakeRepo, ref: str, *, query: dict[str, list[str]], accept: str
+    ) -> Answer:
+        """Pull requests associated with a commit, as GitHub documents them: on the default
+        branch, the merged pull request that brought the commit in (its merge commit or one of
+        its commits); elsewhere, the open pull requests containing it."""
+        sha = git.resolve(repo.path, ref)
+        if sha is None:
+            body = {"message": f"No commit found for SHA: {ref}", "documentation_url": COMMIT_DOCS}
+            return Answer(422, {**body, "status": "422"})
+        default = git.resolve(repo.path, repo.default_branch)
+        on_default = default is not None and git.is_ancestor(repo.path, sha, default)
+        found = []
+        for (repo_id, _), pr in sorted(self.fake.pulls.items()):
+            state = self._pull_state(repo, str(pr.number)) if repo_id == repo.id else None
+            if state is None:
+                continue
+            _, base_sha, head_sha, _ = state
+            merged = pr.merged_at is not None
+            if merged != on_default:
+                continue
+            contains = sha in git.commits_between(repo.path, base_sha, head_sha)
+            if contains or (merged and pr.merge_commit_sha == sha):
+                found.append(shapes.pull_simple(repo, pr, base_sha, head_sha, self.urls))
+        listed, page, last = paginate(found, query, 30, 100)
+        return Answer(200, listed, query=query, page=page, last_page=last)
 
     # --- GET /repos/{owner}/{repo}/compare/{base}...{head} -------------------------------
     def _compare(
@@ -204,8 +243,8 @@ class Routes:
         pr = self.fake.pulls.get((repo.id, int(number)))
         if pr is None:
             return None
-        base_sha = git.resolve(repo.path, pr.base_ref)
-        head_sha = git.resolve(repo.path, pr.head_ref)
+        base_sha = pr.base_sha or git.resolve(repo.path, pr.base_ref)
+        head_sha = pr.head_sha or git.resolve(repo.path, pr.head_ref)
         if base_sha is None or head_sha is None:
             return None
         mb = git.merge_base(repo.path, base_sha, head_sha) or base_sha

@@ -37,6 +37,11 @@ class FakePull:
     title: str
     body: str = ""
     state: str = "open"
+    merged_at: str | None = None
+    merge_commit_sha: str | None = None
+    base_sha: str | None = None
+    """Pinned when the pull request is merged: GitHub keeps the SHAs it was merged with."""
+    head_sha: str | None = None
 
 
 class Urls:
@@ -150,15 +155,10 @@ def _too_big(patch: str, max_lines: int, max_bytes: int) -> bool:
     return patch.count("\n") + 1 > max_lines or len(patch.encode()) > max_bytes
 
 
-def pull(
-    repo: FakeRepo,
-    pr: FakePull,
-    base_sha: str,
-    head_sha: str,
-    files: list[FileDiff],
-    commit_count: int,
-    urls: Urls,
+def pull_simple(
+    repo: FakeRepo, pr: FakePull, base_sha: str, head_sha: str, urls: Urls
 ) -> dict[str, Any]:
+    """The "pull request simple" shape that lists of pull requests carry."""
     api = urls.repo_api(repo)
     web = urls.repo_web(repo)
 
@@ -185,17 +185,64 @@ def pull(
         "user": user(repo.owner, urls),
         "body": pr.body,
         "created_at": "2025-06-12T10:00:00Z",
-        "updated_at": "2025-06-12T10:00:00Z",
-        "closed_at": None,
-        "merged_at": None,
-        "merge_commit_sha": None,
+        "updated_at": pr.merged_at or "2025-06-12T10:00:00Z",
+        "closed_at": pr.merged_at,
+        "merged_at": pr.merged_at,
+        "merge_commit_sha": pr.merge_commit_sha,
+        "draft": False,
         "head": part(pr.head_ref, head_sha),
         "base": part(pr.base_ref, base_sha),
-        "merged": False,
+        "author_association": "OWNER",
+    }
+
+
+def pull(
+    repo: FakeRepo,
+    pr: FakePull,
+    base_sha: str,
+    head_sha: str,
+    files: list[FileDiff],
+    commit_count: int,
+    urls: Urls,
+) -> dict[str, Any]:
+    return {
+        **pull_simple(repo, pr, base_sha, head_sha, urls),
+        "merged": pr.merged_at is not None,
         "commits": commit_count,
         "additions": sum(f.additions for f in files),
         "deletions": sum(f.deletions for f in files),
         "changed_files": len(files),
+    }
+
+
+def git_commit(repo: FakeRepo, info: CommitInfo, urls: Urls) -> dict[str, Any]:
+    """``GET /repos/{owner}/{repo}/git/commits/{sha}``: the commit object, no files or stats."""
+    api = urls.repo_api(repo)
+    web = urls.repo_web(repo)
+
+    def person(who: tuple[str, str, str]) -> dict[str, str]:
+        return {"name": who[0], "email": who[1], "date": who[2]}
+
+    return {
+        "sha": info.sha,
+        "node_id": f"C_{info.sha[:12]}",
+        "url": f"{api}/git/commits/{info.sha}",
+        "html_url": f"{web}/commit/{info.sha}",
+        "author": person(info.author),
+        "committer": person(info.committer),
+        "tree": {"sha": info.tree, "url": f"{api}/git/trees/{info.tree}"},
+        "message": info.message,
+        "parents": [
+            {"sha": p, "url": f"{api}/git/commits/{p}", "html_url": f"{web}/commit/{p}"}
+            for p in info.parents
+        ],
+        "verification": {
+            "verified": False,
+            "reason": "unsigned",
+            "signature": None,
+            "payload": None,
+            "verified_at": None,
+        },
     }
 
 
