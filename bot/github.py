@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -69,6 +70,33 @@ def resolve_github(
         yield _Reader(client, config, source, progress).resolve()
     finally:
         client.close()
+
+
+@dataclass(frozen=True)
+class MergedPull:
+    number: int
+    title: str | None
+
+
+def merged_pull_for(config: Config, repository: str, sha: str) -> MergedPull | None:
+    """The merged pull request whose merge commit is ``sha``, or None.
+
+    A merge into the default branch often arrives as a ``push`` before its ``pull_request``
+    event; asking GitHub which pull request brought the pushed commit in lets the worker
+    report the pull request (with its title) whichever event comes first.
+    """
+    client = make_client(config)
+    url = f"{config.github_api_url}/repos/{repository}/commits/{sha}/pulls"
+    try:
+        with github_errors(config, repository, ref=sha):
+            _, pulls = client.requester.requestJsonAndCheck("GET", url)
+    finally:
+        client.close()
+    for pr in pulls if isinstance(pulls, list) else []:
+        if isinstance(pr, dict) and pr.get("merged_at") and pr.get("merge_commit_sha") == sha:
+            title = str(pr.get("title") or "").strip()[:300] or None
+            return MergedPull(int(pr["number"]), title)
+    return None
 
 
 class _Reader:

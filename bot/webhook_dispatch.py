@@ -112,10 +112,13 @@ def _queue_fan_out(
         {**vars(_job(config, landed, t)), "check_paths": bool(t.paths and landed.touched is None)}
         for t in targets
     ]
+    kwargs: dict[str, object] = {"reports": reports}
+    if landed.kind == "push" and landed.branch == landed.repository.default_branch:
+        kwargs["merged_push"] = {"repository": landed.repository.full_name, "sha": landed.head}
     queued = enqueue(
         config,
         fan_out,
-        {"reports": reports},
+        kwargs,
         delivery_dedup_key(delivery_id),
         retry_intervals=FAN_OUT_RETRIES,
         dedup_ttl=DELIVERY_TTL_SECONDS,

@@ -16,7 +16,9 @@ import logging
 from typing import Any
 
 from bot.build import filter_change, read_change
+from bot.config import Config
 from bot.errors import SourceReadError
+from bot.github import MergedPull, merged_pull_for
 from bot.jobs import (
     ReportJob,
     build_and_post,
@@ -32,12 +34,25 @@ FAN_OUT_RETRIES = (2, 10, 30)
 """A fan-out only talks to Redis, so it is retried sooner than a report build."""
 
 
-def fan_out(reports: list[dict[str, Any]]) -> str:
-    """Worker job: queue each channel's report; re-running it queues nothing twice."""
+def fan_out(reports: list[dict[str, Any]], merged_push: dict[str, str] | None = None) -> str:
+    """Worker job: queue each channel's report; re-running it queues nothing twice.
+
+    ``merged_push`` (``repository`` and ``sha``) marks a push to the default branch: when
+    GitHub says a merged pull request has that merge commit, the pull request is reported
+    instead of an untitled compare, under the same per-channel key as its own event.
+    """
     config = current_config()
+    pull = _merged_pull(config, merged_push) if merged_push else None
     queued = duplicates = 0
     for fields in reports:
         fields = dict(fields)
+        if pull is not None:
+            repository = merged_push["repository"] if merged_push else ""
+            fields.update(
+                source=f"{config.github_web_url.rstrip('/')}/{repository}/pull/{pull.number}",
+                title=pull.title,
+                origin="github:pull_request",
+            )
         check_paths = bool(fields.pop("check_paths", False))
         job = ReportJob.from_fields(fields)
         result = enqueue_report(config, job, func=report_if_touched if check_paths else None)
@@ -45,6 +60,16 @@ def fan_out(reports: list[dict[str, Any]]) -> str:
         queued += not result.duplicate
     log.info("webhook reports queued", extra={"queued": queued, "duplicates": duplicates})
     return f"{queued} queued, {duplicates} already reported"
+
+
+def _merged_pull(config: Config, merged_push: dict[str, str]) -> MergedPull | None:
+    """The pull request a pushed merge commit came from; None when there is none or GitHub
+    cannot say right now (the push is then reported as its compare, as before)."""
+    try:
+        return merged_pull_for(config, merged_push["repository"], merged_push["sha"])
+    except SourceReadError as exc:
+        log.warning("merged pull lookup failed", extra={"error": type(exc).__name__})
+        return None
 
 
 def report_if_touched(post_key: str | None = None, **fields: Any) -> str:

@@ -1,0 +1,67 @@
+"""A merge seen as a push and as a merged pull request, in either order: one post per channel,
+titled with the pull request (the push's worker asks GitHub which pull request it merged)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.worker import run_worker
+from tests.test_webhook_e2e import World, merged_pr_payload, push_payload, world  # noqa: F401
+
+TITLE = "Let the app run"
+
+
+def merged(world: World) -> dict:  # noqa: F811
+    first, second = world.shas[0], world.shas[1]
+    world.github.merge_pull("octo", "widgets", 6, second, base_sha=first)
+    payload = merged_pr_payload(6, first, second, second)
+    payload["pull_request"]["title"] = TITLE
+    return payload
+
+
+@pytest.mark.parametrize("order", [("push", "pull_request"), ("pull_request", "push")])
+def test_either_order_posts_once_per_channel_titled_with_the_pull_request(
+    world: World,  # noqa: F811
+    order: tuple[str, str],
+) -> None:
+    world.subscribe("C1")
+    world.subscribe("C2", "src/")
+    events = {
+        "push": push_payload(world.shas[0], world.shas[1], ["src/app.py"]),
+        "pull_request": merged(world),
+    }
+    for event in order:
+        assert world.deliver(event, events[event]).status_code == 202
+        assert run_worker(world.config, burst=True) == 0
+    for channel in ("C1", "C2"):
+        posts = world.reports(channel)
+        assert len(posts) == 1, posts
+        assert TITLE in posts[0]
+        assert "/pull/6" in str(world.slack.messages(channel)[0].blocks or posts[0])
+
+
+def test_the_push_asks_github_which_pull_request_it_merged(world: World) -> None:  # noqa: F811
+    world.subscribe("C1")
+    merged(world)
+    world.deliver("push", push_payload(world.shas[0], world.shas[1], ["src/app.py"]))
+    run_worker(world.config, burst=True)
+    asked = world.github.requests_to(f"/commits/{world.shas[1]}/pulls")
+    assert len(asked) == 1 and asked[0].method == "GET"
+
+
+def test_a_push_that_merged_no_pull_request_stays_a_compare(world: World) -> None:  # noqa: F811
+    world.subscribe("C1")
+    world.deliver("push", push_payload(world.shas[1], world.shas[2], ["README.md"]))
+    run_worker(world.config, burst=True)
+    posts = world.reports("C1")
+    assert len(posts) == 1 and TITLE not in posts[0] and "Polish the readme" not in posts[0]
+    assert len(world.github.requests_to(f"/commits/{world.shas[2]}/pulls")) == 1
+
+
+def test_a_failed_lookup_still_reports_the_push(world: World) -> None:  # noqa: F811
+    world.subscribe("C1")
+    merged(world)
+    world.github.fail(r"/commits/[0-9a-f]+/pulls$", 500, "Server Error", times=10)
+    world.deliver("push", push_payload(world.shas[0], world.shas[1], ["src/app.py"]))
+    assert run_worker(world.config, burst=True) == 0
+    assert len(world.reports("C1")) == 1
