@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+from bot import messages
 from bot.areas import area_from_globs, area_from_paths, matches_any
 from bot.config import Config
 from bot.diff import Change, ResolvedChange
@@ -34,9 +35,7 @@ class LanguageError(SourceError):
     """A report language that is not a locale such as ``en_US`` or ``ja_JP`` (exit 2)."""
 
     def __init__(self, lang: str) -> None:
-        ValueError.__init__(
-            self, f"'{lang[:40]}' is not a report language; use a locale such as en_US or ja_JP"
-        )
+        ValueError.__init__(self, messages.LANGUAGE_NOT_A_LOCALE.format(lang=lang[:40]))
         self.reason = str(self)
 
 
@@ -109,8 +108,9 @@ def filter_change(change: Change, globs: tuple[str, ...]) -> Change:
     dropped = len(change.files) - len(kept)
     if dropped:
         notes.append(
-            f"{dropped} of {len(change.files)} changed files are outside {', '.join(globs)} "
-            "and are left out of this per-area report."
+            messages.NOTE_OUTSIDE_PATHS.format(
+                dropped=dropped, total=len(change.files), globs=", ".join(globs)
+            )
         )
     return replace(change, files=kept, notes=notes)
 
@@ -144,7 +144,7 @@ def get_summarizer(name: str, config: Config, *, cache: str = "use") -> Summariz
         if cache == "refresh":
             return LLMSummarizer(config, cache=RefreshingFileCache(default_cache(config)))
         return LLMSummarizer(config)
-    raise ValueError(f"unknown summarizer '{name}' (use heuristic or openai)")
+    raise ValueError(messages.UNKNOWN_SUMMARIZER.format(name=name))
 
 
 def build_from_change(
@@ -159,9 +159,7 @@ def build_from_change(
     change = filter_change(change, globs)
     area = area_for(change, globs)
     if not change.files and not any("identical" in n for n in change.notes):
-        change.notes.append(
-            "No files changed in this range" + (" under the given paths." if globs else ".")
-        )
+        change.notes.append(messages.NOTE_NO_FILES_UNDER_PATHS if globs else messages.NOTE_NO_FILES)
     result = summarizer.summarize(change, lang, progress)
     return assemble(change, result.files, result.overall, lang=lang, area=area, notes=result.notes)
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from unidiff import PatchSet
 from unidiff.errors import UnidiffParseError
 
+from bot import messages
+
 STATUSES = ("added", "removed", "modified", "renamed", "copied", "changed", "unchanged")
 
 
@@ -69,12 +71,6 @@ class Change:
         return sum(f.deletions for f in self.files)
 
 
-UNREADABLE_NOTE = (
-    "The diff of {count} file(s) could not be read, so their contents are missing from this "
-    "report (each file's section says why): {names}."
-)
-
-
 @dataclass(frozen=True)
 class ResolvedChange:
     """A change whose base and head are pinned to commit SHAs, its files not read yet.
@@ -102,10 +98,15 @@ def unreadable_note(files: list[FileChange], limit: int = 50) -> str | None:
     names = [f.filename for f in files if f.missing_reason and f.patch is None and not f.truncated]
     if not names:
         return None
-    shown = ", ".join(names[:limit]) + (
-        f" and {len(names) - limit} more" if len(names) > limit else ""
-    )
-    return UNREADABLE_NOTE.format(count=len(names), names=shown)
+    return messages.NOTE_UNREADABLE.format(count=len(names), names=named(names, limit))
+
+
+def named(names: list[str], limit: int) -> str:
+    """``a, b and 3 more``: at most ``limit`` names, so a note stays readable."""
+    shown = ", ".join(names[:limit])
+    if len(names) > limit:
+        return messages.NOTE_NAMES_MORE.format(names=shown, count=len(names) - limit)
+    return shown
 
 
 _GIT_HEADER_RE = re.compile(r"^diff --git (?:\"?a/)?(.+?)\"? (?:\"?b/)?(.+?)\"?$")
@@ -229,7 +230,7 @@ def _fallback_file(chunk: str, error: Exception) -> FileChange | None:
         # Its counts still go into the totals, read from the lines themselves.
         additions=sum(1 for x in body if x.startswith("+")),
         deletions=sum(1 for x in body if x.startswith("-")),
-        missing_reason=f"its diff could not be parsed ({error})",
+        missing_reason=messages.FILE_DIFF_UNPARSABLE.format(error=error),
     )
 
 

@@ -309,7 +309,7 @@ class _Reader:
             # GitHub just answered the file list: a diff that times out is one too large to
             # build in time, so the report says what is missing instead of failing for good.
             if isinstance(exc.__cause__, requests.exceptions.Timeout):
-                return DiffRefused(0, f"no answer within {TIMEOUT_SECONDS} seconds")
+                return DiffRefused(0, messages.GITHUB_NO_ANSWER.format(seconds=TIMEOUT_SECONDS))
             raise
         if status < 400:
             return body

@@ -136,7 +136,7 @@ def translate(
 
 
 def not_found(config: Config, repository: str) -> NotFoundError:
-    who = "the configured GITHUB_TOKEN" if config.github_token else "an anonymous reader"
+    who = messages.GITHUB_WHO_TOKEN if config.github_token else messages.GITHUB_WHO_ANONYMOUS
     hint = "" if config.github_token else messages.GITHUB_HINT_SET_TOKEN
     return NotFoundError(
         messages.GITHUB_REPO_NOT_FOUND.format(repository=repository, who=who, hint=hint)
@@ -168,9 +168,9 @@ def _int(value: str | None) -> int | None:
 def _network_reason(exc: requests.exceptions.RequestException) -> str:
     text = str(exc).lower()
     if isinstance(exc, requests.exceptions.Timeout):
-        return f"no answer within {TIMEOUT_SECONDS} seconds"
+        return messages.GITHUB_NO_ANSWER.format(seconds=TIMEOUT_SECONDS)
     if "refused" in text:
-        return "connection refused"
+        return messages.GITHUB_CONNECTION_REFUSED
     if "name or service not known" in text or "nodename nor servname" in text:
-        return "unknown host"
-    return "connection failed"
+        return messages.GITHUB_UNKNOWN_HOST
+    return messages.GITHUB_CONNECTION_FAILED

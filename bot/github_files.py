@@ -16,10 +16,10 @@ from typing import Any
 from github.File import File
 
 from bot import messages
-from bot.diff import FileChange, parse_unified_diff, unreadable_note
+from bot.diff import FileChange, named, parse_unified_diff, unreadable_note
 
 MAX_NAMED_FILES = 50
-MISSING_FROM_DIFF = "GitHub sent no diff for it, neither in the file list nor in the full diff"
+MISSING_FROM_DIFF = messages.FILE_MISSING_FROM_DIFF
 
 
 @dataclass
@@ -104,9 +104,7 @@ def _refused_notes(
         f.missing_reason = messages.FILE_DIFF_WITHHELD.format(reason=reason)
     if withheld:
         names = [f.filename for f in withheld]
-        shown = ", ".join(names[:MAX_NAMED_FILES])
-        if len(names) > MAX_NAMED_FILES:
-            shown += f" and {len(names) - MAX_NAMED_FILES} more"
+        shown = named(names, MAX_NAMED_FILES)
         notes.append(
             messages.NOTE_DIFFS_WITHHELD.format(count=len(names), reason=reason, names=shown)
         )

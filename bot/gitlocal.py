@@ -27,12 +27,15 @@ def _git(path: str, *args: str, binary: bool = False) -> str | bytes:
             ["git", "-C", path, *args], capture_output=True, check=False, timeout=300
         )
     except FileNotFoundError as exc:
-        raise GitMissingError("git is not installed or not on PATH") from exc
+        raise GitMissingError(messages.GIT_MISSING) from exc
     except subprocess.TimeoutExpired as exc:
-        raise SourceReadError(f"git {args[0]} took longer than {exc.timeout:.0f} s") from exc
+        raise SourceReadError(
+            messages.GIT_TIMED_OUT.format(command=args[0], seconds=exc.timeout)
+        ) from exc
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise SourceReadError(f"git {args[0]} failed: {message[-1] if message else 'no output'}")
+        reason = message[-1] if message else messages.GIT_NO_OUTPUT
+        raise SourceReadError(messages.GIT_FAILED.format(command=args[0], reason=reason))
     return done.stdout if binary else done.stdout.decode("utf-8", "replace")
 
 
@@ -40,7 +43,7 @@ def _resolve(path: str, ref: str) -> str:
     try:
         return str(_git(path, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")).strip()
     except SourceReadError as exc:
-        raise UnknownRefError(f"unknown ref '{ref}' in {path}") from exc
+        raise UnknownRefError(messages.GIT_UNKNOWN_REF.format(ref=ref, path=path)) from exc
 
 
 def github_origin(path: str) -> str | None:
@@ -57,15 +60,15 @@ def read_local(source: Source) -> Change:
     """Diff ``base`` to ``head`` (from their merge base for ``...``) with rename detection."""
     path = source.git_path or "."
     if not Path(path).exists():
-        raise NotFoundError(f"{path} does not exist")
+        raise NotFoundError(messages.GIT_PATH_MISSING.format(path=path))
     if not Path(path).is_dir():
-        raise NotFoundError(f"{path} is a file; --git takes a repository's folder")
+        raise NotFoundError(messages.GIT_PATH_IS_FILE.format(path=path))
     try:
         top = str(_git(path, "rev-parse", "--show-toplevel")).strip()
     except GitMissingError:
         raise
     except SourceReadError as exc:
-        raise NotFoundError(f"{path} is not a git repository") from exc
+        raise NotFoundError(messages.GIT_NOT_A_REPOSITORY.format(path=path)) from exc
     base_ref, head_ref = source.base or "", source.head or ""
     base_sha, head_sha = _resolve(top, base_ref), _resolve(top, head_ref)
     start = base_sha
@@ -74,8 +77,7 @@ def read_local(source: Source) -> Change:
             start = str(_git(top, "merge-base", base_sha, head_sha)).strip() or base_sha
         except SourceReadError as exc:
             raise SourceReadError(
-                f"{base_ref} and {head_ref} share no history; compare them with two dots "
-                f"({base_ref}..{head_ref})"
+                messages.GIT_NO_SHARED_HISTORY.format(base=base_ref, head=head_ref)
             ) from exc
     raw = _git(
         top,

@@ -58,6 +58,39 @@ NOTE_FILES_COUNTED = (
     "files, so {missing} of them are missing from this report."
 )
 DIFF_REFUSED = "refused the full diff ({detail})"
+NOTE_UNREADABLE = (
+    "The diff of {count} file(s) could not be read, so their contents are missing from this "
+    "report (each file's section says why): {names}."
+)
+FILE_MISSING_FROM_DIFF = "GitHub sent no diff for it, neither in the file list nor in the full diff"
+NOTE_NAMES_MORE = "{names} and {count} more"
+FILE_DIFF_UNPARSABLE = "its diff could not be parsed ({error})"
+NOTE_NO_FILES = "No files changed in this range."
+NOTE_NO_FILES_UNDER_PATHS = "No files changed in this range under the given paths."
+NOTE_OUTSIDE_PATHS = (
+    "{dropped} of {total} changed files are outside {globs} and are left out of this "
+    "per-area report."
+)
+LANGUAGE_NOT_A_LOCALE = "'{lang}' is not a report language; use a locale such as en_US or ja_JP"
+UNKNOWN_SUMMARIZER = "unknown summarizer '{name}' (use heuristic or openai)"
+GITHUB_NO_ANSWER = "no answer within {seconds} seconds"
+GITHUB_CONNECTION_REFUSED = "connection refused"
+GITHUB_UNKNOWN_HOST = "unknown host"
+GITHUB_CONNECTION_FAILED = "connection failed"
+GITHUB_WHO_TOKEN = "the configured GITHUB_TOKEN"
+GITHUB_WHO_ANONYMOUS = "an anonymous reader"
+# Local repositories (--git PATH)
+GIT_MISSING = "git is not installed or not on PATH"
+GIT_TIMED_OUT = "git {command} took longer than {seconds:.0f} s"
+GIT_FAILED = "git {command} failed: {reason}"
+GIT_NO_OUTPUT = "no output"
+GIT_UNKNOWN_REF = "unknown ref '{ref}' in {path}"
+GIT_PATH_MISSING = "{path} does not exist"
+GIT_PATH_IS_FILE = "{path} is a file; --git takes a repository's folder"
+GIT_NOT_A_REPOSITORY = "{path} is not a git repository"
+GIT_NO_SHARED_HISTORY = (
+    "{base} and {head} share no history; compare them with two dots ({base}..{head})"
+)
 
 # --- cache, queue and worker ---
 SETTINGS_MISSING = (
@@ -132,6 +165,10 @@ SLACK_PROGRESS = (
 SLACK_PROGRESS_ONE = (
     ":hourglass_flowing_sand: Building the Diff Insight Report for {where}: "
     "{done} of {total} file done…"
+)
+SLACK_BUILD_FAILED = (
+    ":warning: The Diff Insight Report for {where} could not be built; whoever asked was told "
+    "why. Run `/diffinsight` with the link to try again."
 )
 SLACK_FILE_COUNT = "{files} files"
 SLACK_FILE_COUNT_ONE = "{files} file"
