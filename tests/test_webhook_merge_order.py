@@ -65,3 +65,25 @@ def test_a_failed_lookup_still_reports_the_push(world: World) -> None:  # noqa: 
     world.deliver("push", push_payload(world.shas[0], world.shas[1], ["src/app.py"]))
     assert run_worker(world.config, burst=True) == 0
     assert len(world.reports("C1")) == 1
+
+
+def test_fake_github_lists_the_pull_requests_of_a_commit_as_github_does(
+    world: World,  # noqa: F811
+) -> None:
+    from github import Github, GithubException
+
+    client = Github(base_url=world.github.api_url)
+    repo = client.get_repo("octo/widgets")
+    shas = world.shas
+    # Not merged yet: a commit already on the default branch has no (merged) pull request.
+    assert [p.number for p in repo.get_commit(shas[1]).get_pulls()] == []
+    merged(world)
+    pulls = list(repo.get_commit(shas[1]).get_pulls())
+    assert [(p.number, p.title, p.merge_commit_sha) for p in pulls] == [(6, TITLE, shas[1])]
+    assert pulls[0].merged_at is not None and pulls[0].state == "closed"
+    try:
+        list(repo.get_commit("0" * 40).get_pulls())
+    except GithubException as exc:
+        assert exc.status == 422
+    else:
+        raise AssertionError("an unknown commit must be refused")
