@@ -192,6 +192,22 @@ def _post(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoste
     return outcome.report_id
 
 
+def _mark_failed(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoster) -> None:
+    """The placeholder of a report that will not come says so (best effort, once it is final)."""
+    ts = record.get("placeholder_ts")
+    if not ts or record.get("parent"):  # the report itself is up: only its thread failed
+        return
+    try:
+        source = parse_source(job.source, github_web_host=config.github_web_host)
+        repository, range_text = source.repository, source.range_text
+    except SourceError:
+        repository, range_text = "", ""
+    try:
+        poster.mark_failed(target_of(vars(job)), ts, repository, range_text)
+    except Exception:  # noqa: BLE001 - the requester was told already; this is a courtesy
+        log.info("placeholder not marked failed", extra={"ts": ts})
+
+
 def run_report_job(
     config: Config,
     job: ReportJob,
@@ -218,6 +234,7 @@ def run_report_job(
         if transient and retries_left > 0:
             raise
         tell_requester(config, vars(job), post_key, _message_for(job, exc), poster)
+        _mark_failed(config, job, record, poster)
         if transient:
             raise  # the last attempt: recorded as failed in RQ, traceback for the operator
         record.set("done", "failed")

@@ -12,23 +12,31 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
 from slack_sdk.webhook import WebhookClient
 
 from bot import messages
 from bot.config import Config
-from bot.render.slack import SlackMessage, parent_message, progress_message, regenerate_value
+from bot.render.slack import (
+    SlackMessage,
+    failed_message,
+    parent_message,
+    progress_message,
+    regenerate_value,
+)
 from bot.render.slack_split import escape_mrkdwn
 from bot.render.slack_thread import thread_messages
 from bot.report import Report
+from bot.slacktarget import (
+    CHANNEL_ERRORS,
+    TRANSIENT_ERRORS,
+    PostResult,
+    SlackTarget,
+    make_client,
+)
 from bot.slackthread import (
     Journal,
     MemoryJournal,
@@ -40,61 +48,12 @@ from bot.slackthread import (
 
 log = logging.getLogger(__name__)
 
+__all__ = ["CHANNEL_ERRORS", "PostResult", "SlackPoster", "SlackTarget", "make_client"]
+
 PACE_SECONDS = 1.0
 """Gap between two posts to one channel: Slack's "one message per second per channel"."""
 PROGRESS_SECONDS = 3.0
 """Least time between two progress updates of one placeholder."""
-
-TRANSIENT_ERRORS = frozenset(
-    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
-)
-"""Slack errors that heal: with a journal, raised so the job retries and resumes the thread."""
-
-CHANNEL_ERRORS = {
-    "not_in_channel": messages.SLACK_NOT_IN_CHANNEL,
-    "channel_not_found": messages.SLACK_CHANNEL_NOT_FOUND,
-    "is_archived": messages.SLACK_CHANNEL_NOT_FOUND,
-}
-
-
-@dataclass(frozen=True)
-class SlackTarget:
-    """Where a report goes and who asked: plain values that travel in a job."""
-
-    channel: str
-    requester: str | None = None
-    thread_ts: str | None = None
-    message_ts: str | None = None
-    response_url: str | None = None
-    trigger: str | None = None
-    """What started a report nobody asked for (a merge, a push): said instead of "asked by"."""
-
-
-@dataclass
-class PostResult:
-    """What was posted: the parent ``ts``, the thread posts and the uploaded file."""
-
-    channel: str
-    ts: str | None
-    thread: list[str] = field(default_factory=list)
-    file_id: str | None = None
-    error: str | None = None
-
-    @property
-    def posted(self) -> bool:
-        return self.error is None
-
-
-def make_client(config: Config) -> WebClient:
-    """A WebClient on ``SLACK_API_URL`` that waits out ``ratelimited`` answers."""
-    return WebClient(
-        token=config.slack_bot_token,
-        base_url=config.slack_api_url,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=5),
-        ],
-    )
 
 
 class SlackPoster:
@@ -224,6 +183,8 @@ class SlackPoster:
         result = PostResult(channel=channel, ts=None)
         try:
             result.ts = self._put_parent(channel, parent, parent_ts or target.message_ts, target)
+            if journal is not None:  # the placeholder now shows the report, whatever follows
+                journal.set("parent", result.ts)
             thread_ts = target.thread_ts or result.ts
             thread = threads(channel, result.ts) if threads else MemoryJournal()
             msgs = thread_messages(report)
@@ -277,6 +238,11 @@ class SlackPoster:
         if journal is not None:
             journal.set("file", file_id or "")
         return file_id
+
+    def mark_failed(self, target: SlackTarget, ts: str, repository: str, range_text: str) -> None:
+        """Turn the "building" parent into a failure line, so it does not spin for ever."""
+        msg = failed_message(repository, range_text)
+        self.client.chat_update(channel=target.channel, ts=ts, text=msg.text, blocks=msg.blocks)
 
     def post_error(self, target: SlackTarget, message: str) -> None:
         """Tell the requester privately; fall back to the command's ``response_url``."""

@@ -203,6 +203,22 @@ def test_an_unreadable_source_is_told_at_once_and_not_retried(
     assert run_report_job(cfg, job, "post-4", retries_left=3, poster=poster(cfg)) == "failed"
     told = [m for m in slack.messages("C1") if m.ephemeral]
     assert len(told) == 1 and "no-such-branch" in told[0].text
+    # The "building" parent does not spin for ever: it says the report will not come.
+    [parent] = top_level(slack, "C1")
+    assert "could not be built" in parent.text and "Building" not in parent.text
+
+
+def test_a_regenerate_that_fails_leaves_no_message_building_for_ever(
+    cfg: Config, repo: Path, slack: FakeSlack
+):
+    run_report_job(cfg, report_job(repo), "post-7", retries_left=0, poster=poster(cfg))
+    [parent] = top_level(slack, "C1")
+    gone = report_job(
+        repo, source="HEAD~1...gone", regenerate=True, message_ts=parent.ts, requester="U1"
+    )
+    assert run_report_job(cfg, gone, "post-8", retries_left=0, poster=poster(cfg)) == "failed"
+    [again] = top_level(slack, "C1")
+    assert again.ts == parent.ts and "could not be built" in again.text
 
 
 def test_a_channel_without_the_bot_is_told_through_the_response_url(
@@ -262,3 +278,25 @@ def test_a_lost_report_job_of_either_kind_is_told_to_its_requester(cfg, slack, r
     tell_lost_job(cfg, lost)
     [told] = [m for m in slack.messages("C9") if m.ephemeral]
     assert told.user == "U9" and messages.WORKER_LOST in told.text
+
+
+class NoThreadPoster(SlackPoster):
+    """The real poster, whose connection drops at every thread reply."""
+
+    def _post(self, channel, msg, thread_ts=None):
+        if thread_ts:
+            raise ConnectionError("connection reset by peer")
+        return super()._post(channel, msg, thread_ts)
+
+
+def test_a_report_whose_thread_failed_is_not_overwritten_as_failed(
+    cfg: Config, repo: Path, slack: FakeSlack
+):
+    broken = NoThreadPoster(cfg, pace_seconds=0, progress_interval=0)
+    with pytest.raises(ConnectionError):  # the last attempt: told, and raised for the operator
+        run_report_job(
+            cfg, report_job(repo, requester="U1"), "post-9", retries_left=0, poster=broken
+        )
+    [parent] = top_level(slack, "C1")
+    assert parent.blocks[0]["type"] == "header" and "could not be built" not in parent.text
+    assert [m.user for m in slack.messages("C1") if m.ephemeral] == ["U1"]

@@ -250,19 +250,31 @@ def parent_summary(report: Report) -> str:
     return f"{first_piece(summary, SUMMARY_LIMIT - len(note) - 1)}\n{note}"
 
 
+def _where(repository: str, range_text: str) -> str:
+    if repository:
+        return f"*{escape_mrkdwn(repository)}* {escape_mrkdwn(range_text)}".rstrip()
+    return messages.SLACK_THIS_CHANGE  # a retried job's new poster has not seen the text
+
+
+def _line(line: str) -> SlackMessage:
+    plain = re.sub(r":[a-z_]+:\s*|\*", "", line).strip()  # no emoji codes or bold marks
+    return SlackMessage(text=plain, blocks=[_section(line)])
+
+
+def failed_message(repository: str, range_text: str) -> SlackMessage:
+    """What the "building" parent becomes when the report cannot be built: never left spinning."""
+    return _line(messages.SLACK_BUILD_FAILED.format(where=_where(repository, range_text)))
+
+
 def progress_message(repository: str, range_text: str, done: int, total: int) -> SlackMessage:
     """The "building" parent, posted early and updated with files done of files total."""
-    if repository:
-        where = f"*{escape_mrkdwn(repository)}* {escape_mrkdwn(range_text)}".rstrip()
-    else:  # a retried job's new poster has not seen the placeholder's text
-        where = messages.SLACK_THIS_CHANGE
+    where = _where(repository, range_text)
     if total > 0:
         template = plural(total, messages.SLACK_PROGRESS_ONE, messages.SLACK_PROGRESS)
         line = template.format(where=where, done=done, total=total)
     else:
         line = messages.SLACK_PLACEHOLDER.format(where=where)
-    plain = re.sub(r":[a-z_]+:\s*|\*", "", line).strip()  # no emoji codes or bold marks
-    return SlackMessage(text=plain, blocks=[_section(line)])
+    return _line(line)
 
 
 def regenerate_value(source: str, paths: tuple[str, ...], lang: str | None) -> str:
