@@ -22,7 +22,7 @@ from bot import messages
 from bot.build import ReportRequest
 from bot.cache import cached_build
 from bot.config import Config
-from bot.jobs import RECORD_TTL, ReportJob, failure_message, report_url
+from bot.jobs import JOB_TIMEOUT, RECORD_TTL, ReportJob, failure_message, report_url
 from bot.redisconn import RedisUnavailable, get_redis
 from bot.slackpost import CHANNEL_ERRORS, SlackPoster, SlackTarget
 from bot.sources import Source, SourceError, parse_source
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 THREAD_TTL = 90 * 24 * 3600
 """How long a Regenerate still rewrites the message's thread instead of adding a second one."""
+THREAD_LOCK_WAIT = 600
+"""Longest wait for another job writing the same thread; then a retry (a Redis LockError)."""
 
 
 @dataclass
@@ -177,16 +179,24 @@ def _post(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoste
     )
     outcome = cached_build(request, config, progress, refresh=job.regenerate)
     _remember_for_unfurls(config, job, source, outcome.report_id)
-    result = poster.post_report(
-        outcome.report,
-        target,
-        parent_ts=parent_ts,
-        report_url=report_url(config, outcome.report_id),
-        source=job.source,
-        paths=job.paths,
-        journal=record,
-        threads=lambda channel, ts: PostRecord.thread(config, channel, ts),
+    # One writer per thread: a Regenerate clicked while the first job still posts the thread
+    # (the button shows as soon as the parent does) waits, then rewrites what that job wrote.
+    lock = get_redis(config).lock(
+        f"{config.redis_prefix}thread-lock:{target.channel}:{parent_ts}",
+        timeout=JOB_TIMEOUT,
+        blocking_timeout=THREAD_LOCK_WAIT,
     )
+    with lock:
+        result = poster.post_report(
+            outcome.report,
+            target,
+            parent_ts=parent_ts,
+            report_url=report_url(config, outcome.report_id),
+            source=job.source,
+            paths=job.paths,
+            journal=record,
+            threads=lambda channel, ts: PostRecord.thread(config, channel, ts),
+        )
     record.set("report_id", outcome.report_id)
     record.set("done", result.error or "posted")
     return outcome.report_id

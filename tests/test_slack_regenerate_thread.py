@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -162,3 +164,42 @@ def test_a_regenerate_job_finds_the_thread_an_earlier_job_posted(
     record = PostRecord.thread(cfg, "C1", parent.ts)
     assert record.get("file") == after[-1].files[0] != old_file
     assert record.get("reply:0") == before[0]
+
+
+class SlowThreadPoster(SlackPoster):
+    """The real poster, taking its time over each thread reply (a long thread at 1/s)."""
+
+    def _post(self, channel, msg, thread_ts=None):  # noqa: ANN001, ANN202
+        if thread_ts:
+            time.sleep(0.15)
+        return super()._post(channel, msg, thread_ts)
+
+
+def test_a_regenerate_clicked_while_the_thread_is_posted_waits_and_never_doubles(
+    cfg: Config, make_repo, slack: FakeSlack
+) -> None:
+    files = [f"src/module_{i:03d}.py" for i in range(150)]
+    repo, _ = make_repo([{f: "x = 1\n" for f in files}, {f: "x = 2\ny = 3\n" for f in files}])
+    job = ReportJob(source="HEAD~1...HEAD", channel="C1", git_path=str(Path(repo)))
+    slow = SlowThreadPoster(cfg, pace_seconds=0, progress_interval=0)
+    first = threading.Thread(
+        target=run_report_job, args=(cfg, job, "post-a"), kwargs={"retries_left": 0, "poster": slow}
+    )
+    first.start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the Regenerate button is up: the parent is the report
+        parents = [m for m in top_level(slack) if m.blocks and m.blocks[0]["type"] == "header"]
+        if parents and slack.thread("C1", parents[0].ts):
+            break
+        time.sleep(0.01)
+    [parent] = parents
+    regen = replace(job, regenerate=True, message_ts=parent.ts, origin="regenerate")
+    run_report_job(
+        cfg, regen, "post-b", retries_left=0, poster=SlowThreadPoster(cfg, pace_seconds=0)
+    )
+    first.join(30)
+    replies = slack.thread("C1", parent.ts)
+    assert [m.ts for m in top_level(slack)] == [parent.ts]
+    assert sum(1 for m in replies if m.files) == 1
+    texts = [m.text for m in replies if not m.files]
+    assert len(texts) == len(set(texts)) > 3  # each part once: "(part n of total)"
