@@ -160,9 +160,12 @@ def _post(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoste
     source = parse_source(job.source, github_web_host=config.github_web_host, git_path=job.git_path)
     target = target_of(vars(job))
     parent_ts = record.get("placeholder_ts")
+    what = f"{source.repository} {source.range_text}"
     if parent_ts is None:
-        parent_ts = poster.post_placeholder(target, f"{source.repository} {source.range_text}")
+        parent_ts = poster.post_placeholder(target, what)
         record.set("placeholder_ts", parent_ts)
+    else:
+        poster.resume_placeholder(parent_ts, what)
 
     def progress(stage: str, done: int, total: int) -> None:
         try:

@@ -121,10 +121,15 @@ class SlackPoster:
         repository, _, range_text = text.partition(" ")
         msg = progress_message(repository, range_text, 0, 0)
         ts = self._put_parent(target.channel, msg, target.message_ts, target)
+        self.resume_placeholder(ts, text)
+        return ts
+
+    def resume_placeholder(self, ts: str, text: str) -> None:
+        """A retried job's placeholder (posted by another attempt): progress names it too."""
+        repository, _, range_text = text.partition(" ")
         with self._lock:
             self._placeholders[ts] = (repository, range_text)
             self._last_progress[ts] = time.monotonic()
-        return ts
 
     def progress(self, target: SlackTarget, ts: str, done: int, total: int) -> None:
         """Show files done of files total, at most once per ``progress_interval`` seconds."""
