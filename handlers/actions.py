@@ -44,12 +44,15 @@ def regenerate_job(body: dict[str, Any]) -> ReportJob | None:
     if request is None or not channel or not message_ts:
         return None
     source, paths, lang = request
+    # A parent with replies carries its own ts as thread_ts: it is not itself inside a thread.
+    thread_ts = container.get("thread_ts")
+    thread_ts = thread_ts if thread_ts != message_ts else None
     key = body.get("trigger_id") or f"{message_ts}:{action.get('action_ts')}"
     return ReportJob(
         source=source,
         channel=channel,
         requester=(body.get("user") or {}).get("id"),
-        thread_ts=container.get("thread_ts"),
+        thread_ts=thread_ts,
         paths=paths,
         lang=lang,
         regenerate=True,

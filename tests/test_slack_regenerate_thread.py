@@ -203,3 +203,22 @@ def test_a_regenerate_clicked_while_the_thread_is_posted_waits_and_never_doubles
     assert sum(1 for m in replies if m.files) == 1
     texts = [m.text for m in replies if not m.files]
     assert len(texts) == len(set(texts)) > 3  # each part once: "(part n of total)"
+
+
+def test_a_regenerate_click_on_a_parent_with_replies_is_not_taken_for_a_reply() -> None:
+    from handlers.actions import regenerate_job
+
+    def click(container: dict) -> ReportJob | None:
+        return regenerate_job(
+            {
+                "actions": [{"value": '{"source":"o/r a...b"}', "action_ts": "1"}],
+                "container": {"channel_id": "C1", "message_ts": "5.000001", **container},
+                "user": {"id": "U1"},
+                "trigger_id": "t.1",
+            }
+        )
+
+    own = click({"thread_ts": "5.000001"})  # Slack's container for a thread's parent
+    assert own is not None and own.thread_ts is None and own.message_ts == "5.000001"
+    inside = click({"thread_ts": "4.000001"})  # a report posted inside someone's thread
+    assert inside is not None and inside.thread_ts == "4.000001"
