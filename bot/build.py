@@ -66,26 +66,27 @@ def parse_request(request: ReportRequest, config: Config) -> Source:
 def resolve_change(
     source: Source, config: Config, progress: ProgressFn | None = None
 ) -> Iterator[ResolvedChange]:
-    """Pin the source's base and head to SHAs (cheap); ``.read()`` inside the block reads it.
-
-    A local repository is read whole here: git answers at once and there is no call to save.
-    """
+    """Pin the source's base and head to SHAs (cheap); ``.read()`` inside the block reads it."""
     if source.kind == "local":
-        from bot.gitlocal import read_local
+        from bot.gitlocal import resolve_local
 
-        if progress is not None:
-            progress("reading", 0, 1)
-        change = read_local(source)
-        if progress is not None:
-            progress("reading", len(change.files), len(change.files))
-        yield ResolvedChange(
-            change.repository, change.host, change.base, change.head, lambda: change
-        )
+        resolved = resolve_local(source)
+        yield replace(resolved, reader=lambda: _with_progress(resolved, progress))
         return
     from bot.github import resolve_github
 
     with resolve_github(source, config, progress) as resolved:
         yield resolved
+
+
+def _with_progress(resolved: ResolvedChange, progress: ProgressFn | None) -> Change:
+    """Read a local change, telling ``progress`` before and after (git gives no steps)."""
+    if progress is not None:
+        progress("reading", 0, 1)
+    change = resolved.read()
+    if progress is not None:
+        progress("reading", len(change.files), len(change.files))
+    return change
 
 
 def read_change(source: Source, config: Config, progress: ProgressFn | None = None) -> Change:

@@ -8,7 +8,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot import messages
-from bot.diff import Change, FileChange, RefInfo, parse_unified_diff, unreadable_note
+from bot.diff import (
+    Change,
+    FileChange,
+    RefInfo,
+    ResolvedChange,
+    parse_unified_diff,
+    unreadable_note,
+)
 from bot.errors import NotFoundError, SourceReadError, UnknownRefError
 from bot.sources import Source
 
@@ -58,6 +65,14 @@ def github_origin(path: str) -> str | None:
 
 def read_local(source: Source) -> Change:
     """Diff ``base`` to ``head`` (from their merge base for ``...``) with rename detection."""
+    return resolve_local(source).read()
+
+
+def resolve_local(source: Source) -> ResolvedChange:
+    """Pin base and head to SHAs and name the repository; the diff waits for ``.read()``.
+
+    A cached report of a local range then costs three quick git calls, not the diff.
+    """
     path = source.git_path or "."
     if not Path(path).exists():
         raise NotFoundError(messages.GIT_PATH_MISSING.format(path=path))
@@ -70,7 +85,20 @@ def read_local(source: Source) -> Change:
     except SourceReadError as exc:
         raise NotFoundError(messages.GIT_NOT_A_REPOSITORY.format(path=path)) from exc
     base_ref, head_ref = source.base or "", source.head or ""
-    base_sha, head_sha = _resolve(top, base_ref), _resolve(top, head_ref)
+    base = RefInfo(base_ref, _resolve(top, base_ref))
+    head = RefInfo(head_ref, _resolve(top, head_ref))
+    origin = github_origin(top)
+    return ResolvedChange(
+        repository=origin or Path(top).name,
+        host="local",
+        base=base,
+        head=head,
+        reader=lambda: _read(source, top, base, head, origin),
+    )
+
+
+def _read(source: Source, top: str, base: RefInfo, head: RefInfo, origin: str | None) -> Change:
+    base_ref, head_ref, base_sha, head_sha = base.ref, head.ref, base.sha, head.sha
     start = base_sha
     if source.dots == 3:
         try:
@@ -97,7 +125,6 @@ def read_local(source: Source) -> Change:
     unreadable = unreadable_note(files)
     notes += [unreadable] if unreadable else []
     date = str(_git(top, "show", "-s", "--format=%cI", head_sha)).strip()
-    origin = github_origin(top)
     range_text = f"{base_ref}{'.' * source.dots}{head_ref}"
     if origin:
         repository = origin
@@ -110,8 +137,8 @@ def read_local(source: Source) -> Change:
     return Change(
         repository=repository,
         host="local",
-        base=RefInfo(base_ref, base_sha),
-        head=RefInfo(head_ref, head_sha),
+        base=base,
+        head=head,
         permalink=permalink,
         files=files,
         date=(date[:10] if date else datetime.now(UTC).date().isoformat()),

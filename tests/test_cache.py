@@ -358,3 +358,22 @@ def free_port_config(config: Config) -> Config:
     from tests.conftest import free_port
 
     return replace(config, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+
+
+def test_a_hit_on_a_local_range_runs_no_git_diff(config, repo, monkeypatch) -> None:
+    import bot.gitlocal
+
+    path, _ = repo
+    first = cached_build(request(path), config)
+    calls: list[str] = []
+    real_git = bot.gitlocal._git
+
+    def recording(where, *args, **kw):
+        calls.append(next(a for a in args if not a.startswith("-") and "=" not in a))
+        return real_git(where, *args, **kw)
+
+    monkeypatch.setattr(bot.gitlocal, "_git", recording)
+    again = cached_build(request(path), config)
+    assert again.cached and again.key == first.key
+    assert "diff" not in calls and "merge-base" not in calls and "show" not in calls
+    assert calls.count("rev-parse") == 3  # the top level, base and head
