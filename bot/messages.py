@@ -367,6 +367,7 @@ WEB_UNAVAILABLE = (
     "Please try again in a minute."
 )
 UNFURL_FACTS = "{repository} · {range} · {files} files, +{additions} −{deletions}"
+UNFURL_FACTS_ONE = "{repository} · {range} · {files} file, +{additions} −{deletions}"
 UNFURL_NEW = "New:"
 UNFURL_BREAKING = "Breaking:"
 UNFURL_OTHER = "Other:"

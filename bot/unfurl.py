@@ -28,7 +28,7 @@ from bot.config import Config
 from bot.errors import SourceReadError
 from bot.jobs import current_config, report_url
 from bot.redisconn import REDIS_ERRORS, RedisUnavailable, get_redis
-from bot.render.slack import FULL_REPORT_ACTION
+from bot.render.slack import FULL_REPORT_ACTION, plural
 from bot.render.slack_split import (
     escape_mrkdwn,
     first_piece,
@@ -194,7 +194,8 @@ def unfurl_for(report: Report, page_url: str | None) -> dict[str, Any]:
     """One link's preview: title, range, counts, top highlights and a "Full report" button."""
     totals = report.totals
     title = escape_mrkdwn(truncate_plain(report.title, 150))
-    facts = messages.UNFURL_FACTS.format(
+    template = plural(totals.files, messages.UNFURL_FACTS_ONE, messages.UNFURL_FACTS)
+    facts = template.format(
         repository=escape_mrkdwn(report.repository),
         range=f"{_ref(report.base.ref, report.base.sha)}…{_ref(report.head.ref, report.head.sha)}",
         files=totals.files,

@@ -230,6 +230,16 @@ def test_unfurl_blocks_escape_everything_and_fit_slack() -> None:
     assert unfurl_for(report, None)["blocks"][-1]["type"] == "section"  # no PUBLIC_URL, no button
 
 
+def test_unfurl_counts_one_file_in_the_singular() -> None:
+    report = small_report()
+    one = replace(report, files=report.files[:1])
+    two = replace(report, files=report.files[:1] * 2)
+    one_text = json.dumps(unfurl_for(one, None)["blocks"], ensure_ascii=False)
+    two_text = json.dumps(unfurl_for(two, None)["blocks"], ensure_ascii=False)
+    assert " · 1 file, +" in one_text and "1 files" not in one_text
+    assert " · 2 files, +" in two_text
+
+
 def test_only_github_change_links_are_taken(config: Config) -> None:
     links = [
         {"url": "https://github.com/o/r/compare/a...b"},
