@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import Config, load_config  # noqa: E402
 from bot.jobs import get_queue  # noqa: E402
-from bot.redisconn import get_redis  # noqa: E402
+from bot.redisconn import get_redis, shutdown_embedded  # noqa: E402
 from tests.apphelpers import command_body, sign_slack  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 from tests.fakes.github import FakeGitHub  # noqa: E402
@@ -244,6 +244,8 @@ def _cleanup(config: Config) -> None:
         client.delete(key)
     for key in client.scan_iter(match=f"*{config.queue_name}*", count=1000):
         client.delete(key)
+    if config.redis_url is None:  # the embedded server lives in the temporary folder: stop it
+        shutdown_embedded(config.data_dir)
 
 
 def main() -> int:
