@@ -18,6 +18,7 @@ import pytest
 import redis
 
 from bot.config import Config, load_config
+from tests.fakes.slack import FakeSlack
 
 TESTS = Path(__file__).parent
 DATA = TESTS / "data"
@@ -195,3 +196,16 @@ def make_repo(tmp_path: Path):
         return root, shas
 
     return build
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    """A local Slack Web API (tests/fakes/slack.py) for the test's clients to post to."""
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def cfg(config: Config, slack: FakeSlack) -> Config:
+    """The isolated test configuration, posting to the test's FakeSlack."""
+    return replace(config, slack_bot_token=slack.token, slack_api_url=slack.api_url)

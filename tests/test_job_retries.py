@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from rq.job import Job, JobStatus
 
-from bot.config import Config
 from bot.jobs import ReportJob, enqueue_report
 from bot.worker import run_worker
-from tests.fakes.slack import FakeSlack
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
-def cfg(config: Config, slack: FakeSlack) -> Config:
-    return replace(config, slack_bot_token=slack.token, slack_api_url=slack.api_url)
 
 
 @pytest.fixture

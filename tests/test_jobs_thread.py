@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,11 +17,6 @@ from tests.fakes.slack import FakeSlack
 def slack():
     with FakeSlack() as fake:
         yield fake
-
-
-@pytest.fixture
-def cfg(config: Config, slack: FakeSlack) -> Config:
-    return replace(config, slack_bot_token=slack.token, slack_api_url=slack.api_url)
 
 
 def report_job(repo: Path, channel: str = "C1", **kw: object) -> ReportJob:

@@ -36,12 +36,6 @@ def fast_slack(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
 def gh(make_repo) -> Iterator[FakeGitHub]:
     path, _ = make_repo(
         [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -17,12 +16,6 @@ from bot.slackpost import SlackPoster, SlackTarget
 from bot.slackthread import MemoryJournal
 from tests.fakes.slack import FakeSlack
 from tests.test_slack_render import EVIL, make_report
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,17 +19,6 @@ from bot.slackpost import SlackPoster, SlackTarget
 from bot.slackthread import MemoryJournal
 from tests.fakes.slack import FakeSlack, Message
 from tests.test_slack_render import make_report
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
-def cfg(config: Config, slack: FakeSlack) -> Config:
-    return replace(config, slack_bot_token=slack.token, slack_api_url=slack.api_url)
 
 
 def poster(cfg: Config) -> SlackPoster:

@@ -3,7 +3,6 @@ summary that says where the rest is."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -79,12 +78,6 @@ def test_a_slash_or_regenerate_report_still_says_who_asked() -> None:
         assert target.trigger is None
         context = context_text(parent_message(make_report(), requester=target.requester))
         assert "asked by <@U0ASKER>" in context
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
 
 
 def test_a_pushed_report_posted_by_the_worker_pings_no_subscriber(

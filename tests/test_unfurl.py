@@ -46,12 +46,6 @@ def github(make_repo) -> Iterator[tuple[FakeGitHub, list[str]]]:  # type: ignore
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
 def app_config(config: Config, github, slack: FakeSlack) -> Config:  # type: ignore[no-untyped-def]
     gh, _ = github
     return replace(

@@ -59,12 +59,6 @@ def deliver(
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
 def app_config(config: Config, slack: FakeSlack) -> Config:
     return replace(
         config,

@@ -48,17 +48,6 @@ sys.exit(run_worker(config, burst=opts["burst"], lease_seconds=1.0, maintenance_
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
-def cfg(config: Config, slack: FakeSlack) -> Config:
-    return replace(config, slack_bot_token=slack.token, slack_api_url=slack.api_url)
-
-
-@pytest.fixture
 def repo(make_repo) -> Path:
     path, _ = make_repo(
         [{"README.md": "# Demo\n", "app.py": "x = 1\n"}, {"README.md": "# Demo\n\nMore.\n"}]
