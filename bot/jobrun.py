@@ -84,6 +84,9 @@ def trigger_of(fields: dict[str, Any]) -> str | None:
     if origin == "github:pull_request" and number.isdigit():
         return messages.SLACK_TRIGGER_MERGED_PR.format(number=number)
     if origin == "github:push":
+        branch = fields.get("branch")
+        if branch:
+            return messages.SLACK_TRIGGER_PUSH_TO.format(branch=branch)
         return messages.SLACK_TRIGGER_PUSH
     return messages.SLACK_TRIGGER_SUBSCRIPTION
 

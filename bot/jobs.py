@@ -66,6 +66,8 @@ class ReportJob:
     origin: str = "slash"
     git_path: str | None = None
     summarizer: str | None = None
+    branch: str | None = None
+    """The branch a webhook report's change landed on, to say what started the post."""
 
     @classmethod
     def from_fields(cls, fields: dict[str, Any]) -> ReportJob:

@@ -94,6 +94,7 @@ def _job(config: Config, landed: Landed, target: Target) -> ReportJob:
         title=landed.title,
         dedup_key=merge_dedup_key(landed, target.channel),
         origin=f"github:{landed.kind}",
+        branch=landed.branch,
     )
 
 

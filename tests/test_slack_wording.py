@@ -71,6 +71,19 @@ def test_a_webhook_report_says_what_started_it_not_the_subscriber(
     assert said in context and "U0SUBSCRIBER" not in context and "asked by" not in context
 
 
+def test_a_push_report_names_the_branch_it_landed_on() -> None:
+    fields = {
+        "channel": "C1",
+        "origin": "github:push",
+        "source": "https://github.com/o/r/compare/a...b",
+        "branch": "release/2.0",
+    }
+    assert trigger_of(fields) == "push to release/2.0"
+    hostile = {**fields, "branch": "<!channel>"}
+    context = context_text(parent_message(make_report(), trigger=trigger_of(hostile)))
+    assert "push to &lt;!channel&gt;" in context
+
+
 def test_a_slash_or_regenerate_report_still_says_who_asked() -> None:
     for origin in ("slash", "regenerate"):
         fields = {"channel": "C1", "requester": "U0ASKER", "origin": origin, "source": "x"}

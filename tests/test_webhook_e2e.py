@@ -125,6 +125,8 @@ def test_push_posts_once_in_each_subscribed_channel(world: World) -> None:
     assert len(world.reports("C2")) == 1
     assert world.reports("C3") == []
     assert world.reports("C4") == []
+    parent = next(m for m in world.slack.messages("C1") if m.thread_ts is None)
+    assert "push to main" in str(parent.blocks)  # what started it, not who subscribed
     # The same merge arriving as a merged pull request is not reported again in C1 and C2
     # (the fan-out finds their merge keys taken). C3 was left out by the push's file lists;
     # the pull request has none, so its job reads the change, finds nothing under docs/ and
