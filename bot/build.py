@@ -11,6 +11,7 @@ from bot import messages
 from bot.areas import area_from_globs, area_from_paths, matches_any
 from bot.config import Config
 from bot.diff import Change, ResolvedChange
+from bot.readmemo import read_once
 from bot.report import Report, assemble
 from bot.sources import Source, SourceError, parse_source
 from bot.summarize import ProgressFn, Summarizer
@@ -76,7 +77,17 @@ def resolve_change(
     from bot.github import resolve_github
 
     with resolve_github(source, config, progress) as resolved:
-        yield resolved
+        key = (
+            config.github_api_url,
+            source.kind,
+            source.number,
+            source.dots,
+            resolved.repository.lower(),
+            resolved.base.sha,
+            resolved.head.sha,
+        )
+        reader = resolved.reader
+        yield replace(resolved, reader=lambda: read_once(key, reader))
 
 
 def _with_progress(resolved: ResolvedChange, progress: ProgressFn | None) -> Change:

@@ -209,3 +209,13 @@ def slack() -> Iterator[FakeSlack]:
 def cfg(config: Config, slack: FakeSlack) -> Config:
     """The isolated test configuration, posting to the test's FakeSlack."""
     return replace(config, slack_bot_token=slack.token, slack_api_url=slack.api_url)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_read_memory() -> Iterator[None]:
+    """Each test reads its changes afresh: fakes change their answers between tests."""
+    from bot.readmemo import forget_all
+
+    forget_all()
+    yield
+    forget_all()

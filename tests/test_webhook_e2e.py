@@ -149,6 +149,9 @@ def test_merged_pull_request_posts_only_where_its_paths_are_touched(world: World
     assert "README.md" in report
     assert world.reports("C2") == []
     assert world.github.requests_to("/pulls/7")
+    # Each channel's job reads the pull request's files once: C1's job decides and then
+    # builds from the same read, C2's decides and posts nothing.
+    assert len(world.github.requests_to("/pulls/7/files")) == 2
 
 
 def test_a_path_filtered_channel_gets_a_report_of_its_area_only(world: World) -> None:
