@@ -91,12 +91,14 @@ def repository(repo: FakeRepo, urls: Urls) -> dict[str, Any]:
     }
 
 
+def person(who: tuple[str, str, str]) -> dict[str, str]:
+    """A commit's author or committer as GitHub writes it."""
+    return {"name": who[0], "email": who[1], "date": who[2]}
+
+
 def commit(repo: FakeRepo, info: CommitInfo, urls: Urls) -> dict[str, Any]:
     api = urls.repo_api(repo)
     web = urls.repo_web(repo)
-
-    def person(who: tuple[str, str, str]) -> dict[str, str]:
-        return {"name": who[0], "email": who[1], "date": who[2]}
 
     return {
         "sha": info.sha,
@@ -219,9 +221,6 @@ def git_commit(repo: FakeRepo, info: CommitInfo, urls: Urls) -> dict[str, Any]:
     """``GET /repos/{owner}/{repo}/git/commits/{sha}``: the commit object, no files or stats."""
     api = urls.repo_api(repo)
     web = urls.repo_web(repo)
-
-    def person(who: tuple[str, str, str]) -> dict[str, str]:
-        return {"name": who[0], "email": who[1], "date": who[2]}
 
     return {
         "sha": info.sha,
