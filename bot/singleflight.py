@@ -9,7 +9,6 @@ waits forever, and the wait of a waiter is bounded by ``wait_timeout``.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -20,6 +19,7 @@ import redis
 
 from bot import messages
 from bot.errors import SourceReadError
+from bot.renewal import KeepAlive
 
 log = logging.getLogger(__name__)
 
@@ -52,32 +52,15 @@ class FlightResult(Generic[T]):
     """True for the caller that ran ``build``; False when the value came from elsewhere."""
 
 
-class _Heartbeat:
-    """Keeps extending a held lock from a daemon thread until stopped."""
-
-    def __init__(self, client: redis.Redis, key: str, token: str, ttl: float) -> None:
-        self.client, self.key, self.token, self.ttl = client, key, token, ttl
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="singleflight-heartbeat", daemon=True)
-
-    def _run(self) -> None:
-        while not self.stop.wait(self.ttl / 3):
-            try:
-                self.client.eval(_EXTEND, 1, self.key, self.token, int(self.ttl * 1000))
-            except redis.exceptions.RedisError:
-                log.warning("single-flight lock not extended", extra={"lock": self.key})
-
-    def __enter__(self) -> _Heartbeat:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join()
-        try:
-            self.client.eval(_RELEASE, 1, self.key, self.token)
-        except redis.exceptions.RedisError:
-            log.warning("single-flight lock not released; it will expire", extra={"lock": self.key})
+def _heartbeat(client: redis.Redis, key: str, token: str, ttl: float) -> KeepAlive:
+    """Keeps extending a held lock (only while it is still ours) until the build ends."""
+    return KeepAlive(
+        lambda: client.eval(_EXTEND, 1, key, token, int(ttl * 1000)),
+        lambda: client.eval(_RELEASE, 1, key, token),
+        ttl / 3,
+        name="singleflight-heartbeat",
+        key=key,
+    )
 
 
 def single_flight(
@@ -101,7 +84,7 @@ def single_flight(
     while True:
         token = uuid.uuid4().hex
         if client.set(lock_key, token, nx=True, px=int(lock_ttl * 1000)):
-            with _Heartbeat(client, lock_key, token, lock_ttl):
+            with _heartbeat(client, lock_key, token, lock_ttl):
                 if not refresh:
                     found = lookup()  # a build may have finished since the caller looked
                     if found is not None:

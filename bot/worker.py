@@ -13,7 +13,6 @@ import importlib
 import logging
 import os
 import socket
-import threading
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +27,7 @@ from rq.registry import StartedJobRegistry
 from bot.config import Config
 from bot.jobs import tell_lost_job, use_config
 from bot.redisconn import REDIS_ERRORS, get_redis
+from bot.renewal import KeepAlive
 
 log = logging.getLogger(__name__)
 
@@ -41,36 +41,17 @@ def lease_key(config: Config, job_id: str) -> str:
     return f"{config.redis_prefix}lease:{job_id}"
 
 
-class _Lease:
-    """Holds ``lease_key`` while a job runs, renewing it from a daemon thread."""
-
-    def __init__(self, client: redis.Redis, key: str, seconds: float) -> None:
-        self.client, self.key, self.ms = client, key, int(seconds * 1000)
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="job-lease", daemon=True)
-
-    def _renew(self) -> None:
-        try:
-            self.client.set(self.key, "1", px=self.ms)
-        except REDIS_ERRORS:
-            log.warning("job lease not renewed", extra={"lease": self.key})
-
-    def _run(self) -> None:
-        while not self.stop.wait(self.ms / 3000):
-            self._renew()
-
-    def __enter__(self) -> _Lease:
-        self._renew()
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join()
-        try:
-            self.client.delete(self.key)
-        except REDIS_ERRORS:
-            log.warning("job lease not released; it will lapse", extra={"lease": self.key})
+def _lease(client: redis.Redis, key: str, seconds: float) -> KeepAlive:
+    """Holds ``key`` while a job runs; a worker that dies lets it lapse within ``seconds``."""
+    ms = int(seconds * 1000)
+    return KeepAlive(
+        lambda: client.set(key, "1", px=ms),
+        lambda: client.delete(key),
+        seconds / 3,
+        name="job-lease",
+        key=key,
+        renew_first=True,
+    )
 
 
 class DiffinsightWorker(Worker):
@@ -84,7 +65,7 @@ class DiffinsightWorker(Worker):
         self.lease_seconds = lease_seconds
 
     def perform_job(self, job: Job, queue: Queue, *args: Any, **kw: Any) -> bool:
-        with _Lease(self.connection, lease_key(self.config, job.id), self.lease_seconds):
+        with _lease(self.connection, lease_key(self.config, job.id), self.lease_seconds):
             return super().perform_job(job, queue, *args, **kw)
 
     def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int, rusage: Any) -> None:
