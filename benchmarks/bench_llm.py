@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.diff import Change  # noqa: E402
-from bot.summarize.filecache import InProcessFileCache  # noqa: E402
-from bot.summarize.llm import LLMSummarizer  # noqa: E402
+from bot.summarize.llm.filecache import InProcessFileCache  # noqa: E402
+from bot.summarize.llm.summarizer import LLMSummarizer  # noqa: E402
 from tests.fakes.openai_process import RemoteFakeOpenAI  # noqa: E402
 from tests.llmdata import (  # noqa: E402
     doc_file,

@@ -115,10 +115,11 @@ def measure(repo: Path, spec: str) -> dict:
     """Runs in a child process: one report, then git + unidiff alone, with timings."""
     from unidiff import PatchSet
 
-    from bot.build import ReportRequest, build_report
+    from bot.build import build_report
     from bot.config import load_config
     from bot.render.json import render_json
     from bot.render.markdown import render_markdown
+    from bot.request import ReportRequest
 
     config = load_config({})
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -35,8 +35,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import Config, load_config  # noqa: E402
-from bot.jobs import get_queue  # noqa: E402
-from bot.redisconn import get_redis, shutdown_embedded  # noqa: E402
+from bot.jobs.queue import get_queue  # noqa: E402
+from bot.store.connection import get_redis, shutdown_embedded  # noqa: E402
 from tests.apphelpers import command_body, sign_slack  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 from tests.fakes.github import FakeGitHub  # noqa: E402
@@ -60,7 +60,7 @@ def _work(config: Config) -> None:
     """The worker process, as ``diffinsight worker`` runs it."""
     import logging
 
-    from bot.worker import run_worker
+    from bot.jobs.worker import run_worker
 
     logging.disable(logging.INFO)
     run_worker(config)
@@ -205,8 +205,8 @@ def bench_cached(
 
 def _cache_lookups(config: Config, link: str, gh: FakeGitHub) -> tuple[float, int]:
     """Median ms of ``cached_build`` on a cache hit, and the GitHub requests each one makes."""
-    from bot.build import ReportRequest
-    from bot.cache import cached_build
+    from bot.request import ReportRequest
+    from bot.store.cache import cached_build
 
     times: list[float] = []
     before = len(gh.requests)

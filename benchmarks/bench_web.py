@@ -4,7 +4,7 @@ Two measurements, both in this process:
 
 1. ``render`` - :func:`bot.render.html.render_html` alone on a synthetic report of 300 files,
    each with two hunks (``--lines`` lines per hunk), markup in every line.
-2. ``route`` - what ``GET /reports/{id}`` does: :func:`bot.cache.load_report_by_id` from the
+2. ``route`` - what ``GET /reports/{id}`` does: :func:`bot.store.cache.load_report_by_id` from the
    real Redis (``REDIS_URL``, else the embedded one in a temporary directory) plus rendering,
    for a real report of a local repository with 300 changed files built by the heuristic
    summarizer through the cache.
@@ -31,11 +31,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.build import ReportRequest  # noqa: E402
-from bot.cache import cached_build, load_report_by_id  # noqa: E402
 from bot.config import Config, load_config  # noqa: E402
-from bot.redisconn import get_redis, shutdown_embedded  # noqa: E402
 from bot.render.html import render_html  # noqa: E402
+from bot.request import ReportRequest  # noqa: E402
+from bot.store.cache import cached_build, load_report_by_id  # noqa: E402
+from bot.store.connection import get_redis, shutdown_embedded  # noqa: E402
 from tests.webdata import large_report  # noqa: E402
 
 BUDGET_MS = 200.0

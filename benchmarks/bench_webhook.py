@@ -35,10 +35,10 @@ from redis.utils import HIREDIS_AVAILABLE
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import Config, load_config  # noqa: E402
-from bot.jobs import get_queue  # noqa: E402
-from bot.redisconn import get_redis, shutdown_embedded  # noqa: E402
-from bot.subscriptions import SubscriptionStore, subscribe  # noqa: E402
-from bot.webhooks import sign  # noqa: E402
+from bot.jobs.queue import get_queue  # noqa: E402
+from bot.store.connection import get_redis, shutdown_embedded  # noqa: E402
+from bot.store.subscriptions import SubscriptionStore, subscribe  # noqa: E402
+from bot.webhooks.events import sign  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 from tests.fakes.slack import FakeSlack  # noqa: E402
 

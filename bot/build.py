@@ -2,57 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from bot import messages
 from bot.areas import area_from_globs, area_from_paths, matches_any
 from bot.config import Config
 from bot.diff import Change, ResolvedChange
-from bot.readmemo import read_once
+from bot.reading.local import resolve_local
+from bot.reading.memo import read_once
 from bot.report import Report, assemble
-from bot.sources import Source, SourceError, parse_source
-from bot.summarize import ProgressFn, Summarizer
-
-
-@dataclass(frozen=True)
-class ReportRequest:
-    """Plain values only, so a request can travel through a job queue unchanged."""
-
-    source: str
-    git_path: str | None = None
-    paths: tuple[str, ...] = ()
-    lang: str | None = None
-    summarizer: str | None = None
-    no_cache: bool = False
-
-
-_LANG_RE = re.compile(r"^([A-Za-z]{2,3})(?:[_-]([A-Za-z]{2}|[0-9]{3}|[A-Za-z]{4}))?$")
-
-
-class LanguageError(SourceError):
-    """A report language that is not a locale such as ``en_US`` or ``ja_JP`` (exit 2)."""
-
-    def __init__(self, lang: str) -> None:
-        ValueError.__init__(self, messages.LANGUAGE_NOT_A_LOCALE.format(lang=lang[:40]))
-        self.reason = str(self)
-
-
-def normalize_lang(lang: str) -> str:
-    """``ja-jp`` -> ``ja_JP``: one spelling for titles, prompts and cache keys.
-
-    The language goes into the report's title and the LLM's instructions, so anything but
-    a locale is refused rather than passed on.
-    """
-    match = _LANG_RE.match(lang.strip())
-    if not match:
-        raise LanguageError(lang)
-    language, region = match.group(1).lower(), match.group(2)
-    if region is None:
-        return language
-    return f"{language}_{region.upper() if len(region) == 2 else region.title()}"
+from bot.request import ProgressFn, ReportRequest, normalize_lang
+from bot.sources import Source, parse_source
+from bot.summarize import Summarizer
+from bot.summarize.heuristic.summarizer import HeuristicSummarizer
+from bot.summarize.llm.filecache import InProcessFileCache, RefreshingFileCache, default_cache
 
 
 def parse_request(request: ReportRequest, config: Config) -> Source:
@@ -69,12 +34,10 @@ def resolve_change(
 ) -> Iterator[ResolvedChange]:
     """Pin the source's base and head to SHAs (cheap); ``.read()`` inside the block reads it."""
     if source.kind == "local":
-        from bot.gitlocal import resolve_local
-
         resolved = resolve_local(source)
         yield replace(resolved, reader=lambda: _with_progress(resolved, progress))
         return
-    from bot.github import resolve_github
+    from bot.reading.github import resolve_github  # lazy: PyGithub costs --git reports 0.2 s
 
     with resolve_github(source, config, progress) as resolved:
         key = (
@@ -140,16 +103,9 @@ def get_summarizer(name: str, config: Config, *, cache: str = "use") -> Summariz
     Redis is started; ``refresh`` asks the model again and overwrites what was cached.
     """
     if name == "heuristic":
-        from bot.summarize.heuristic import HeuristicSummarizer
-
         return HeuristicSummarizer()
     if name == "openai":
-        from bot.summarize.filecache import (
-            InProcessFileCache,
-            RefreshingFileCache,
-            default_cache,
-        )
-        from bot.summarize.llm import LLMSummarizer
+        from bot.summarize.llm.summarizer import LLMSummarizer  # lazy: openai costs 1 s
 
         if cache == "off":
             return LLMSummarizer(config, cache=InProcessFileCache())

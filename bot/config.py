@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.request import LanguageError, normalize_lang
+
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -122,8 +124,6 @@ def _number(
 
 def _lang(raw: str) -> str:
     """The locale, spelt one way (``ja-jp`` -> ``ja_JP``); anything else is refused here."""
-    from bot.build import LanguageError, normalize_lang  # bot.build needs this module
-
     try:
         return normalize_lang(raw)
     except LanguageError as exc:

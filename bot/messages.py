@@ -2,7 +2,41 @@
 
 from __future__ import annotations
 
-from bot.sources import ACCEPTED_FORMS
+# --- sources: what a link or range may be ---
+ACCEPTED_FORMS = (
+    "https://github.com/OWNER/REPO/compare/BASE...HEAD (or BASE..HEAD, OWNER:REF on either side), "
+    "https://github.com/OWNER/REPO/pull/N, "
+    "https://github.com/OWNER/REPO/commit/SHA, "
+    "OWNER/REPO BASE...HEAD, "
+    "or BASE...HEAD with --git PATH"
+)
+SOURCE_ERROR = "{reason}. Accepted forms: {forms}."
+SOURCE_BAD_OWNER = "'{text}' names an owner GitHub would not accept"
+SOURCE_BAD_REPO = "'{text}' names a repository GitHub would not accept"
+SOURCE_BAD_REF = "'{text}' is not a valid branch, tag or commit"
+SOURCE_NO_RANGE = "'{text}' has no BASE...HEAD range"
+SOURCE_RANGE_SIDES = "'{text}' needs both a base and a head"
+SOURCE_RANGE_SEPARATORS = "'{text}' has more than one range separator"
+SOURCE_NOT_HTTP = "'{text}' is not an http(s) link"
+SOURCE_OTHER_HOST = (
+    "'{host}' links cannot be read here: this bot reads {configured} (GITHUB_API_URL)"
+)
+SOURCE_NOT_GITHUB = "'{host}' is not GitHub or the configured GitHub Enterprise host"
+SOURCE_NOT_A_CHANGE = "'{text}' does not point at a compare, pull request or commit"
+SOURCE_BAD_REPOSITORY = "'{owner}/{repo}' is not a GitHub repository name"
+SOURCE_BAD_PULL_NUMBER = "'{part}' is not a pull request number"
+SOURCE_NOT_A_PULL = "'{text}' is not a pull request link"
+SOURCE_BAD_SHA = "'{part}' is not a commit SHA"
+SOURCE_NOT_TEXT = "the source must be text"
+SOURCE_EMPTY = "no source was given"
+SOURCE_TOO_LONG = "the source is too long to be a link"
+SOURCE_LINK_WITH_GIT = (
+    "with --git PATH, give a range of that repository such as main...feature, not the link '{text}'"
+)
+SOURCE_NOT_A_RANGE = "'{text}' is not a BASE...HEAD range"
+SOURCE_SPACES = "a link cannot contain spaces"
+SOURCE_BAD_OWNER_NAME = "'{owner}' is not a GitHub owner name"
+SOURCE_NOT_UNDERSTOOD = "'{text}' is not a link or range we understand"
 
 # --- sources and reading (report engine) ---
 USAGE_FORMS = ACCEPTED_FORMS

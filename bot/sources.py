@@ -12,30 +12,20 @@ from dataclasses import dataclass, replace
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
+from bot import messages
+from bot.names import NAME_PART, REF_RE, SHA_PREFIX_RE, is_owner, is_repo_name, strip_slack_link
+
 SourceKind = Literal["compare", "pull", "commit", "local"]
 
-ACCEPTED_FORMS = (
-    "https://github.com/OWNER/REPO/compare/BASE...HEAD (or BASE..HEAD, OWNER:REF on either side), "
-    "https://github.com/OWNER/REPO/pull/N, "
-    "https://github.com/OWNER/REPO/commit/SHA, "
-    "OWNER/REPO BASE...HEAD, "
-    "or BASE...HEAD with --git PATH"
-)
 
-_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,99})"
-_OWNER_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
-_REPO_RE = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
-# What git allows in a ref name, plus ~ and ^ for revisions such as HEAD~3 (local use).
-_REF_RE = re.compile(r"^[A-Za-z0-9_@{}+=,/.~^-]{1,250}$")
-_SHA_RE = re.compile(r"^[0-9a-fA-F]{4,64}$")
-_SHORTHAND_RE = re.compile(rf"^({_NAME})/({_NAME})\s+(\S+)$")
+_SHORTHAND_RE = re.compile(rf"({NAME_PART})/({NAME_PART})\s+(\S+)")
 
 
 class SourceError(ValueError):
     """The input is not a change we can report on; the message says what is accepted."""
 
     def __init__(self, reason: str) -> None:
-        super().__init__(f"{reason}. Accepted forms: {ACCEPTED_FORMS}.")
+        super().__init__(messages.SOURCE_ERROR.format(reason=reason, forms=messages.ACCEPTED_FORMS))
         self.reason = reason
 
 
@@ -96,20 +86,20 @@ def split_ref(text: str) -> RefSpec:
 
 def _check_ref(text: str) -> str:
     spec = split_ref(text)
-    if spec.owner is not None and not _OWNER_RE.match(spec.owner):
-        raise SourceError(f"'{text}' names an owner GitHub would not accept")
-    if spec.repo is not None and not _REPO_RE.match(spec.repo):
-        raise SourceError(f"'{text}' names a repository GitHub would not accept")
+    if spec.owner is not None and not is_owner(spec.owner):
+        raise SourceError(messages.SOURCE_BAD_OWNER.format(text=text))
+    if spec.repo is not None and not is_repo_name(spec.repo):
+        raise SourceError(messages.SOURCE_BAD_REPO.format(text=text))
     ref = spec.ref
     bad = (
-        not _REF_RE.match(ref)
+        not REF_RE.fullmatch(ref)
         or ref.startswith(("/", ".", "-"))  # git refuses these; "-x" would read as an option
         or ref.endswith(("/", ".lock", "."))
         or "//" in ref
         or "@{" in ref
     )
     if bad:
-        raise SourceError(f"'{text}' is not a valid branch, tag or commit")
+        raise SourceError(messages.SOURCE_BAD_REF.format(text=text))
     return text
 
 
@@ -122,19 +112,12 @@ def _split_range(text: str) -> tuple[str, str, int]:
         base, _, head = text.partition("..")
         dots = 2
     else:
-        raise SourceError(f"'{text}' has no BASE...HEAD range")
+        raise SourceError(messages.SOURCE_NO_RANGE.format(text=text))
     if not base or not head:
-        raise SourceError(f"'{text}' needs both a base and a head")
+        raise SourceError(messages.SOURCE_RANGE_SIDES.format(text=text))
     if ".." in base or ".." in head:
-        raise SourceError(f"'{text}' has more than one range separator")
+        raise SourceError(messages.SOURCE_RANGE_SEPARATORS.format(text=text))
     return _check_ref(base), _check_ref(head), dots
-
-
-def _strip_slack(text: str) -> str:
-    text = text.strip()
-    if text.startswith("<") and text.endswith(">"):
-        text = text[1:-1].split("|", 1)[0]
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
 
 
 def _strip_suffix(path: str) -> str:
@@ -157,25 +140,23 @@ def _accepted_hosts(github_web_host: str) -> set[str]:
 def _parse_url(text: str, github_web_host: str) -> Source:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https"):
-        raise SourceError(f"'{text}' is not an http(s) link")
+        raise SourceError(messages.SOURCE_NOT_HTTP.format(text=text))
     host = parts.netloc.lower().rsplit("@", 1)[-1]
     if host not in _accepted_hosts(github_web_host):
         configured = (github_web_host or "github.com").lower()
         if configured != "github.com":
-            raise SourceError(
-                f"'{host}' links cannot be read here: this bot reads {configured} (GITHUB_API_URL)"
-            )
-        raise SourceError(f"'{host}' is not GitHub or the configured GitHub Enterprise host")
+            raise SourceError(messages.SOURCE_OTHER_HOST.format(host=host, configured=configured))
+        raise SourceError(messages.SOURCE_NOT_GITHUB.format(host=host))
     host = "github.com" if host == "www.github.com" else host
     segments = [unquote(s) for s in parts.path.split("/")]
     segments = [s for s in segments if s != ""]
     if len(segments) < 4:
-        raise SourceError(f"'{text}' does not point at a compare, pull request or commit")
+        raise SourceError(messages.SOURCE_NOT_A_CHANGE.format(text=text))
     owner, repo, kind, rest = segments[0], segments[1], segments[2], segments[3:]
     if repo.endswith(".git"):
         repo = repo[:-4]
-    if not _OWNER_RE.match(owner) or not _REPO_RE.match(repo):
-        raise SourceError(f"'{owner}/{repo}' is not a GitHub repository name")
+    if not is_owner(owner) or not is_repo_name(repo):
+        raise SourceError(messages.SOURCE_BAD_REPOSITORY.format(owner=owner, repo=repo))
     if kind == "compare":
         spec = _strip_suffix("/".join(rest))
         base, head, dots = _split_range(spec)
@@ -183,16 +164,16 @@ def _parse_url(text: str, github_web_host: str) -> Source:
     if kind in ("pull", "pulls"):
         number = _strip_suffix(rest[0])
         if not number.isdigit() or len(number) > 9 or int(number) == 0:
-            raise SourceError(f"'{rest[0]}' is not a pull request number")
+            raise SourceError(messages.SOURCE_BAD_PULL_NUMBER.format(part=rest[0]))
         if len(rest) > 1 and rest[1] not in ("files", "commits", "checks", "changes"):
-            raise SourceError(f"'{text}' is not a pull request link")
+            raise SourceError(messages.SOURCE_NOT_A_PULL.format(text=text))
         return Source("pull", host, owner, repo, number=int(number))
     if kind == "commit":
         sha = _strip_suffix(rest[0])
-        if not _SHA_RE.match(sha) or len(rest) > 1:
-            raise SourceError(f"'{rest[0]}' is not a commit SHA")
+        if not SHA_PREFIX_RE.fullmatch(sha) or len(rest) > 1:
+            raise SourceError(messages.SOURCE_BAD_SHA.format(part=rest[0]))
         return Source("commit", host, owner, repo, head=sha.lower())
-    raise SourceError(f"'{text}' does not point at a compare, pull request or commit")
+    raise SourceError(messages.SOURCE_NOT_A_CHANGE.format(text=text))
 
 
 def parse_source(
@@ -204,20 +185,17 @@ def parse_source(
     accepted; ``git_path`` switches to a local repository where only a range is expected.
     """
     if not isinstance(text, str):
-        raise SourceError("the source must be text")
-    cleaned = _strip_slack(text)
+        raise SourceError(messages.SOURCE_NOT_TEXT)
+    cleaned = strip_slack_link(text)
     if not cleaned:
-        raise SourceError("no source was given")
+        raise SourceError(messages.SOURCE_EMPTY)
     if len(cleaned) > 2000:
-        raise SourceError("the source is too long to be a link")
+        raise SourceError(messages.SOURCE_TOO_LONG)
     if git_path is not None:
         if "://" in cleaned:
-            raise SourceError(
-                f"with --git PATH, give a range of that repository such as main...feature, "
-                f"not the link '{cleaned[:200]}'"
-            )
+            raise SourceError(messages.SOURCE_LINK_WITH_GIT.format(text=cleaned[:200]))
         if any(ch.isspace() for ch in cleaned):
-            raise SourceError(f"'{cleaned}' is not a BASE...HEAD range")
+            raise SourceError(messages.SOURCE_NOT_A_RANGE.format(text=cleaned))
         base, head, dots = _split_range(cleaned)
         return Source("local", "local", "local", "local", base, head, dots=dots, git_path=git_path)
     host = cleaned.split("/", 1)[0].lower()
@@ -225,15 +203,15 @@ def parse_source(
         cleaned = f"https://{cleaned}"  # pasted without its scheme: github.com/o/r/pull/1
     if "://" in cleaned:
         if any(ch.isspace() for ch in cleaned):
-            raise SourceError("a link cannot contain spaces")
+            raise SourceError(messages.SOURCE_SPACES)
         return _parse_url(cleaned, github_web_host)
-    match = _SHORTHAND_RE.match(cleaned)
+    match = _SHORTHAND_RE.fullmatch(cleaned)
     if match:
         owner, repo, spec = match.groups()
-        if not _OWNER_RE.match(owner):
-            raise SourceError(f"'{owner}' is not a GitHub owner name")
+        if not is_owner(owner):
+            raise SourceError(messages.SOURCE_BAD_OWNER_NAME.format(owner=owner))
         base, head, dots = _split_range(spec)
         return Source(
             "compare", github_web_host or "github.com", owner, repo, base, head, dots=dots
         )
-    raise SourceError(f"'{cleaned[:200]}' is not a link or range we understand")
+    raise SourceError(messages.SOURCE_NOT_UNDERSTOOD.format(text=cleaned[:200]))

@@ -13,9 +13,9 @@ from slack_bolt import Ack, App, Respond
 
 from bot import messages
 from bot.config import Config
-from bot.jobs import ReportJob, enqueue_report
-from bot.redisconn import REDIS_ERRORS, RedisUnavailable
-from bot.render.slack import FULL_REPORT_ACTION, REGENERATE_ACTION
+from bot.jobs.queue import ReportJob, enqueue_report
+from bot.render.slack.blocks import FULL_REPORT_ACTION, REGENERATE_ACTION
+from bot.store.connection import REDIS_DOWN
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,6 @@ def regenerate_job(body: dict[str, Any]) -> ReportJob | None:
         message_ts=message_ts,
         response_url=body.get("response_url"),
         dedup_key=f"regenerate:{key}",
-        title=None,
         origin="regenerate",
     )
 
@@ -77,7 +76,7 @@ def register(app: App, config: Config) -> None:
             return
         try:
             result = enqueue_report(config, job)
-        except (RedisUnavailable, *REDIS_ERRORS):
+        except REDIS_DOWN:
             log.warning("enqueue failed: redis unavailable", extra={"channel": job.channel})
             respond(messages.SLACK_UNAVAILABLE, response_type="ephemeral", replace_original=False)
             return

@@ -26,7 +26,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.config import Config
-from bot.redisconn import redis_ok
+from bot.names import SLACK_EVENTS_PATH
+from bot.store.connection import redis_ok
 from handlers import actions, github_webhook, slash, unfurl, web
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ def create_app(config: Config, bolt_app: App | None = None) -> Starlette:
         return JSONResponse({"ok": True, "redis": await run_in_threadpool(redis_ok, config)})
 
     routes: list[BaseRoute] = [
-        Route("/slack/events", slack_events, methods=["POST"]),
+        Route(SLACK_EVENTS_PATH, slack_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         *web.routes(config),
         *github_webhook.routes(config),

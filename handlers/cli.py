@@ -6,22 +6,25 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from bot import messages
-from bot.build import ReportRequest, build_report
+from bot.build import build_report
 from bot.config import Config, ConfigError, load_config, missing_settings
 from bot.errors import SourceReadError
 from bot.render.json import render_json
 from bot.render.markdown import render_markdown
 from bot.report import Report
+from bot.request import ReportRequest
 from bot.sources import SourceError
+from bot.store.cache import cached_build
+from bot.store.connection import RedisUnavailable
 
 EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # noqa: D401 - argparse API
+    def error(self, message: str) -> NoReturn:  # noqa: D401 - argparse API
         self.print_usage(sys.stderr)
         print(f"diffinsight: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
@@ -130,9 +133,6 @@ def _build(request: ReportRequest, config: Config, progress: _TerminalProgress) 
     """Through the cache unless ``--no-cache`` (which starts no Redis); without it if it is down."""
     if request.no_cache:
         return build_report(request, config, progress)
-    from bot.cache import cached_build
-    from bot.redisconn import RedisUnavailable
-
     try:
         return cached_build(request, config, progress).report
     except RedisUnavailable as exc:
@@ -178,11 +178,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return EXIT_USAGE
     if args.command == "serve":
-        from handlers.app import serve
+        from handlers.app import serve  # lazy: Starlette, uvicorn and Bolt cost a report 0.5 s
 
         return serve(config, port=args.port)
     if args.command == "worker":
-        from bot.worker import run_worker
+        from bot.jobs.worker import run_worker  # lazy: RQ costs a report 0.2 s
 
         return run_worker(config)
     parser.error(f"unknown command {args.command}")

@@ -20,14 +20,15 @@ from starlette.routing import Route
 
 from bot import messages
 from bot.config import Config
-from bot.deliveries import is_delivery_id
-from bot.redisconn import REDIS_ERRORS, RedisUnavailable, get_redis
-from bot.webhook_dispatch import Outcome, Verdict, handle_delivery
-from bot.webhooks import verify_signature
+from bot.jobs.fanout import queue_delivery
+from bot.names import WEBHOOK_PATH
+from bot.store.connection import REDIS_DOWN, get_redis
+from bot.store.deliveries import is_delivery_id
+from bot.webhooks.dispatch import Outcome, Verdict
+from bot.webhooks.events import verify_signature
 
 log = logging.getLogger(__name__)
 
-PATH = "/github/webhook"
 MAX_BODY_BYTES = 25 * 1024 * 1024
 """GitHub caps webhook payloads at 25 MB; anything larger is not from GitHub."""
 WEBHOOK_THREADS = 8
@@ -100,7 +101,7 @@ def routes(config: Config) -> list[Route]:
 
     def work(event: str, delivery: str, payload: object) -> Outcome:
         # In the thread: getting the client may have to reach (or start) the embedded Redis.
-        return handle_delivery(config, get_redis(config), event, delivery, payload)
+        return queue_delivery(config, get_redis(config), event, delivery, payload)
 
     async def decide(event: str, delivery: str, payload: object) -> Outcome:
         if not limiter:
@@ -130,7 +131,7 @@ def routes(config: Config) -> list[Route]:
             return _answer(400, "bad_payload", str(exc))
         try:
             outcome = await decide(event, delivery, payload)
-        except (RedisUnavailable, *REDIS_ERRORS):
+        except REDIS_DOWN:
             log.warning("webhook not queued: redis unavailable", extra={"delivery": delivery})
             return _answer(503, "unavailable", messages.WEBHOOK_STORE_DOWN)
         log.info(
@@ -145,4 +146,4 @@ def routes(config: Config) -> list[Route]:
         status = STATUS[outcome.verdict]
         return _answer(status, outcome.verdict.value, outcome.reason, len(outcome.channels))
 
-    return [Route(PATH, github_webhook, methods=["POST"])]
+    return [Route(WEBHOOK_PATH, github_webhook, methods=["POST"])]

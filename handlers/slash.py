@@ -16,12 +16,12 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot import messages
-from bot.build import normalize_lang
 from bot.config import Config
-from bot.jobs import ReportJob, enqueue_report
-from bot.redisconn import REDIS_ERRORS, RedisUnavailable
-from bot.render.slack_split import escape_mrkdwn
+from bot.jobs.queue import ReportJob, enqueue_report
+from bot.render.slack.mrkdwn import escape_mrkdwn
+from bot.request import normalize_lang
 from bot.sources import SourceError, parse_source
+from bot.store.connection import REDIS_DOWN
 from handlers import subscriptions
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,6 @@ def report_job(config: Config, body: dict[str, Any]) -> ReportJob | None:
         message_ts=None,
         response_url=body.get("response_url"),
         dedup_key=dedup_key(body),
-        title=None,
         origin="slash",
     )
 
@@ -174,7 +173,7 @@ def enqueue_command(config: Config, body: dict[str, Any]) -> str | None:
         return None
     try:
         result = enqueue_report(config, job)
-    except (RedisUnavailable, *REDIS_ERRORS):
+    except REDIS_DOWN:
         log.warning("enqueue failed: redis unavailable", extra={"channel": job.channel})
         return messages.SLACK_UNAVAILABLE
     log.info("report enqueued", extra={"job": result.job_id, "duplicate": result.duplicate})

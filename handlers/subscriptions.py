@@ -10,17 +10,17 @@ import logging
 from urllib.parse import urlsplit
 
 from bot import messages
-from bot.access import check_access
 from bot.config import Config
 from bot.errors import SourceReadError
-from bot.redisconn import REDIS_ERRORS, RedisUnavailable
-from bot.render.slack import escape_mrkdwn
-from bot.subscriptions import (
+from bot.names import WEBHOOK_PATH, is_branch_name, strip_slack_link
+from bot.reading.github_client import check_access
+from bot.render.slack.blocks import escape_mrkdwn
+from bot.store.connection import REDIS_DOWN
+from bot.store.subscriptions import (
     Subscription,
     SubscriptionError,
     check_paths,
     check_repository,
-    is_branch_name,
     store_for,
     subscribe,
     unsubscribe,
@@ -28,19 +28,10 @@ from bot.subscriptions import (
 
 log = logging.getLogger(__name__)
 
-WEBHOOK_PATH = "/github/webhook"
-
-
-def _strip_slack(text: str) -> str:
-    text = text.strip()
-    if text.startswith("<") and text.endswith(">"):
-        text = text[1:-1].split("|", 1)[0]
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
 
 def parse_repository_arg(text: str, config: Config) -> str:
     """``OWNER/REPO`` from ``OWNER/REPO`` or a repository link on GitHub or the Enterprise host."""
-    text = _strip_slack(text)
+    text = strip_slack_link(text)
     if "://" in text:
         parts = urlsplit(text)
         host = parts.netloc.lower().rsplit("@", 1)[-1]
@@ -63,7 +54,7 @@ def split_branch_and_paths(args: list[str]) -> tuple[str | None, bool, tuple[str
     anything else (``docs/``, ``docs/**``, ``*.md``) starts the path globs and keeps the
     default branch. That is the one rule a person needs to know.
     """
-    words = [_strip_slack(w) for w in args if w.strip()]
+    words = [strip_slack_link(w) for w in args if w.strip()]
     if words and is_branch_name(words[0]):
         return words[0], True, check_paths(words[1:])
     return None, False, check_paths(words)
@@ -156,7 +147,7 @@ def answer(config: Config, words: list[str], channel: str, user: str) -> str:
         return escape_mrkdwn(str(exc)) + "\n" + messages.SUBS_USAGE
     except SourceReadError as exc:
         return escape_mrkdwn(str(exc))
-    except (RedisUnavailable, *REDIS_ERRORS):
+    except REDIS_DOWN:
         log.warning("subscription store unavailable", extra={"channel": channel})
         return messages.SUBS_STORE_DOWN
     return messages.SUBS_USAGE

@@ -14,19 +14,19 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.cache import load_report_by_id
 from bot.config import Config
-from bot.jobs import enqueue, report_url
-from bot.redisconn import RedisUnavailable
-from bot.unfurl import (
+from bot.jobs.queue import BUILD_AND_UNFURL, enqueue
+from bot.names import report_url
+from bot.slack.unfurl import (
     SharedLink,
-    build_and_unfurl,
     cached_for_link,
     claim_event,
     send_unfurls,
     shared_links,
     unfurl_for,
 )
+from bot.store.cache import load_report_by_id
+from bot.store.connection import RedisUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +38,11 @@ def _cached_preview(config: Config, link: SharedLink) -> dict[str, Any] | None:
     """The preview when the report is cached; our own page links never start a build."""
     if link.report_id:
         report = load_report_by_id(config, link.report_id)
-        return unfurl_for(report, report_url(config, link.report_id)) if report else None
+        return unfurl_for(report, report_url(config.public_url, link.report_id)) if report else None
     if link.source is None:
         return None
     hit = cached_for_link(config, link.source)
-    return unfurl_for(hit[0], report_url(config, hit[1])) if hit else None
+    return unfurl_for(hit[0], report_url(config.public_url, hit[1])) if hit else None
 
 
 def _send_now(
@@ -96,7 +96,7 @@ def handle_link_shared(
         for link in to_build:
             enqueue(
                 config,
-                build_and_unfurl,
+                BUILD_AND_UNFURL,
                 {"url": link.url, "channel": channel, "message_ts": ts},
                 dedup_key=f"unfurl:{channel}:{ts}:{link.url}",
             )

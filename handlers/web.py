@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Callable
 
 from starlette.middleware.gzip import GZipMiddleware
@@ -18,19 +17,18 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route, request_response
 
 from bot import messages
-from bot.cache import load_report_by_id, report_expired
 from bot.config import Config
-from bot.redisconn import RedisUnavailable
+from bot.names import is_report_id
 from bot.render.html import render_html, render_message_page
 from bot.render.json import report_json
 from bot.render.markdown import render_markdown
 from bot.report import Report
+from bot.store.cache import load_report_by_id, report_expired
+from bot.store.connection import RedisUnavailable
 
 log = logging.getLogger(__name__)
 # Logs carry only an id's first 8 characters: the whole id is the key to a private report.
 
-_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
-"""Anything else is certainly not an id, and is answered without touching Redis."""
 
 SECURITY_HEADERS = {
     # No scripts, no external assets: the page needs only its own inline stylesheet.
@@ -79,7 +77,7 @@ def _handler(kind: str, config: Config, render: Renderer) -> Callable[[Request],
 
     def endpoint(request: Request) -> Response:
         report_id = request.path_params["report_id"]
-        if not _ID_RE.match(report_id):
+        if not is_report_id(report_id):  # anything else is answered without Redis
             return _problem(kind, 404, messages.WEB_NOT_FOUND_TITLE, messages.WEB_NOT_FOUND)
         try:
             report = load_report_by_id(config, report_id)

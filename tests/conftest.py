@@ -39,7 +39,7 @@ def no_orphan_embedded_servers(tmp_path_factory: pytest.TempPathFactory) -> Iter
     folders are all under the session's base temp, so that is where the leftovers are.
     """
     yield
-    from bot.redisconn import shutdown_embedded
+    from bot.store.connection import shutdown_embedded
 
     for pidfile in tmp_path_factory.getbasetemp().rglob("redis.pid"):
         shutdown_embedded(pidfile.parent)
@@ -52,7 +52,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if url:
         yield url
         return
-    from bot.redisconn import ensure_embedded, shutdown_embedded
+    from bot.store.connection import ensure_embedded, shutdown_embedded
 
     data_dir = tmp_path_factory.mktemp("redis")
     socket_path = ensure_embedded(data_dir)
@@ -214,7 +214,7 @@ def cfg(config: Config, slack: FakeSlack) -> Config:
 @pytest.fixture(autouse=True)
 def _fresh_read_memory() -> Iterator[None]:
     """Each test reads its changes afresh: fakes change their answers between tests."""
-    from bot.readmemo import forget_all
+    from bot.reading.memo import forget_all
 
     forget_all()
     yield

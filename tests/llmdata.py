@@ -8,8 +8,8 @@ from typing import Any
 
 from bot.config import Config, load_config
 from bot.diff import Change, FileChange, RefInfo
-from bot.summarize.budget import estimate_request
-from bot.summarize.schema import files_schema
+from bot.summarize.llm.budget import estimate_request
+from bot.summarize.llm.schema import files_schema
 from tests.conftest import DATA
 from tests.fakes.openai import FakeOpenAI, Recorded
 

@@ -7,9 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-from bot.access import check_access, is_allowed, require_allowed
 from bot.config import load_config
 from bot.errors import NotAllowedError, NotFoundError
+from bot.reading.access import is_allowed, require_allowed
+from bot.reading.github_client import check_access
 from tests.fakes.github import FakeGitHub
 
 

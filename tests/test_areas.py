@@ -7,7 +7,7 @@ import pytest
 from bot.areas import area_from_globs, area_from_paths, matches_any
 from bot.build import area_for, build_from_change, filter_change
 from bot.diff import Change, FileChange, RefInfo
-from bot.summarize.heuristic import HeuristicSummarizer
+from bot.summarize.heuristic.summarizer import HeuristicSummarizer
 
 EXAMPLE_PATHS = [
     "articles/ai-services/openai/concepts/fine-tuning-considerations.md",

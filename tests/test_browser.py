@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from bot.build import ReportRequest
-from bot.cache import cached_build
 from bot.config import Config
+from bot.request import ReportRequest
+from bot.store.cache import cached_build
 from tests.apphelpers import running_server
 from tests.fakes.slack import FakeSlack
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 import bot.build
-import bot.cache
-from bot.build import ReportRequest
-from bot.cache import (
+import bot.store.cache
+from bot.config import Config
+from bot.request import ReportRequest
+from bot.store.cache import (
     build_lock_key,
     cached_build,
     load_cached,
@@ -24,9 +25,8 @@ from bot.cache import (
     request_for_id,
     request_key,
 )
-from bot.config import Config
-from bot.singleflight import BuildWaitTimeout
-from bot.summarize.heuristic import HeuristicSummarizer
+from bot.store.singleflight import BuildWaitTimeout
+from bot.summarize.heuristic.summarizer import HeuristicSummarizer
 from tests.conftest import git
 
 ROOT = Path(__file__).parent.parent
@@ -69,7 +69,7 @@ class CountingSummarizer:
 @pytest.fixture
 def counting(monkeypatch):
     summarizer = CountingSummarizer(delay=0.3)
-    monkeypatch.setattr(bot.cache, "get_summarizer", lambda name, config, **_: summarizer)
+    monkeypatch.setattr(bot.store.cache, "get_summarizer", lambda name, config, **_: summarizer)
     return summarizer
 
 
@@ -113,23 +113,23 @@ def test_key_ingredients_each_change_the_key(config, repo):
 
 def test_model_and_prompt_version_matter_only_where_they_are_used(config, repo):
     path, _ = repo
-    source = bot.cache.parse_request(request(path), config)
+    source = bot.store.cache.parse_request(request(path), config)
     change = bot.build.read_change(source, config)
     common = {"globs": (), "lang": "en_US"}
     llm = {"summarizer": "openai", "model": "m1", "prompt_version": "p1"}
-    k1 = bot.cache.cache_key(source, change, **common, **llm)
-    k2 = bot.cache.cache_key(
+    k1 = bot.store.cache.cache_key(source, change, **common, **llm)
+    k2 = bot.store.cache.cache_key(
         source, change, summarizer="openai", model="m2", prompt_version="p1", **common
     )
-    k3 = bot.cache.cache_key(
+    k3 = bot.store.cache.cache_key(
         source, change, summarizer="openai", model="m1", prompt_version="p2", **common
     )
     assert len({k1, k2, k3}) == 3
     # The same SHAs on another host, in another repository or by another summarizer differ.
     others = {
-        bot.cache.cache_key(source, replace(change, host="ghe.example.com"), **common, **llm),
-        bot.cache.cache_key(source, replace(change, repository="fork/repo"), **common, **llm),
-        bot.cache.cache_key(
+        bot.store.cache.cache_key(source, replace(change, host="ghe.example.com"), **common, **llm),
+        bot.store.cache.cache_key(source, replace(change, repository="fork/repo"), **common, **llm),
+        bot.store.cache.cache_key(
             source, change, summarizer="heuristic", model="m1", prompt_version="p1", **common
         ),
     }
@@ -220,10 +220,10 @@ import json, sys, time
 from dataclasses import replace
 from pathlib import Path
 import redis
-import bot.cache
-from bot.build import ReportRequest
+import bot.store.cache
+from bot.request import ReportRequest
 from bot.config import load_config
-from bot.summarize.heuristic import HeuristicSummarizer
+from bot.summarize.heuristic.summarizer import HeuristicSummarizer
 
 url, prefix, repo = sys.argv[1:4]
 config = replace(load_config({}), redis_url=url, redis_prefix=prefix)
@@ -235,10 +235,10 @@ class Slow(HeuristicSummarizer):
         time.sleep(float(sys.argv[4]) if len(sys.argv) > 4 else 0.5)
         return super().summarize(change, lang, progress)
 
-bot.cache.get_summarizer = lambda name, config, **_: Slow()
+bot.store.cache.get_summarizer = lambda name, config, **_: Slow()
 lock_ttl = float(sys.argv[5]) if len(sys.argv) > 5 else 30.0
 request = ReportRequest("HEAD~2...HEAD", git_path=repo)
-outcome = bot.cache.cached_build(request, config, lock_ttl=lock_ttl)
+outcome = bot.store.cache.cached_build(request, config, lock_ttl=lock_ttl)
 print(json.dumps({"id": outcome.report_id, "cached": outcome.cached}))
 """
 
@@ -316,13 +316,13 @@ def test_a_failed_build_releases_the_lock(config, repo, redis_client, monkeypatc
         def summarize(self, change, lang, progress=None):
             raise RuntimeError("summarizer bug")
 
-    monkeypatch.setattr(bot.cache, "get_summarizer", lambda name, config, **_: Broken())
+    monkeypatch.setattr(bot.store.cache, "get_summarizer", lambda name, config, **_: Broken())
     with pytest.raises(RuntimeError):
         cached_build(request(path), config)
     key = request_key(request(path), config)
     assert not redis_client.exists(build_lock_key(config, key))
     monkeypatch.setattr(
-        bot.cache, "get_summarizer", lambda name, config, **_: HeuristicSummarizer()
+        bot.store.cache, "get_summarizer", lambda name, config, **_: HeuristicSummarizer()
     )
     assert cached_build(request(path), config).cached is False
 
@@ -330,7 +330,7 @@ def test_a_failed_build_releases_the_lock(config, repo, redis_client, monkeypatc
 def test_the_lock_is_extended_while_a_long_build_runs(config, repo, redis_client, monkeypatch):
     path, _ = repo
     slow = CountingSummarizer(delay=1.0)
-    monkeypatch.setattr(bot.cache, "get_summarizer", lambda name, config, **_: slow)
+    monkeypatch.setattr(bot.store.cache, "get_summarizer", lambda name, config, **_: slow)
     outcomes: list = []
     builder = threading.Thread(
         target=lambda: outcomes.append(cached_build(request(path), config, lock_ttl=0.3))
@@ -348,7 +348,7 @@ def test_the_lock_is_extended_while_a_long_build_runs(config, repo, redis_client
 def test_an_unreachable_redis_is_reported_before_reading(repo, free_port_config):
     path, _ = repo
     started = time.monotonic()
-    with pytest.raises(bot.cache.RedisUnavailable):
+    with pytest.raises(bot.store.cache.RedisUnavailable):
         cached_build(request(path), free_port_config)
     assert time.monotonic() - started < 2
 
@@ -361,18 +361,18 @@ def free_port_config(config: Config) -> Config:
 
 
 def test_a_hit_on_a_local_range_runs_no_git_diff(config, repo, monkeypatch) -> None:
-    import bot.gitlocal
+    import bot.reading.local
 
     path, _ = repo
     first = cached_build(request(path), config)
     calls: list[str] = []
-    real_git = bot.gitlocal._git
+    real_git = bot.reading.local._git
 
     def recording(where, *args, **kw):
         calls.append(next(a for a in args if not a.startswith("-") and "=" not in a))
         return real_git(where, *args, **kw)
 
-    monkeypatch.setattr(bot.gitlocal, "_git", recording)
+    monkeypatch.setattr(bot.reading.local, "_git", recording)
     again = cached_build(request(path), config)
     assert again.cached and again.key == first.key
     assert "diff" not in calls and "merge-base" not in calls and "show" not in calls

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-from bot.build import ReportRequest
-from bot.cache import cached_build, request_key
 from bot.config import Config
 from bot.errors import NotFoundError, UnknownRefError
+from bot.request import ReportRequest
+from bot.store.cache import cached_build, request_key
 from tests.conftest import git
 from tests.fakes.github import FakeGitHub
 

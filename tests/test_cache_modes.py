@@ -6,9 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from bot.build import ReportRequest, build_report, get_summarizer
-from bot.cache import cached_build
-from bot.summarize.filecache import InProcessFileCache, RedisFileCache, RefreshingFileCache
+from bot.build import build_report, get_summarizer
+from bot.request import ReportRequest
+from bot.store.cache import cached_build
+from bot.summarize.llm.filecache import InProcessFileCache, RedisFileCache, RefreshingFileCache
 from tests.fakes.openai import FakeOpenAI
 from tests.llmdata import llm_config
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sources import ACCEPTED_FORMS
+from bot.messages import ACCEPTED_FORMS
 from tests.conftest import git
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,12 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.build import ReportRequest, build_report
+from bot.build import build_report
 from bot.config import load_config
 from bot.diff import parse_unified_diff
 from bot.render.json import render_json
 from bot.render.markdown import render_markdown
 from bot.report import Report
+from bot.request import ReportRequest
 from bot.summarize import MODIFICATION_TYPES
 from tests.conftest import DATA, git
 
@@ -221,7 +222,7 @@ def test_garbage_and_a_chunk_unidiff_rejects() -> None:
 def test_pathological_lines_stay_fast(name: str) -> None:
     """Megabyte lines (minified code, whitespace runs) must not make any pattern slow."""
     from bot.diff import FileChange
-    from bot.summarize.heuristic import summarize_file
+    from bot.summarize.heuristic.summarizer import summarize_file
 
     long_lines = [
         "function a(){" + "var x=1;" * 200_000 + "}",
@@ -257,7 +258,7 @@ _PATCH_LINES = st.lists(
 )  # fmt: skip
 def test_no_patch_text_crashes_the_summarizer(lines, name: str, status: str) -> None:
     from bot.diff import FileChange
-    from bot.summarize.heuristic import file_facts, summarize_file
+    from bot.summarize.heuristic.summarizer import file_facts, summarize_file
 
     patch = "@@ -1,3 +1,3 @@\n" + "\n".join(tag + text for tag, text in lines)
     f = FileChange(name, status, 3, 3, patch, previous_filename="old/" + name)

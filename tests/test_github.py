@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot import messages
-from bot.build import ReportRequest, build_report
+from bot.build import build_report
 from bot.config import Config, load_config
 from bot.diff import Change
 from bot.errors import (
@@ -25,8 +25,9 @@ from bot.errors import (
     SourceReadError,
     UnknownRefError,
 )
-from bot.github import read_github
+from bot.reading.github import read_github
 from bot.render.markdown import render_markdown
+from bot.request import ReportRequest
 from bot.sources import parse_source
 from tests.conftest import DATA, free_port, git
 from tests.fakes.github import FakeGitHub

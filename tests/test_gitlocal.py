@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.build import ReportRequest, build_report
+from bot.build import build_report
 from bot.config import load_config
 from bot.errors import SourceReadError
-from bot.gitlocal import github_origin, read_local
+from bot.reading.local import github_origin, read_local
+from bot.request import ReportRequest
 from bot.sources import parse_source
 from tests.conftest import git
 
@@ -62,9 +63,10 @@ def test_permalink_is_the_range_without_a_github_origin(branched) -> None:
     assert change.repository == root.name
     assert change.web_url is None
     assert github_origin(str(root)) is None
-    from bot.build import ReportRequest, build_report
+    from bot.build import build_report
     from bot.config import load_config
     from bot.render.markdown import render_markdown
+    from bot.request import ReportRequest
 
     report = build_report(ReportRequest("main...topic", git_path=str(root)), load_config({}))
     markdown = render_markdown(report)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.diff import Change, FileChange, RefInfo
 from bot.summarize import MODIFICATION_TYPES
-from bot.summarize.heuristic import (
+from bot.summarize.heuristic.summarizer import (
     HeuristicSummarizer,
     file_facts,
     summarize_file,
@@ -383,7 +383,7 @@ def test_a_real_github_compare_of_228_files() -> None:
 
 
 def test_files_sharing_a_base_name_are_told_apart() -> None:
-    from bot.summarize.overall import display_names
+    from bot.summarize.heuristic.overall import display_names
 
     names = display_names(["a/x/__init__.py", "b/x/__init__.py", "c/__init__.py", "d/e.py"])
     assert names == {
@@ -400,7 +400,7 @@ def test_files_sharing_a_base_name_are_told_apart() -> None:
 
 
 def test_a_failing_extractor_costs_one_files_details_not_the_report(monkeypatch, caplog) -> None:
-    import bot.summarize.heuristic as heuristic
+    import bot.summarize.heuristic.summarizer as heuristic
 
     def broken(f: FileChange) -> list:
         raise RuntimeError("extractor bug")

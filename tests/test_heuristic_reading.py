@@ -7,7 +7,7 @@ history, and a small multi-language project) before it was fixed.
 from __future__ import annotations
 
 from bot.diff import Change, FileChange
-from bot.summarize.heuristic import HeuristicSummarizer, file_facts, summarize_file
+from bot.summarize.heuristic.summarizer import HeuristicSummarizer, file_facts, summarize_file
 from tests.test_heuristic import change_of
 
 # A README hunk that begins inside a ``` block: its first fence closes the block.

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from rq.job import Job, JobStatus
 
-from bot.jobs import ReportJob, enqueue_report
-from bot.worker import run_worker
+from bot.jobs.queue import ReportJob, enqueue_report
+from bot.jobs.worker import run_worker
 
 
 @pytest.fixture

@@ -10,17 +10,16 @@ from rq.job import Job
 
 from bot import messages
 from bot.config import Config
-from bot.jobrun import PostRecord, run_report_job
-from bot.jobs import (
+from bot.jobs.queue import (
     RETRY_INTERVALS,
     ReportJob,
-    build_and_post,
     enqueue,
     enqueue_report,
     get_queue,
-    report_url,
 )
-from bot.slackpost import SlackPoster
+from bot.jobs.run import PostRecord, run_report_job, tell_lost_job
+from bot.jobs.tasks import build_and_post, use_config
+from bot.slack.poster import SlackPoster
 from tests.fakes.slack import FakeSlack
 
 PLAIN = (str, int, bool, type(None), tuple)
@@ -65,7 +64,7 @@ def test_a_job_carries_plain_values_and_retries_with_backoff(cfg: Config, repo: 
     result = enqueue_report(cfg, report_job(repo, requester="U1", dedup_key="d1"))
     assert result.duplicate is False
     job = Job.fetch(result.job_id, connection=redis_client)
-    assert job.func_name == "bot.jobs.build_and_post"
+    assert job.func_name == "bot.jobs.tasks.build_and_post"
     assert job.origin == cfg.queue_name
     assert all(isinstance(v, PLAIN) for v in job.kwargs.values())
     assert not any("token" in k or "secret" in k for k in job.kwargs)
@@ -98,7 +97,7 @@ import json, os, sys
 from dataclasses import replace
 from rq import Queue
 from bot.config import load_config
-from bot.jobs import ReportJob, enqueue_report
+from bot.jobs.queue import ReportJob, enqueue_report
 
 opts = json.loads(sys.argv[1])
 config = replace(load_config({}), **opts)
@@ -130,9 +129,9 @@ def test_a_process_killed_while_enqueueing_leaves_no_dedup_mark_behind(cfg: Conf
 
 
 def test_generic_enqueue_for_other_job_kinds(cfg: Config, redis_client):
-    result = enqueue(cfg, report_url, {"config": None, "report_id": "x"}, "unfurl:1")
-    assert enqueue(cfg, report_url, {}, "unfurl:1").duplicate is True
-    assert Job.fetch(result.job_id, connection=redis_client).func_name == "bot.jobs.report_url"
+    result = enqueue(cfg, "bot.names.report_url", {"public_url": None, "report_id": "x"}, "u:1")
+    assert enqueue(cfg, "bot.names.report_url", {}, "u:1").duplicate is True
+    assert Job.fetch(result.job_id, connection=redis_client).func_name == "bot.names.report_url"
 
 
 def test_run_posts_placeholder_then_report_once(cfg: Config, repo: Path, slack: FakeSlack):
@@ -230,8 +229,6 @@ def test_a_channel_without_the_bot_is_told_through_the_response_url(
 
 
 def test_build_and_post_is_the_job_entry_point(cfg: Config, repo: Path, slack: FakeSlack):
-    from bot.jobs import use_config
-
     use_config(replace(cfg, public_url=None))
     try:
         fields = {**vars(report_job(repo)), "post_key": "post-6"}
@@ -246,8 +243,8 @@ def test_only_network_and_redis_failures_count_as_transient():
     import redis as redis_lib
 
     from bot.errors import NotFoundError, RateLimitedError
-    from bot.jobrun import is_transient
-    from bot.redisconn import RedisUnavailable
+    from bot.jobs.run import is_transient
+    from bot.store.connection import RedisUnavailable
 
     assert is_transient(ConnectionError("reset"))
     assert is_transient(TimeoutError())
@@ -259,10 +256,16 @@ def test_only_network_and_redis_failures_count_as_transient():
     assert not is_transient(TypeError("a bug"))
 
 
-@pytest.mark.parametrize("func", ["bot.jobs.build_and_post", "bot.webhook_jobs.report_if_touched"])
+@pytest.mark.parametrize(
+    "func",
+    [
+        "bot.jobs.tasks.build_and_post",
+        "bot.jobs.tasks.report_if_touched",
+        "bot.jobs.build_and_post",  # queued by the previous release
+        "bot.webhook_jobs.report_if_touched",
+    ],
+)
 def test_a_lost_report_job_of_either_kind_is_told_to_its_requester(cfg, slack, redis_client, func):
-    from bot.jobs import tell_lost_job
-
     lost = Job.create(
         func,
         kwargs={

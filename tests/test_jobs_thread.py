@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config
-from bot.jobrun import run_report_job
-from bot.jobs import ReportJob
-from bot.slackpost import SlackPoster
+from bot.jobs.queue import ReportJob
+from bot.jobs.run import run_report_job
+from bot.slack.poster import SlackPoster
 from tests.fakes.slack import FakeSlack
 
 

@@ -12,9 +12,9 @@ from bot.build import build_from_change, get_summarizer
 from bot.diff import FileChange
 from bot.render.markdown import render_markdown
 from bot.summarize import MODIFICATION_TYPES
-from bot.summarize.filecache import InProcessFileCache, RedisFileCache
-from bot.summarize.llm import LLMSummarizer
-from bot.summarize.schema import CHANGE_SCHEMA_NAME, FILES_SCHEMA_NAME, REPORT_SCHEMA_NAME
+from bot.summarize.llm.filecache import InProcessFileCache, RedisFileCache
+from bot.summarize.llm.schema import CHANGE_SCHEMA_NAME, FILES_SCHEMA_NAME, REPORT_SCHEMA_NAME
+from bot.summarize.llm.summarizer import LLMSummarizer
 from tests.fakes.openai import FakeOpenAI
 from tests.llmdata import (
     EXAMPLE_FILES,

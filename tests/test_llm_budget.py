@@ -7,18 +7,18 @@ from hypothesis import strategies as st
 
 from bot import messages
 from bot.diff import FileChange
-from bot.summarize.budget import compress_patch, estimate_request, estimate_tokens, fit_text
-from bot.summarize.filecache import InProcessFileCache
-from bot.summarize.llm import LLMSummarizer
-from bot.summarize.llm_client import repair_request
-from bot.summarize.plan import pack, water_level
-from bot.summarize.prompts import repair_message
-from bot.summarize.schema import (
+from bot.summarize.llm.budget import compress_patch, estimate_request, estimate_tokens, fit_text
+from bot.summarize.llm.client import repair_request
+from bot.summarize.llm.filecache import InProcessFileCache
+from bot.summarize.llm.plan import pack, water_level
+from bot.summarize.llm.prompts import repair_message
+from bot.summarize.llm.schema import (
     FILES_SCHEMA_NAME,
     clean_text,
     files_schema,
     to_report_summary,
 )
+from bot.summarize.llm.summarizer import LLMSummarizer
 from tests.fakes.openai import FakeOpenAI
 from tests.fakes.openai_replies import count_tokens
 from tests.llmdata import (
@@ -261,8 +261,8 @@ def test_a_report_of_lock_file_hashes_keeps_to_its_budget():
 
 
 def test_language_names_follow_the_locale_spelt_any_way():
-    from bot.build import normalize_lang
-    from bot.summarize.prompts import language_name
+    from bot.request import normalize_lang
+    from bot.summarize.llm.prompts import language_name
 
     assert language_name(normalize_lang("zh-Hant")) == "Traditional Chinese"
     assert language_name(normalize_lang("zh_TW")) == "Traditional Chinese"

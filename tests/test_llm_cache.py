@@ -7,14 +7,14 @@ from dataclasses import replace
 import pytest
 import redis
 
-from bot.summarize.filecache import (
+from bot.summarize.llm.filecache import (
     InProcessFileCache,
     RedisFileCache,
     content_key,
     default_cache,
 )
-from bot.summarize.llm import LLMSummarizer
-from bot.summarize.schema import FILES_SCHEMA_NAME, REPORT_SCHEMA_NAME
+from bot.summarize.llm.schema import FILES_SCHEMA_NAME, REPORT_SCHEMA_NAME
+from bot.summarize.llm.summarizer import LLMSummarizer
 from tests.fakes.openai import FakeOpenAI
 from tests.llmdata import doc_file, example_change, file_block_paths, llm_config, make_change
 

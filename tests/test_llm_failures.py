@@ -10,11 +10,11 @@ import pytest
 
 from bot import messages
 from bot.config import load_config
-from bot.summarize import heuristic
-from bot.summarize.filecache import InProcessFileCache
-from bot.summarize.llm import LLMSummarizer
-from bot.summarize.llm_client import make_openai_client, retry_after_seconds
-from bot.summarize.schema import CHANGE_SCHEMA_NAME, FILES_SCHEMA_NAME, REPORT_SCHEMA_NAME
+from bot.summarize.heuristic import summarizer as heuristic
+from bot.summarize.llm.client import make_openai_client, retry_after_seconds
+from bot.summarize.llm.filecache import InProcessFileCache
+from bot.summarize.llm.schema import CHANGE_SCHEMA_NAME, FILES_SCHEMA_NAME, REPORT_SCHEMA_NAME
+from bot.summarize.llm.summarizer import LLMSummarizer
 from tests.fakes.openai import FakeOpenAI
 from tests.llmdata import (
     doc_file,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import openai
 import pytest
 
-from bot.summarize.schema import FILES_SCHEMA_NAME, files_schema, response_format
+from bot.summarize.llm.schema import FILES_SCHEMA_NAME, files_schema, response_format
 from tests.fakes.openai import FakeOpenAI
 
 MESSAGES = [

@@ -18,7 +18,7 @@ from bot.diff import Change, FileChange, RefInfo
 from bot.render.markdown import render_markdown
 from bot.report import FileSummary, Highlights, ReportSummary
 from bot.summarize import MODIFICATION_TYPES, SummaryResult
-from bot.summarize.heuristic import HeuristicSummarizer, file_facts, summarize_file
+from bot.summarize.heuristic.summarizer import HeuristicSummarizer, file_facts, summarize_file
 from tests.conftest import DATA
 
 EXAMPLE = (DATA / "example-report.md").read_text(encoding="utf-8")

@@ -8,14 +8,22 @@ from pathlib import Path
 import pytest
 
 from bot import messages
-from bot.build import LanguageError
 from bot.diff import FileChange, unreadable_note
 from bot.errors import SourceReadError
-from bot.gitlocal import read_local
+from bot.reading.local import read_local
+from bot.request import LanguageError
 from bot.sources import parse_source
 
 ROOT = Path(__file__).parent.parent
-READING = ["build.py", "diff.py", "github.py", "github_client.py", "github_files.py", "gitlocal.py"]
+READING = [
+    "build.py",
+    "diff.py",
+    "sources.py",
+    "reading/github.py",
+    "reading/github_client.py",
+    "reading/github_files.py",
+    "reading/local.py",
+]
 
 
 def _literal_text(node: ast.AST) -> bool:

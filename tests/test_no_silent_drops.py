@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot import gitlocal
 from bot.build import build_from_change
 from bot.diff import FileChange, parse_unified_diff, unreadable_note
-from bot.github_files import MISSING_FROM_DIFF, complete_files
-from bot.gitlocal import read_local
+from bot.reading import local as gitlocal
+from bot.reading.github_files import MISSING_FROM_DIFF, complete_files
+from bot.reading.local import read_local
 from bot.sources import parse_source
-from bot.summarize.heuristic import HeuristicSummarizer
+from bot.summarize.heuristic.summarizer import HeuristicSummarizer
 
 OK_DIFF = "diff --git a/ok.txt b/ok.txt\n--- a/ok.txt\n+++ b/ok.txt\n@@ -1 +1 @@\n-a\n+b\n"
 BROKEN = (

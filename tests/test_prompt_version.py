@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.summarize.prompts import PROMPT_VERSION, system_prompt
+from bot.summarize.llm.prompts import PROMPT_VERSION, system_prompt
 
 # Versions whose prompts asked for Simplified Chinese when zh_Hant or zh_MO was requested;
 # summaries cached under them must never be served again.

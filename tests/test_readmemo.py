@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot import readmemo
 from bot.diff import Change, FileChange, RefInfo
+from bot.reading import memo as readmemo
 
 
 def _change(name: str) -> Change:

@@ -17,11 +17,11 @@ import httpx
 import pytest
 import redis
 
-from bot.build import ReportRequest
-from bot.cache import cached_build, load_report_by_id, report_expired
 from bot.config import Config
-from bot.jobs import ReportJob, enqueue_report
-from bot.redisconn import (
+from bot.jobs.queue import ReportJob, enqueue_report
+from bot.request import ReportRequest
+from bot.store.cache import cached_build, load_report_by_id, report_expired
+from bot.store.connection import (
     RedisUnavailable,
     embedded_socket,
     get_redis,
@@ -37,7 +37,7 @@ import json, sys
 from dataclasses import replace
 from pathlib import Path
 from bot.config import load_config
-from bot.redisconn import get_redis
+from bot.store.connection import get_redis
 
 config = replace(load_config({}), redis_url=None, data_dir=Path(sys.argv[1]))
 client = get_redis(config)
@@ -224,8 +224,8 @@ def test_the_web_process_answers_while_redis_is_down_and_recovers_without_a_rest
     config: Config, private_redis: PrivateRedis
 ):
     from bot import messages
-    from bot.subscriptions import SubscriptionStore, subscribe
-    from bot.webhooks import sign
+    from bot.store.subscriptions import SubscriptionStore, subscribe
+    from bot.webhooks.events import sign
     from tests.apphelpers import running_server
     from tests.conftest import DATA
 

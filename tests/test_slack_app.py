@@ -15,9 +15,11 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from bot import jobs, messages, slackpost
+from bot import messages
 from bot.config import Config
-from bot.worker import run_worker
+from bot.jobs import queue as jobs
+from bot.jobs.worker import run_worker
+from bot.slack import poster as slackpost
 from handlers import slash
 from tests.apphelpers import command_body, post_signed, running_server, sign_slack
 from tests.fakes.github import FakeGitHub

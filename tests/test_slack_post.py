@@ -11,9 +11,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import Config, load_config
 from bot.render.markdown import render_markdown
-from bot.render.slack_thread import thread_messages
-from bot.slackpost import SlackPoster, SlackTarget
-from bot.slackthread import MemoryJournal
+from bot.render.slack.thread import thread_messages
+from bot.slack.poster import SlackPoster, SlackTarget
+from bot.slack.thread_sync import MemoryJournal
 from tests.fakes.slack import FakeSlack
 from tests.test_slack_render import EVIL, make_report
 

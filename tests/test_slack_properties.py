@@ -20,12 +20,12 @@ from hypothesis import strategies as st
 from bot.config import load_config
 from bot.diff import RefInfo
 from bot.messages import SLACK_MORE_FILES, SLACK_MORE_FILES_ONE, SLACK_SUMMARY_CONTINUES
-from bot.render.slack import ITEM_LIMIT, SUMMARY_LIMIT, parent_message, progress_message
-from bot.render.slack_split import escape_mrkdwn, mrkdwn_from_markdown
-from bot.render.slack_thread import MAX_FILE_SECTIONS, thread_messages
+from bot.render.slack.blocks import ITEM_LIMIT, SUMMARY_LIMIT, parent_message, progress_message
+from bot.render.slack.mrkdwn import escape_mrkdwn, mrkdwn_from_markdown
+from bot.render.slack.thread import MAX_FILE_SECTIONS, thread_messages
+from bot.render.slack.unfurl import unfurl_for
 from bot.report import FileReport, Highlights, Report
-from bot.slackpost import SlackPoster, SlackTarget
-from bot.unfurl import unfurl_for
+from bot.slack.poster import SlackPoster, SlackTarget
 from handlers.slash import answer_command
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_limits import MAX_MESSAGE_TEXT, check_blocks

@@ -12,11 +12,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Config
-from bot.jobrun import PostRecord, run_report_job
-from bot.jobs import ReportJob
-from bot.render.slack_thread import thread_messages
-from bot.slackpost import SlackPoster, SlackTarget
-from bot.slackthread import MemoryJournal
+from bot.jobs.queue import ReportJob
+from bot.jobs.run import PostRecord, run_report_job
+from bot.render.slack.thread import thread_messages
+from bot.slack.poster import SlackPoster, SlackTarget
+from bot.slack.thread_sync import MemoryJournal
 from tests.fakes.slack import FakeSlack, Message
 from tests.test_slack_render import make_report
 

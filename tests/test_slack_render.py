@@ -9,14 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.diff import RefInfo
-from bot.render.slack import (
+from bot.render.slack.blocks import (
     BLOCK_TEXT_BUDGET,
     file_diff_url,
     parent_message,
     progress_message,
 )
-from bot.render.slack_split import escape_mrkdwn, split_mrkdwn, truncate_plain
-from bot.render.slack_thread import thread_messages
+from bot.render.slack.mrkdwn import escape_mrkdwn, split_mrkdwn, truncate_plain
+from bot.render.slack.thread import thread_messages
 from bot.report import FileReport, Highlights, Report
 from tests.fakes.slack_limits import (
     MAX_BLOCKS,

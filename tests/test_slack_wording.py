@@ -10,11 +10,11 @@ import pytest
 
 from bot import messages
 from bot.config import Config
-from bot.jobrun import run_report_job, target_of, trigger_of
-from bot.jobs import ReportJob
-from bot.render.slack import SUMMARY_LIMIT, parent_message, progress_message
-from bot.render.slack_thread import MAX_FILE_SECTIONS, thread_messages
-from bot.slackpost import SlackPoster
+from bot.jobs.queue import ReportJob
+from bot.jobs.run import run_report_job, target_of, trigger_of
+from bot.render.slack.blocks import SUMMARY_LIMIT, parent_message, progress_message
+from bot.render.slack.thread import MAX_FILE_SECTIONS, thread_messages
+from bot.slack.poster import SlackPoster
 from tests.fakes.slack import FakeSlack
 from tests.test_slack_render import make_report
 

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import load_config
-from bot.sources import ACCEPTED_FORMS, Source, SourceError, parse_source, split_ref
+from bot.messages import ACCEPTED_FORMS
+from bot.sources import Source, SourceError, parse_source, split_ref
 
 GH = "https://github.com"
 EXAMPLE = f"{GH}/MicrosoftDocs/azure-ai-docs/compare/MicrosoftDocs:776cc95...MicrosoftDocs:da65020"

@@ -10,7 +10,8 @@ import redis
 
 from bot import messages
 from bot.config import Config
-from bot.subscriptions import (
+from bot.names import is_branch_name
+from bot.store.subscriptions import (
     MAX_PATHS,
     MAX_SUBSCRIPTIONS_PER_CHANNEL,
     Subscription,
@@ -18,7 +19,6 @@ from bot.subscriptions import (
     SubscriptionStore,
     check_paths,
     check_repository,
-    is_branch_name,
     subscribe,
     unsubscribe,
 )

@@ -14,13 +14,14 @@ import pytest
 from slack_sdk import WebClient
 
 from bot import messages
-from bot.build import ReportRequest
-from bot.cache import cached_build
 from bot.config import Config
-from bot.jobs import get_queue
+from bot.jobs.queue import get_queue
+from bot.jobs.worker import run_worker
+from bot.render.slack.unfurl import unfurl_for
+from bot.request import ReportRequest
+from bot.slack.unfurl import is_fixed, remember_link, shared_links
 from bot.sources import parse_source
-from bot.unfurl import is_fixed, remember_link, shared_links, unfurl_for
-from bot.worker import run_worker
+from bot.store.cache import cached_build
 from handlers.unfurl import handle_link_shared
 from tests.apphelpers import running_server, sign_slack
 from tests.conftest import free_port
@@ -260,10 +261,10 @@ def test_a_link_reported_by_the_slash_command_unfurls_from_the_cache_without_a_j
     github,  # type: ignore[no-untyped-def]
     slack: FakeSlack,
 ) -> None:
-    from bot.cache import cached_build as build
-    from bot.jobrun import run_report_job
-    from bot.jobs import ReportJob
-    from bot.unfurl import cached_for_link
+    from bot.jobs.queue import ReportJob
+    from bot.jobs.run import run_report_job
+    from bot.slack.unfurl import cached_for_link
+    from bot.store.cache import cached_build as build
 
     gh, shas = github
     url = f"{gh.web_url}/octo/docs/compare/{shas[0]}...{shas[1]}"

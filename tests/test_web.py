@@ -13,11 +13,11 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from bot import messages
-from bot.build import ReportRequest
-from bot.cache import BuildOutcome, cached_build
 from bot.config import Config
 from bot.render.json import report_json
 from bot.render.markdown import render_markdown
+from bot.request import ReportRequest
+from bot.store.cache import BuildOutcome, cached_build
 from handlers.web import routes
 from tests.conftest import free_port
 

@@ -18,8 +18,8 @@ import pytest
 
 from bot import messages
 from bot.config import Config
-from bot.webhooks import sign
-from bot.worker import run_worker
+from bot.jobs.worker import run_worker
+from bot.webhooks.events import sign
 from handlers.subscriptions import answer
 from tests.apphelpers import command_body, post_signed, running_server
 from tests.conftest import DATA

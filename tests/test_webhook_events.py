@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from bot import messages
-from bot.subscriptions import Subscription
-from bot.webhook_dispatch import Target, merge_dedup_key, targets_for, touches
-from bot.webhooks import (
+from bot.jobs.fanout import merge_dedup_key
+from bot.store.subscriptions import Subscription
+from bot.webhooks.dispatch import Target, targets_for, touches
+from bot.webhooks.events import (
     Ignored,
     Landed,
     PayloadError,
@@ -70,7 +71,7 @@ def test_signatures_are_compared_in_constant_time(monkeypatch: pytest.MonkeyPatc
         compared.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr("bot.webhooks.hmac.compare_digest", compare_digest)
+    monkeypatch.setattr("bot.webhooks.events.hmac.compare_digest", compare_digest)
     assert verify_signature(VECTOR_SECRET, VECTOR_BODY, VECTOR_SIGNATURE)
     assert not verify_signature(VECTOR_SECRET, VECTOR_BODY, VECTOR_SIGNATURE[:-1] + "0")
     assert len(compared) == 2  # both answers came from compare_digest, never from ==

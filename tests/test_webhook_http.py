@@ -19,9 +19,10 @@ from rq.job import Job
 
 from bot import messages
 from bot.config import Config
-from bot.jobs import get_queue, use_config
-from bot.subscriptions import SubscriptionStore, subscribe
-from bot.webhooks import sign
+from bot.jobs.queue import get_queue
+from bot.jobs.tasks import use_config
+from bot.store.subscriptions import SubscriptionStore, subscribe
+from bot.webhooks.events import sign
 from tests.apphelpers import running_server
 from tests.conftest import DATA
 from tests.fakes.slack import FakeSlack
@@ -89,7 +90,7 @@ def queued(config: Config) -> list[Job]:
     use_config(config)
     queue = get_queue(config)
     for job in queue.jobs:
-        if job.func_name == "bot.webhook_jobs.fan_out":
+        if job.func_name == "bot.jobs.tasks.fan_out":
             queue.remove(job)
             job.func(**job.kwargs)
     return sorted(queue.jobs, key=lambda j: j.kwargs["channel"])
@@ -114,7 +115,7 @@ def test_push_queues_one_job_per_subscribed_channel_and_filters_paths(
     jobs = queued(app_config)
     assert [j.kwargs["channel"] for j in jobs] == ["C1", "C2"]
     assert [tuple(j.kwargs["paths"]) for j in jobs] == [(), ("app/controllers/",)]
-    assert all(j.func_name == "bot.jobs.build_and_post" for j in jobs)
+    assert all(j.func_name == "bot.jobs.tasks.build_and_post" for j in jobs)
     assert jobs[0].kwargs["source"] == (
         "https://github.com/binkkatal/sample_app/compare/"
         "737d38c599c1b2991664dfc6155d6bf516fcce36...fd489864e7642b48eaad6e3f155c10e46810ec72"
@@ -153,7 +154,7 @@ def test_a_merge_seen_as_pull_request_and_push_is_queued_once_per_channel(
     jobs = queued(app_config)
     assert [j.kwargs["channel"] for j in jobs] == ["C1", "C2"]
     assert jobs[0].kwargs["source"] == "https://github.com/" + repo + "/pull/117"
-    assert jobs[0].kwargs["title"] == 'Revert "Update README.md"'
+    assert jobs[0].kwargs["origin"] == "github:pull_request"  # the report reads the PR's title
 
 
 def test_a_path_filtered_pull_request_is_left_for_the_worker_to_check(
@@ -162,7 +163,7 @@ def test_a_path_filtered_pull_request_is_left_for_the_worker_to_check(
     sub(store, "C1", "robvanderleek/create-issue-branch", None, "docs/")
     assert deliver(base, "pull_request", load(MERGED_PR)).status_code == 202
     [job] = queued(app_config)
-    assert job.func_name == "bot.webhook_jobs.report_if_touched"
+    assert job.func_name == "bot.jobs.tasks.report_if_touched"
     assert tuple(job.kwargs["paths"]) == ("docs/",)
 
 

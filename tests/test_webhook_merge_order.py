@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.worker import run_worker
+from bot.jobs.worker import run_worker
 from tests.test_webhook_e2e import World, merged_pr_payload, push_payload, world  # noqa: F401
 
 TITLE = "Let the app run"

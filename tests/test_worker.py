@@ -18,11 +18,11 @@ from rq import Worker
 from rq.job import Job, JobStatus
 
 from bot import messages
-from bot.build import ReportRequest
-from bot.cache import build_lock_key, request_key
 from bot.config import Config
-from bot.jobs import ReportJob, enqueue_report, get_queue
-from bot.redisconn import shutdown_embedded
+from bot.jobs.queue import ReportJob, enqueue_report, get_queue
+from bot.request import ReportRequest
+from bot.store.cache import build_lock_key, request_key
+from bot.store.connection import shutdown_embedded
 from tests.fakes.slack import FakeSlack
 
 ROOT = Path(__file__).parent.parent
@@ -34,13 +34,13 @@ WORKER = """
 import functools, json, sys
 from dataclasses import replace
 from pathlib import Path
-import bot.jobrun
+import bot.jobs.run
 from bot.config import load_config
-from bot.slackpost import SlackPoster
-from bot.worker import run_worker
+from bot.slack.poster import SlackPoster
+from bot.jobs.worker import run_worker
 
 opts = json.loads(sys.argv[1])
-bot.jobrun.SlackPoster = functools.partial(SlackPoster, pace_seconds=0, progress_interval=0)
+bot.jobs.run.SlackPoster = functools.partial(SlackPoster, pace_seconds=0, progress_interval=0)
 config = replace(load_config({}), **opts["config"], data_dir=Path(opts["data_dir"]))
 sys.exit(run_worker(config, burst=opts["burst"], lease_seconds=1.0, maintenance_interval=1,
                     worker_ttl=17))
@@ -224,7 +224,7 @@ def test_the_diffinsight_worker_command_on_the_embedded_redis(config, repo, slac
     )
     try:
         job_id = enqueue_report(embedded, job(repo, "C1")).job_id
-        from bot.redisconn import get_redis
+        from bot.store.connection import get_redis
 
         client = get_redis(embedded)
         wait_for(lambda: finished(embedded, [job_id], client), timeout=60)
@@ -243,8 +243,8 @@ def test_the_worker_preloads_what_jobs_import_so_forks_do_not_pay_for_it():
     import sys
 
     code = (
-        "import sys; from bot.worker import preload_job_modules; preload_job_modules(); "
-        "print(','.join(m for m in ('github', 'openai', 'slack_sdk', 'bot.jobrun') "
+        "import sys; from bot.jobs.worker import preload_job_modules; preload_job_modules(); "
+        "print(','.join(m for m in ('github', 'openai', 'slack_sdk', 'bot.jobs.run') "
         "if m not in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

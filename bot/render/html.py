@@ -27,7 +27,7 @@ def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
     md.disable("image")
 
-    def link_open(renderer, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+    def link_open(renderer, tokens, idx, options, env):
         tokens[idx].attrSet("rel", "nofollow noopener noreferrer")
         return renderer.renderToken(tokens, idx, options, env)
 

@@ -6,12 +6,12 @@ and the LLM one. The report builder only knows this interface.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.diff import Change
 from bot.report import FileSummary, ReportSummary
+from bot.request import ProgressFn
 
 MODIFICATION_TYPES = (
     "new feature",
@@ -23,9 +23,6 @@ MODIFICATION_TYPES = (
     "renamed",
 )
 """The fixed vocabulary of ``modification_type``, shared by every summarizer."""
-
-ProgressFn = Callable[[str, int, int], None]
-"""Called as ``progress(stage, done, total)`` while long work runs."""
 
 
 @dataclass

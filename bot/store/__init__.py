@@ -1,0 +1,1 @@
+"""Redis: the connection, every key name, locks kept alive, the report cache, ids, subscriptions."""

@@ -1,0 +1,77 @@
+"""Every Redis key the bot writes, in one place, so two features can never share one by accident.
+
+Each name starts with the deployment's prefix (``DIFFINSIGHT_REDIS_PREFIX``), so two
+deployments on one Redis keep apart; RQ's own keys are named by RQ (see README).
+"""
+
+from __future__ import annotations
+
+
+def report(prefix: str, cache_key: str) -> str:
+    """A finished report, under the key of its resolved request."""
+    return f"{prefix}report:{cache_key}"
+
+
+def build_lock(prefix: str, cache_key: str) -> str:
+    """The single-flight lock of one report being built."""
+    return f"{prefix}lock:{cache_key}"
+
+
+def report_id(prefix: str, report_id: str) -> str:
+    """A report id's record: which cache key (and request) it names."""
+    return f"{prefix}report-id:{report_id}"
+
+
+def server_secret(prefix: str) -> str:
+    """The random secret report ids are derived from when DIFFINSIGHT_SECRET is not set."""
+    return f"{prefix}secret"
+
+
+def llm_file(prefix: str, content_key: str) -> str:
+    """One file's model summary, by the content it was made from."""
+    return f"{prefix}llm:{content_key}"
+
+
+def subscriptions_of_repo(prefix: str, repository: str) -> str:
+    """A hash, one field per (channel, branch) following the repository."""
+    return f"{prefix}subs:repo:{repository.lower()}"
+
+
+def subscriptions_of_channel(prefix: str, channel: str) -> str:
+    """A set of the repositories a channel follows, so ``list`` needs no scan."""
+    return f"{prefix}subs:channel:{channel}"
+
+
+def dedup(prefix: str, digest: str) -> str:
+    """A queued job's dedup mark (the digest of its dedup key)."""
+    return f"{prefix}dedup:{digest}"
+
+
+def job_lease(prefix: str, job_id: str) -> str:
+    """A running job's lease, renewed while its worker lives."""
+    return f"{prefix}lease:{job_id}"
+
+
+def posted(prefix: str, post_key: str) -> str:
+    """What one report job has posted so far (placeholder, replies, done, told)."""
+    return f"{prefix}posted:{post_key}"
+
+
+def thread(prefix: str, channel: str, parent_ts: str) -> str:
+    """What a report message's thread holds, for Regenerate to rewrite it."""
+    return f"{prefix}thread:{channel}:{parent_ts}"
+
+
+def thread_lock(prefix: str, channel: str, parent_ts: str) -> str:
+    """One writer per thread at a time."""
+    return f"{prefix}thread-lock:{channel}:{parent_ts}"
+
+
+def unfurl_event(prefix: str, event_id: str) -> str:
+    """A ``link_shared`` event seen, so Slack's retries of it unfurl nothing twice."""
+    return f"{prefix}unfurl-event:{event_id}"
+
+
+def unfurl_link(prefix: str, ident: str) -> str:
+    """A pasted link's last report id, so the next paste unfurls without a job."""
+    return f"{prefix}unfurl-link:{ident}"

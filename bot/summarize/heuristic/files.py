@@ -1,0 +1,168 @@
+"""All the facts about one changed file: what happened to the file, then what is in its patch.
+
+File-level facts (new, deleted, renamed, mode, binary, submodule, missing diff) come from the
+:class:`~bot.diff.FileChange` itself; content facts from the extractor for the file's kind
+(Markdown, code, manifests). A file nothing structural was found in still gets one fact that
+says where and how much its text changed, so no file is left without a description.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from bot.diff import FileChange
+from bot.summarize.heuristic.code import code_facts, is_internal_path, is_test_path, language_of
+from bot.summarize.heuristic.constants import constant_facts
+from bot.summarize.heuristic.facts import Fact, FactKind
+from bot.summarize.heuristic.manifests import manifest_facts, manifest_keys
+from bot.summarize.heuristic.markdown import markdown_facts
+from bot.summarize.heuristic.patchwalk import clip, code, iter_runs
+from bot.summarize.heuristic.text import is_settings, rst_facts, settings_facts
+
+_MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mdx")
+_COMMENT_STARTS = ("#", "//", "/*", "*", "--", ";")
+_HASH_COMMENTS = (".sh", ".bash", ".cfg", ".ini", ".toml", ".yml", ".yaml", ".r", ".pl")
+_SUBPROJECT_RE = re.compile(r"^([-+])Subproject commit ([0-9a-f]{7,40})", re.MULTILINE)
+
+
+def is_markdown(filename: str) -> bool:
+    return filename.lower().endswith(_MARKDOWN_EXTENSIONS)
+
+
+def is_api_code(filename: str) -> bool:
+    """Source code whose names others may import (not tests)."""
+    return language_of(filename) is not None and not is_internal_path(filename)
+
+
+def _path_is_api(f: FileChange) -> bool:
+    """Whether a renamed file's path is what others import: not for Go and C#, whose files
+    are imported by folder (package) or namespace, so a move within one folder breaks no one."""
+    old_dir, new_dir = posixpath.dirname(f.previous_filename or ""), posixpath.dirname(f.filename)
+    return old_dir != new_dir or not f.filename.lower().endswith((".go", ".cs"))
+
+
+def _is_submodule(f: FileChange) -> bool:
+    """Git's diff marks a submodule by its mode; GitHub's file list only by its patch."""
+    return f.submodule or bool(f.patch and _SUBPROJECT_RE.search(f.patch))
+
+
+def _lines(n: int) -> str:
+    return f"{n} line" if n == 1 else f"{n} lines"
+
+
+def _status_facts(f: FileChange) -> list[Fact]:
+    facts: list[Fact] = []
+    if f.status == "added":
+        kind: FactKind = "feature" if not is_test_path(f.filename) else "other"
+        text = f"New file with {_lines(f.additions)}." if not f.binary else "New binary file."
+        facts.append(Fact(text, kind, 7, "new file"))
+    elif f.status == "removed":
+        if is_api_code(f.filename):
+            text = f"Deleted module `{f.filename}` ({_lines(f.deletions)})."
+            facts.append(Fact(text, "breaking", 9, "deleted file"))
+        else:
+            text = (
+                f"File deleted ({_lines(f.deletions)})." if not f.binary else "Binary file deleted."
+            )
+            facts.append(Fact(text, "other", 5, "deleted file"))
+    elif f.status in ("renamed", "copied") and f.previous_filename:
+        verb = "Renamed" if f.status == "renamed" else "Copied"
+        if verb == "Renamed" and is_api_code(f.previous_filename) and _path_is_api(f):
+            text = f"Renamed module `{f.previous_filename}` to `{f.filename}`."
+            facts.append(Fact(text, "breaking", 7, "renamed"))
+        else:
+            text = f"{verb} from `{f.previous_filename}` to `{f.filename}`."
+            facts.append(Fact(text, "other", 4, "renamed"))
+    return facts
+
+
+def _special_facts(f: FileChange) -> list[Fact]:
+    facts: list[Fact] = []
+    if f.old_mode and f.new_mode and f.old_mode != f.new_mode:
+        note = ""
+        if f.new_mode.endswith("755"):
+            note = " (now executable)"
+        elif f.old_mode.endswith("755"):
+            note = " (no longer executable)"
+        text = f"File mode changed from {f.old_mode} to {f.new_mode}{note}."
+        facts.append(Fact(text, "other", 3, "mode"))
+    if f.binary and f.status not in ("added", "removed"):
+        facts.append(Fact("Binary content changed; it is not shown as text.", "other", 2, "binary"))
+    if _is_submodule(f):
+        moves = dict((sign, sha[:7]) for sign, sha in _SUBPROJECT_RE.findall(f.patch or ""))
+        if "-" in moves and "+" in moves:
+            text = f"Submodule moved from `{moves['-']}` to `{moves['+']}`."
+        elif "+" in moves:
+            text = f"Submodule added at `{moves['+']}`."
+        else:
+            text = "Submodule reference changed."
+        facts.append(Fact(text, "other", 3, "submodule"))
+    if f.missing_reason:
+        text = f"Its diff is not available: {f.missing_reason.rstrip('.')}."
+        facts.append(Fact(text, "other", 3, "missing"))
+    if f.truncated:
+        text = "The diff was cut short at the source, so only its first part is described."
+        facts.append(Fact(text, "other", 2, "missing"))
+    return facts
+
+
+def _content_facts(f: FileChange) -> list[Fact]:
+    if not f.patch or f.binary or _is_submodule(f):
+        return []
+    if is_markdown(f.filename):
+        return markdown_facts(f.patch)
+    if f.filename.lower().endswith((".rst", ".rest")):
+        return rst_facts(f.patch)
+    facts = manifest_facts(f.filename, f.patch)
+    if is_settings(f.filename) and f.status == "modified":
+        # pyproject.toml: dependencies above, tool settings (line-length...) here.
+        return [*facts, *settings_facts(f.patch, manifest_keys(f.filename, f.patch))]
+    constants = constant_facts(f.filename, f.patch) if f.status == "modified" else []
+    return [*facts, *code_facts(f.filename, f.patch, f.status), *constants]
+
+
+def _plain_fact(f: FileChange) -> Fact | None:
+    """Where and how a file without structural facts changed, with a glimpse of the text."""
+    if not f.patch or f.status in ("added", "removed"):
+        return None
+    places = 0
+    sample = ""
+    sections: list[str] = []
+    comments_only = language_of(f.filename) is not None or f.filename.endswith(_HASH_COMMENTS)
+    for run in iter_runs(f.patch):
+        if not run.removed and not run.added:
+            continue
+        places += 1
+        comments_only = comments_only and all(
+            not x.strip() or x.lstrip().startswith(_COMMENT_STARTS)
+            for x in [*run.removed, *run.added]
+        )
+        if run.hunk_start and run.section and run.section not in sections:
+            sections.append(run.section)
+        if not sample:
+            sample = next((x.strip() for x in [*run.added, *run.removed] if x.strip()), "")
+    if not places:
+        return None
+    where = f" near {code(sections[0])}" if sections else ""
+    if comments_only:
+        text = (
+            f"Only comments and blank lines changed ({f.additions} added, {f.deletions} removed)."
+        )
+        return Fact(text, "other", 1, "comments")
+    text = f"{_lines(f.additions).capitalize()} added and {f.deletions} removed in {places} "
+    text += f"place{'s' if places != 1 else ''}{where}"
+    if sample:
+        text += f", e.g. {code(clip(sample, 60))}"
+    return Fact(text + ".", "other", 1, "text")
+
+
+def collect_facts(f: FileChange) -> list[Fact]:
+    """Every fact about one file, most important first (stable for equal weights)."""
+    facts = [*_status_facts(f), *_special_facts(f), *_content_facts(f)]
+    if not any(fact.topic not in ("renamed", "mode") for fact in facts):
+        plain = _plain_fact(f)
+        if plain is not None:
+            facts.append(plain)
+    facts.sort(key=lambda fact: -fact.weight)
+    return facts

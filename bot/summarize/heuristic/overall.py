@@ -1,0 +1,268 @@
+"""Report-level text from per-file facts: ranked highlights, insights and a short summary.
+
+Everything here must read well for one file and for three hundred, so every list is capped
+and ends with "and N more"; repeated kinds of fact (new files, deleted files) are grouped.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import Counter
+
+from bot.diff import Change
+from bot.report import FileSummary, Highlights, ReportSummary
+from bot.summarize.heuristic.facts import kind_of, topic_of, weight_of
+from bot.summarize.heuristic.patchwalk import clip, listing
+
+HIGHLIGHT_LIMIT = 6
+_GROUPED = {"new file": "New files", "deleted file": "Deleted files", "renamed": "Renamed files"}
+_FAMILIES = {
+    ".md": "Markdown", ".markdown": "Markdown", ".mdx": "Markdown", ".rst": "reStructuredText",
+    ".py": "Python", ".js": "JavaScript", ".jsx": "JavaScript", ".mjs": "JavaScript",
+    ".ts": "TypeScript", ".tsx": "TypeScript", ".go": "Go", ".java": "Java", ".kt": "Kotlin",
+    ".cs": "C#", ".rs": "Rust", ".rb": "Ruby", ".c": "C", ".h": "C", ".cpp": "C++",
+    ".json": "JSON", ".yml": "YAML", ".yaml": "YAML", ".toml": "TOML", ".txt": "text",
+    ".html": "HTML", ".css": "CSS", ".sh": "shell", ".png": "image", ".svg": "image",
+    ".jpg": "image", ".gif": "image",
+}  # fmt: skip
+
+
+def display_names(paths: list[str]) -> dict[str, str]:
+    """Each path's shortest tail that no other changed path shares (``a/__init__.py``)."""
+    names: dict[str, str] = {}
+    pending = list(dict.fromkeys(paths))
+    depth = 1
+    while pending:
+        tails = {p: "/".join(p.split("/")[-depth:]) for p in pending}
+        counts = Counter(tails.values())
+        pending = [p for p in pending if counts[tails[p]] > 1 and tails[p] != p]
+        names.update({p: f"`{t}`" for p, t in tails.items() if p not in pending})
+        depth += 1
+    return names
+
+
+_GROUP_STARTS = tuple(f"{label[:-1]}" for label in _GROUPED.values())
+
+
+def _family(filename: str) -> str:
+    base = filename.rsplit("/", 1)[-1]
+    dot = base.rfind(".")
+    return _FAMILIES.get(base[dot:].lower(), "other") if dot > 0 else "other"
+
+
+def _ranked(
+    change: Change, facts: list[list[str]], names: dict[str, str]
+) -> dict[str, list[tuple[int, int, str]]]:
+    """Per kind: (weight, file index, text) of every fact, grouping repeated file events."""
+    items: dict[str, list[tuple[int, int, str]]] = {"breaking": [], "feature": [], "other": []}
+    groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for index, (f, file_facts) in enumerate(zip(change.files, facts, strict=False)):
+        for fact in file_facts:
+            kind, topic = kind_of(fact), topic_of(fact)
+            if topic in _GROUPED and kind != "breaking":
+                groups.setdefault((kind, topic), []).append((index, names[f.filename]))
+                continue
+            items[kind].append((weight_of(fact), index, f"{names[f.filename]}: {fact}"))
+    for (group_kind, topic), members in groups.items():
+        label = _GROUPED[topic]
+        if len(members) == 1:  # one file: its own item, so the summary names it only once
+            items[group_kind].append((4, members[0][0], f"{label[:-1]}: {members[0][1]}."))
+        else:
+            shown = listing([name for _, name in members], 8)
+            items[group_kind].append((8, -1, f"{label} ({len(members)}): {shown}."))
+    for values in items.values():
+        values.sort(key=lambda item: (-item[0], item[1]))
+    return items
+
+
+def _capped(values: list[tuple[int, int, str]], label: str) -> list[str]:
+    shown = [text for _, _, text in values[:HIGHLIGHT_LIMIT]]
+    rest = values[HIGHLIGHT_LIMIT:]
+    if rest:
+        files = len({index for _, index, _ in rest})
+        in_files = f" in {files} file{'s' if files != 1 else ''}" if files else ""
+        label = label if len(rest) != 1 else label.removesuffix("s")
+        shown.append(f"And {len(rest)} more {label}{in_files}; see the files below.")
+    return shown
+
+
+def _scope(change: Change) -> str:
+    statuses = Counter(f.status for f in change.files)
+    parts = [f"{n} {status}" for status, n in statuses.most_common()]
+    families = Counter(_family(f.filename) for f in change.files)
+    named = [(family, n) for family, n in families.most_common() if family != "other"]
+    shown = [f"{n} {family}" for family, n in named[:4]]
+    rest = families["other"] + sum(n for _, n in named[4:])
+    if rest:
+        shown.append(f"{rest} other")
+    n = len(change.files)
+    return (
+        f"This change touches {n} file{'s' if n != 1 else ''} in `{change.repository}` "
+        f"({listing(parts, 6)}), adding {change.additions} lines and removing "
+        f"{change.deletions}. By kind: {listing(shown, 5)} file{'s' if n != 1 else ''}."
+    )
+
+
+def _folder(filename: str) -> str:
+    parts = filename.split("/")[:-1][:2]
+    return "/".join(parts) + "/" if parts else "the top folder"
+
+
+def _where(change: Change) -> str:
+    """Where in the tree the change lies, by changed lines per top folder."""
+    lines: Counter[str] = Counter()
+    files: Counter[str] = Counter()
+    for f in change.files:
+        folder = _folder(f.filename)
+        lines[folder] += max(f.changes, 1)
+        files[folder] += 1
+    if len(files) == 1:
+        common = posixpath.commonpath([posixpath.dirname(f.filename) for f in change.files])
+        where = f"`{common}/`" if common else "the top folder"
+        n = len(change.files)
+        subject = (
+            "The file is" if n == 1 else ("Both files are" if n == 2 else f"All {n} files are")
+        )
+        return f"{subject} under {where}."
+    top = [
+        (f"`{folder}`" if folder.endswith("/") else folder)
+        + f" ({files[folder]} file{'s' if files[folder] != 1 else ''}, {n} lines)"
+        for folder, n in lines.most_common(3)
+    ]
+    return f"Most of it is under {listing(top, 3)}."
+
+
+def _largest(change: Change, files: list[FileSummary], names: dict[str, str]) -> str:
+    order = sorted(range(len(change.files)), key=lambda i: -change.files[i].changes)[:3]
+    if len(change.files) < 2 or not order:
+        return ""
+    described = [
+        f"{names[f.filename]} ({f.changes} lines, {files[i].modification_type})"
+        for i, f in ((i, change.files[i]) for i in order)
+    ]
+    return f"The largest changes are in {listing(described)}."
+
+
+def _risk(breaking: list[tuple[int, int, str]]) -> str:
+    if not breaking:
+        return (
+            "No public names were removed, renamed or changed in signature, so nothing found "
+            "here should break existing users."
+        )
+    first = listing([text.rstrip(".") for _, _, text in breaking[:2]], 2)
+    more = f" ({len(breaking)} in all)" if len(breaking) > 2 else ""
+    return f"Review the possible breaking changes before relying on this change{more}: {first}."
+
+
+def _gaps(change: Change, names: dict[str, str]) -> str:
+    blind = [f for f in change.files if f.binary or f.missing_reason or f.submodule]
+    if not blind:
+        return ""
+    n = len(blind)
+    their = "their names and status are" if n != 1 else "its name and status are"
+    return (
+        f"{n} file{'s have' if n != 1 else ' has'} no readable text diff (binary, submodule, "
+        f"too large or unavailable): {listing([names[f.filename] for f in blind], 5)}; "
+        f"only {their} described."
+    )
+
+
+def _notable(items: dict[str, list[tuple[int, int, str]]]) -> list[str]:
+    """The two weightiest facts, from two different files, each cut to a sentence's length."""
+    ranked = sorted(
+        (item for kind in ("breaking", "feature", "other") for item in items[kind]),
+        key=lambda item: -item[0],
+    )
+    chosen: list[str] = []
+    seen: set[int] = set()
+    for _, index, text in ranked:
+        if index in seen and index >= 0:
+            continue
+        seen.add(index)
+        name, _, fact = text.partition(": ")
+        if index < 0 or text.startswith(_GROUP_STARTS):  # "New file: `a.md`", no "in a.md, "
+            phrase = f"{text[:1].lower()}{text[1:]}"
+        else:
+            phrase = f"in {name}, {fact[:1].lower()}{fact[1:]}"
+        chosen.append(clip(phrase.rstrip("."), 160))
+        if len(chosen) == 2:
+            break
+    return chosen
+
+
+def _mix(change: Change) -> str:
+    """``, mostly Python files`` only when one or two kinds really make up most of it."""
+    n = len(change.files)
+    ranked = [
+        (family, count)
+        for family, count in Counter(_family(f.filename) for f in change.files).most_common()
+        if family != "other"
+    ]
+    if not ranked:
+        return ""
+    (top, first), rest = ranked[0], ranked[1:]
+    second = rest[0] if rest else None
+    if first == n:
+        return f", all {top}" if n > 2 else f", both {top}"
+    if first * 2 > n:
+        if second and second[1] * 4 >= n:
+            return f", mostly {top} and {second[0]} files"
+        return f", mostly {top} files"
+    if second and (first + second[1]) * 3 >= n * 2:
+        return f", mostly {top} and {second[0]} files"
+    names = [family for family, _ in ranked]
+    if len(names) <= 3:
+        return f", in {listing(names)} files"
+    return f", in {', '.join(names[:3])} and {len(names) - 3} more kinds of files"
+
+
+def _summary(
+    change: Change, items: dict[str, list[tuple[int, int, str]]], names: dict[str, str]
+) -> str:
+    n = len(change.files)
+    if not n:
+        return "This change has no file differences to describe."
+    counts = f"(+{change.additions}/-{change.deletions} lines)"
+    first = f"This change updates {n} files in `{change.repository}` {counts}{_mix(change)}."
+    if n == 1:
+        only = change.files[0]
+        first = f"This change updates {names[only.filename]} in `{change.repository}` {counts}."
+    notable = _notable(items)
+    sentences = [first]
+    if notable:
+        sentences.append(f"Most notable: {'; '.join(notable)}.")
+    breaking = len(items["breaking"])
+    sentences.append(
+        f"It contains {breaking} possible breaking change{'s' if breaking != 1 else ''}."
+        if breaking
+        else "No breaking changes were detected."
+    )
+    return " ".join(sentences)
+
+
+def build_overall(
+    change: Change, files: list[FileSummary], facts: list[list[str]]
+) -> ReportSummary:
+    """Highlights, insights and summary for a whole change, from its files' facts."""
+    names = display_names([f.filename for f in change.files])
+    items = _ranked(change, facts, names)
+    highlights = Highlights(
+        new_features=_capped(items["feature"], "new features"),
+        breaking_changes=_capped(items["breaking"], "possible breaking changes"),
+        other_updates=_capped(items["other"], "updates"),
+    )
+    if change.files:
+        scope = f"{_scope(change)} {_where(change)}"
+        paragraphs = [scope, _largest(change, files, names), _risk(items["breaking"])]
+        paragraphs.append(_gaps(change, names))
+    else:
+        identical = any("identical" in note for note in change.notes)
+        paragraphs = [
+            "There is nothing to compare: the two sides of this change are identical."
+            if identical
+            else "No file differences are left to describe; the notes below say why."
+        ]
+    insights = "\n\n".join(p for p in paragraphs if p)
+    return ReportSummary(
+        summary=_summary(change, items, names), highlights=highlights, insights=insights
+    )

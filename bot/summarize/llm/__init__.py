@@ -1,0 +1,1 @@
+"""The model summarizer: prompts, batching within budgets, calls, checks and the per-file cache."""

@@ -1,0 +1,274 @@
+"""One structured chat-completions call, with retries, a deadline, a token ledger and one repair.
+
+The ``openai`` client is built with ``max_retries=0`` on purpose: its own retries would resend
+the prompt without our ledger seeing the tokens, and would sleep for a ``Retry-After`` of up to
+two minutes whatever the report's deadline. Here each attempt is charged to the report's budget
+before it is sent, 429 and 5xx (and timeouts, lost connections) are retried with exponential
+backoff and jitter, ``retry-after-ms`` / ``Retry-After`` are honoured when the deadline allows
+it, and every attempt's timeout is the smaller of the per-call timeout and the time left.
+
+A repair resends the request with what was wrong (and as much of the bad reply as fits) within
+the same per-call budget: every call keeps :data:`REPAIR_ROOM` tokens free for that.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import openai
+
+from bot import messages as m
+from bot.config import Config
+from bot.summarize.llm.budget import estimate_request, fit_text
+from bot.summarize.llm.prompts import REPAIR_LINES, repair_message
+from bot.summarize.llm.schema import response_format
+
+log = logging.getLogger(__name__)
+
+DEFAULT_AZURE_API_VERSION = "2024-10-21"
+DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
+BACKOFF_BASE_SECONDS = 0.5
+BACKOFF_MAX_SECONDS = 8.0
+REPAIR_ROOM = 256
+"""Tokens a call leaves free under the per-call budget, so its repair fits the same budget."""
+MIN_ECHO_TOKENS = 16
+
+
+class CallFailed(Exception):
+    """A call that produced no usable reply; ``reason`` is worded for the report's notes."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Session:
+    """What one report may still spend: time until its deadline and tokens of its budget."""
+
+    deadline: float
+    budget: int
+    sent: int = 0
+    attempts: int = 0
+    reported_prompt_tokens: int = 0
+    fatal: str | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def start(cls, seconds: float, budget: int) -> Session:
+        return cls(deadline=time.monotonic() + seconds, budget=budget)
+
+    def time_left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    @property
+    def tokens_left(self) -> int:
+        return self.budget - self.sent
+
+    def reserve(self, tokens: int) -> bool:
+        """Charge ``tokens`` to the budget if they fit; the caller sends only when this is True."""
+        with self._lock:
+            if self.sent + tokens > self.budget:
+                return False
+            self.sent += tokens
+            self.attempts += 1
+            return True
+
+    def record_usage(self, prompt_tokens: int) -> None:
+        with self._lock:
+            self.reported_prompt_tokens += prompt_tokens
+
+
+def make_openai_client(config: Config) -> openai.OpenAI:
+    """Azure when its endpoint and key are set, else OpenAI or any compatible server."""
+    if config.azure_openai_endpoint and config.azure_openai_api_key:
+        return openai.AzureOpenAI(
+            azure_endpoint=config.azure_openai_endpoint,
+            api_key=config.azure_openai_api_key,
+            api_version=config.openai_api_version or DEFAULT_AZURE_API_VERSION,
+            max_retries=0,
+            timeout=config.llm_timeout_seconds,
+        )
+    return openai.OpenAI(
+        # A local server (Ollama, llama.cpp) may need no key, but the client insists on one.
+        api_key=config.openai_api_key or ("unused" if config.openai_base_url else None),
+        base_url=config.openai_base_url or DEFAULT_OPENAI_BASE_URL,
+        max_retries=0,
+        timeout=config.llm_timeout_seconds,
+    )
+
+
+def retry_after_seconds(headers: Any) -> float | None:
+    """The server's requested wait from ``retry-after-ms`` or ``Retry-After`` (seconds or date)."""
+    if headers is None:
+        return None
+    for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return max(0.0, float(value) / divisor)
+        except ValueError:
+            parsed = email.utils.parsedate_tz(value)
+            if parsed is not None:
+                return max(0.0, email.utils.mktime_tz(parsed) - time.time())
+    return None
+
+
+@dataclass
+class Reply:
+    """A parsed reply and the problems it still has (empty when it passed its checks)."""
+
+    data: Any
+    problems: list[str]
+    repaired: bool = False
+
+
+Check = Callable[[Any], list[str]]
+
+
+class ChatClient:
+    """Structured calls for one model, shared by the threads of a report."""
+
+    def __init__(self, config: Config, client: openai.OpenAI | None = None) -> None:
+        self.config = config
+        self.client = client or make_openai_client(config)
+        self.model = config.model
+        # The client loads its chat resources on first use; do it now, not inside a report.
+        self.completions = self.client.chat.completions
+
+    def structured(
+        self,
+        session: Session,
+        messages: list[dict[str, str]],
+        name: str,
+        schema: dict,
+        check: Check,
+        limit: int,
+    ) -> Reply:
+        """Ask, check the reply, and when it fails its checks ask once more saying why.
+
+        ``limit`` bounds the repair request's estimated tokens (the per-call budget).
+        """
+        content = self.send(session, messages, name, schema)
+        data, problems = parse_reply(content, check)
+        if not problems:
+            return Reply(data, [])
+        retry = repair_request(messages, content, problems, schema, limit)
+        if retry is None:
+            log.info("llm reply failed its checks, no room to repair", extra={"schema": name})
+            return Reply(data, problems)
+        log.info("llm reply failed its checks, repairing", extra={"schema": name})
+        content = self.send(session, retry, name, schema)
+        data, problems = parse_reply(content, check)
+        return Reply(data, problems, repaired=True)
+
+    def send(
+        self, session: Session, messages: list[dict[str, str]], name: str, schema: dict
+    ) -> str:
+        """The reply's content, after retries; raises :class:`CallFailed` when there is none."""
+        tokens = estimate_request(messages, schema)
+        retries = 0
+        while True:
+            if session.fatal:
+                raise CallFailed(session.fatal)
+            time_left = session.time_left()
+            if time_left <= 0:
+                raise CallFailed(m.LLM_REASON_DEADLINE)
+            if not session.reserve(tokens):
+                raise CallFailed(m.LLM_REASON_BUDGET)
+            try:
+                return self._create(session, messages, name, schema, time_left)
+            except (openai.RateLimitError, openai.InternalServerError) as exc:
+                if _quota_exhausted(exc):
+                    session.fatal = m.LLM_REASON_QUOTA
+                    raise CallFailed(session.fatal) from exc
+                wait = retry_after_seconds(exc.response.headers)
+                reason = m.LLM_REASON_HTTP.format(status=exc.status_code)
+            except openai.APITimeoutError:
+                wait, reason = None, m.LLM_REASON_TIMEOUT
+            except openai.APIConnectionError:
+                wait, reason = None, m.LLM_REASON_UNREACHABLE
+            except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
+                session.fatal = m.LLM_REASON_CREDENTIALS.format(status=exc.status_code)
+                raise CallFailed(session.fatal) from exc
+            except openai.APIStatusError as exc:
+                raise CallFailed(m.LLM_REASON_REQUEST.format(status=exc.status_code)) from exc
+            if retries >= self.config.llm_max_retries:
+                raise CallFailed(reason)
+            if wait is None:
+                wait = min(BACKOFF_BASE_SECONDS * 2**retries, BACKOFF_MAX_SECONDS)
+                wait *= 1 - 0.25 * random.random()
+            if wait >= session.time_left():
+                raise CallFailed(m.LLM_REASON_NO_TIME.format(reason=reason))
+            log.info("llm call retried", extra={"reason": reason, "wait": round(wait, 3)})
+            time.sleep(wait)
+            retries += 1
+
+    def _create(
+        self,
+        session: Session,
+        messages: list[dict[str, str]],
+        name: str,
+        schema: dict,
+        time_left: float,
+    ) -> str:
+        response = self.completions.create(
+            model=self.model,
+            messages=cast(Any, messages),
+            response_format=cast(Any, response_format(name, schema)),
+            timeout=max(0.05, min(self.config.llm_timeout_seconds, time_left)),
+        )
+        if response.usage is not None:
+            session.record_usage(response.usage.prompt_tokens)
+        if not response.choices:
+            return ""
+        message = response.choices[0].message
+        if getattr(message, "refusal", None):
+            raise CallFailed(m.LLM_REASON_DECLINED)
+        return message.content or ""
+
+
+def _quota_exhausted(exc: openai.APIStatusError) -> bool:
+    """A 429 for an exhausted quota needs someone to act; retrying only burns the deadline."""
+    return exc.code == "insufficient_quota"
+
+
+def parse_reply(content: str, check: Check) -> tuple[Any, list[str]]:
+    """The reply as JSON and the problems ``check`` finds with it (or why it is not JSON)."""
+    try:
+        data = json.loads(content)
+    except json.JSONDecodeError as exc:
+        return None, [f"the reply is not valid JSON ({exc.msg} at position {exc.pos})"]
+    except ValueError as exc:  # e.g. a number too long to convert
+        return None, [f"the reply is not valid JSON ({exc})"]
+    return data, check(data)
+
+
+def repair_request(
+    messages: list[dict[str, str]], content: str, problems: list[str], schema: dict, limit: int
+) -> list[dict[str, str]] | None:
+    """``messages`` followed by the bad reply and what was wrong, within ``limit`` tokens.
+
+    Problems come first: lines are dropped from the end until the request fits, then the bad
+    reply is echoed as far as the room left allows (left out when hardly any is). ``None`` when
+    not even one problem fits.
+    """
+    for count in range(min(len(problems), REPAIR_LINES), 0, -1):
+        ask = {"role": "user", "content": repair_message(problems[:count])}
+        framed = [*messages, {"role": "assistant", "content": ""}, ask]
+        room = limit - estimate_request(framed, schema)
+        if room >= MIN_ECHO_TOKENS and content.strip():
+            framed[-2]["content"] = fit_text(content, room)
+            return framed
+        if estimate_request([*messages, ask], schema) <= limit:
+            return [*messages, ask]
+    return None

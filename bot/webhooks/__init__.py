@@ -1,0 +1,1 @@
+"""GitHub webhook deliveries: parsing and verifying events, and which subscribers they concern."""
