@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot import messages
 from bot.areas import area_from_globs, area_from_paths, matches_any
@@ -13,19 +13,29 @@ from bot.diff import Change, ResolvedChange
 from bot.reading.local import resolve_local
 from bot.reading.memo import read_once
 from bot.report import Report, assemble
-from bot.request import ProgressFn, ReportRequest, normalize_lang
+from bot.request import CacheMode, ProgressFn, ReportRequest, normalize_lang
 from bot.sources import Source, parse_source
 from bot.summarize import Summarizer
 from bot.summarize.heuristic.summarizer import HeuristicSummarizer
 from bot.summarize.llm.filecache import InProcessFileCache, RefreshingFileCache, default_cache
 
 
-def parse_request(request: ReportRequest, config: Config) -> Source:
-    """The request's source; its language is checked here too, before anything is read."""
-    normalize_lang(request.lang or config.lang)
-    return parse_source(
+@dataclass(frozen=True)
+class ParsedRequest:
+    """A request's source and language, each read once, before anything is fetched."""
+
+    source: Source
+    lang: str
+    """Normalised (``ja-jp`` -> ``ja_JP``), as titles, prompts and cache keys spell it."""
+
+
+def parse_request(request: ReportRequest, config: Config) -> ParsedRequest:
+    """The request's source and language; a bad one of either raises before any read."""
+    lang = normalize_lang(request.lang or config.lang)
+    source = parse_source(
         request.source, github_web_host=config.github_web_host, git_path=request.git_path
     )
+    return ParsedRequest(source, lang)
 
 
 @contextmanager
@@ -87,7 +97,7 @@ def filter_change(change: Change, globs: tuple[str, ...]) -> Change:
                 dropped=dropped, total=len(change.files), globs=", ".join(globs)
             )
         )
-    return replace(change, files=kept, notes=notes)
+    return replace(change, files=tuple(kept), notes=tuple(notes))
 
 
 def area_for(change: Change, globs: tuple[str, ...]) -> str:
@@ -96,20 +106,16 @@ def area_for(change: Change, globs: tuple[str, ...]) -> str:
     )
 
 
-def get_summarizer(name: str, config: Config, *, cache: str = "use") -> Summarizer:
-    """The named summarizer; ``cache`` is ``use``, ``refresh`` (Regenerate) or ``off``.
-
-    ``off`` (``--no-cache``) keeps the LLM's per-file results in this run's memory only, so no
-    Redis is started; ``refresh`` asks the model again and overwrites what was cached.
-    """
+def get_summarizer(name: str, config: Config, *, cache: CacheMode = CacheMode.USE) -> Summarizer:
+    """The named summarizer, its model answers cached as ``cache`` says."""
     if name == "heuristic":
         return HeuristicSummarizer()
     if name == "openai":
         from bot.summarize.llm.summarizer import LLMSummarizer  # lazy: openai costs 1 s
 
-        if cache == "off":
+        if cache is CacheMode.OFF:
             return LLMSummarizer(config, cache=InProcessFileCache())
-        if cache == "refresh":
+        if cache is CacheMode.REFRESH:
             return LLMSummarizer(config, cache=RefreshingFileCache(default_cache(config)))
         return LLMSummarizer(config)
     raise ValueError(messages.UNKNOWN_SUMMARIZER.format(name=name))
@@ -123,11 +129,12 @@ def build_from_change(
     summarizer: Summarizer,
     progress: ProgressFn | None = None,
 ) -> Report:
-    lang = normalize_lang(lang)
+    """Filter, summarize and assemble; ``lang`` is normalised already (:func:`parse_request`)."""
     change = filter_change(change, globs)
     area = area_for(change, globs)
     if not change.files and not any("identical" in n for n in change.notes):
-        change.notes.append(messages.NOTE_NO_FILES_UNDER_PATHS if globs else messages.NOTE_NO_FILES)
+        empty = messages.NOTE_NO_FILES_UNDER_PATHS if globs else messages.NOTE_NO_FILES
+        change = replace(change, notes=(*change.notes, empty))
     result = summarizer.summarize(change, lang, progress)
     return assemble(change, result.files, result.overall, lang=lang, area=area, notes=result.notes)
 
@@ -136,17 +143,17 @@ def build_report(
     request: ReportRequest, config: Config, progress: ProgressFn | None = None
 ) -> Report:
     """Parse, read, filter, summarize and assemble one report (no cache)."""
-    source = parse_request(request, config)
-    change = read_change(source, config, progress)
+    parsed = parse_request(request, config)
+    change = read_change(parsed.source, config, progress)
     summarizer = get_summarizer(
         request.summarizer or config.summarizer,
         config,
-        cache="off" if request.no_cache else "use",
+        cache=CacheMode.OFF if request.no_cache else CacheMode.USE,
     )
     return build_from_change(
         change,
         globs=request.paths,
-        lang=request.lang or config.lang,
+        lang=parsed.lang,
         summarizer=summarizer,
         progress=progress,
     )

@@ -16,12 +16,14 @@ from unidiff.errors import UnidiffParseError
 
 from bot import messages
 
-STATUSES = ("added", "removed", "modified", "renamed", "copied", "changed", "unchanged")
 
-
-@dataclass
+@dataclass(frozen=True)
 class FileChange:
-    """One changed file. ``patch`` holds the hunks only (GitHub's ``patch`` field shape)."""
+    """One changed file. ``patch`` holds the hunks only (GitHub's ``patch`` field shape).
+
+    Frozen, like :class:`Change`: a change read once may be shared (the read memo, a report
+    built twice from it), so a reader that learns more makes a new value with ``replace``.
+    """
 
     filename: str
     status: str
@@ -47,7 +49,7 @@ class RefInfo:
     sha: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Change:
     """A whole change: where it lives, which commits it spans and its files."""
 
@@ -56,10 +58,10 @@ class Change:
     base: RefInfo
     head: RefInfo
     permalink: str
-    files: list[FileChange]
+    files: tuple[FileChange, ...]
     date: str
     title: str | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
     web_url: str | None = None
 
     @property

@@ -99,7 +99,7 @@ class Report:
         return Totals(len(self.files), additions, deletions, additions + deletions)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON report of CONTRACT.md (plus ``area`` and ``web_url`` for renderers)."""
+        """The JSON report of the README (plus ``area`` and ``web_url`` for renderers)."""
         data = {
             "title": self.title,
             "date": self.date,

@@ -10,12 +10,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 
 from bot import messages
 from bot.sources import SourceError
 
 ProgressFn = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while long work runs."""
+
+
+class CacheMode(Enum):
+    """How a build treats the model's per-file cache."""
+
+    USE = "use"
+    """Answers cached by content are reused, new ones stored."""
+    REFRESH = "refresh"
+    """Regenerate: the model is asked afresh and what it says overwrites the cache."""
+    OFF = "off"
+    """``--no-cache``: this run's memory only, so no Redis is started."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot import messages
 from bot.config import Config
-from bot.jobs.queue import ReportJob, enqueue_report
+from bot.jobs.queue import Origin, ReportJob, enqueue_report
 from bot.render.slack.blocks import FULL_REPORT_ACTION, REGENERATE_ACTION
 from bot.store.connection import REDIS_DOWN
 
@@ -59,7 +59,7 @@ def regenerate_job(body: dict[str, Any]) -> ReportJob | None:
         message_ts=message_ts,
         response_url=body.get("response_url"),
         dedup_key=f"regenerate:{key}",
-        origin="regenerate",
+        origin=Origin.REGENERATE,
     )
 
 

@@ -145,12 +145,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
     _configure_logging(args.command)
-    args.extra = extra
     if args.command == "report" and extra:
         # ``OWNER/REPO BASE...HEAD`` arrives as two words.
         if len(extra) == 1 and not extra[0].startswith("-"):
             args.source = f"{args.source} {extra[0]}"
-            args.extra = []
         else:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:

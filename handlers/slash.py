@@ -17,7 +17,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot import messages
 from bot.config import Config
-from bot.jobs.queue import ReportJob, enqueue_report
+from bot.jobs.queue import Origin, ReportJob, enqueue_report
 from bot.render.slack.mrkdwn import escape_mrkdwn
 from bot.request import normalize_lang
 from bot.sources import SourceError, parse_source
@@ -138,7 +138,7 @@ def report_job(config: Config, body: dict[str, Any]) -> ReportJob | None:
         message_ts=None,
         response_url=body.get("response_url"),
         dedup_key=dedup_key(body),
-        origin="slash",
+        origin=Origin.SLASH,
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from bot.build import build_report, get_summarizer
-from bot.request import ReportRequest
+from bot.request import CacheMode, ReportRequest
 from bot.store.cache import cached_build
 from bot.summarize.llm.filecache import InProcessFileCache, RedisFileCache, RefreshingFileCache
 from tests.fakes.openai import FakeOpenAI
@@ -37,7 +37,7 @@ def test_no_cache_keeps_llm_results_in_memory_and_starts_no_redis(fake, repo, tm
         redis_url=None,
         data_dir=tmp_path / "never-created",
     )
-    summarizer = get_summarizer("openai", config, cache="off")
+    summarizer = get_summarizer("openai", config, cache=CacheMode.OFF)
     assert isinstance(summarizer.cache, InProcessFileCache)
     request = ReportRequest("HEAD~1...HEAD", git_path=str(repo), summarizer="openai", no_cache=True)
     build_report(request, config)
@@ -60,6 +60,6 @@ def test_regenerate_asks_the_model_again_and_refreshes_the_cache(fake, repo, con
     refreshed = cached_build(request, llm, refresh=True)
     assert not refreshed.cached and len(fake.requests) == 2 * first
 
-    summarizer = get_summarizer("openai", llm, cache="refresh")
+    summarizer = get_summarizer("openai", llm, cache=CacheMode.REFRESH)
     assert isinstance(summarizer.cache, RefreshingFileCache)
     assert isinstance(summarizer.cache.inner, RedisFileCache)

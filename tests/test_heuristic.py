@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.diff import Change, FileChange, RefInfo
 from bot.summarize import MODIFICATION_TYPES
 from bot.summarize.heuristic.summarizer import (
@@ -254,8 +256,9 @@ def test_an_empty_change_says_so() -> None:
     assert result.files == []
     assert result.overall.summary == "This change has no file differences to describe."
     assert "notes below say why" in result.overall.insights  # emptied by --path, say
-    identical = change_of()
-    identical.notes.append("Base and head are identical: both are the same commit (abc).")
+    identical = replace(
+        change_of(), notes=("Base and head are identical: both are the same commit (abc).",)
+    )
     result = HeuristicSummarizer().summarize(identical, "en_US")
     assert "the two sides of this change are identical" in result.overall.insights
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from bot.diff import Change, FileChange, RefInfo
 from bot.reading import memo as readmemo
 
@@ -18,7 +22,8 @@ def _change(name: str) -> Change:
     )
 
 
-def test_a_second_read_under_the_same_key_is_served_from_memory_as_a_copy() -> None:
+def test_a_second_read_under_the_same_key_is_served_from_memory_unchanged() -> None:
+    """The change is frozen, so one value serves every caller: none can add to another's notes."""
     reads: list[str] = []
 
     def read() -> Change:
@@ -26,11 +31,13 @@ def test_a_second_read_under_the_same_key_is_served_from_memory_as_a_copy() -> N
         return _change("a.md")
 
     first = readmemo.read_once(("k",), read)
-    first.notes.append("a note added while building")  # callers mutate their copy
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.notes = ("a note added while building",)  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.files[0].patch = None  # type: ignore[misc]
     second = readmemo.read_once(("k",), read)
     assert reads == ["read"]
-    assert second.notes == [] and second.files[0].filename == "a.md"
-    assert second is not first
+    assert second.notes == () and second.files[0].filename == "a.md"
 
 
 def test_memory_is_bounded_and_expires(monkeypatch) -> None:

@@ -41,9 +41,8 @@ from bot.store.connection import get_redis
 
 config = replace(load_config({}), redis_url=None, data_dir=Path(sys.argv[1]))
 client = get_redis(config)
-client.incr("di-embedded-test:n")
-print(json.dumps({"pid": client.info("server")["process_id"],
-                  "n": int(client.get("di-embedded-test:n"))}))
+n = client.incr("di-embedded-test:n")  # the value INCR gave this child, not a later read
+print(json.dumps({"pid": client.info("server")["process_id"], "n": int(n)}))
 """
 
 

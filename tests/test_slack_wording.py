@@ -55,6 +55,7 @@ def test_a_summary_cut_in_the_parent_says_it_continues_in_the_thread() -> None:
     ("origin", "source", "said"),
     [
         ("github:pull_request", "https://github.com/o/r/pull/42", "merged pull request #42"),
+        ("github:subscription", "https://github.com/o/r/compare/a...b", "subscription"),
         ("github:push", "https://github.com/o/r/compare/a...b", messages.SLACK_TRIGGER_PUSH),
         ("github:other", "https://github.com/o/r/compare/a...b", "subscription"),
     ],
@@ -62,7 +63,13 @@ def test_a_summary_cut_in_the_parent_says_it_continues_in_the_thread() -> None:
 def test_a_webhook_report_says_what_started_it_not_the_subscriber(
     origin: str, source: str, said: str
 ) -> None:
-    fields = {"channel": "C1", "requester": "U0SUBSCRIBER", "origin": origin, "source": source}
+    fields = {
+        "channel": "C1",
+        "requester": "U0SUBSCRIBER",
+        "origin": origin,
+        "source": source,
+        "pull_number": 42 if "/pull/" in source else None,
+    }
     target = target_of(fields)
     assert target.trigger == said == trigger_of(fields)
     context = context_text(

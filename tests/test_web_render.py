@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from html import escape
 from html.parser import HTMLParser
 
@@ -133,18 +132,13 @@ def test_hostile_report_id_is_escaped() -> None:
     assert "<script>x" not in page
 
 
-def test_three_hundred_files_render_fast() -> None:
+def test_three_hundred_files_render_each_once_with_its_own_anchor() -> None:
+    """How fast is benchmarks/bench_web.py's question; this pins what the page holds."""
     report = large_report(300)
-    render_html(report, "warm")
-    start = time.perf_counter()
     page = render_html(report, "rid")
-    elapsed = time.perf_counter() - start
     assert page.count('<section class="file"') == 300
     assert len(set(re.findall(r'id="(item-[0-9a-f]{6})"', page))) == 300
     assert HOSTILE not in page
-    # 200 ms is the target on a quiet machine (benchmarks/bench_web.py); the test allows
-    # headroom for a shared CI machine while still catching an accidental slowdown.
-    assert elapsed < 1.0, f"rendering 300 files took {elapsed * 1000:.0f} ms"
 
 
 def test_every_word_of_the_page_comes_from_messages(monkeypatch) -> None:  # noqa: ANN001

@@ -13,7 +13,8 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import redis
@@ -44,6 +45,25 @@ REPORT_JOB_FUNCTIONS = ("build_and_post", "report_if_touched")
 """Jobs that post a report to a person, who must hear when their worker dies."""
 
 
+class Origin(StrEnum):
+    """What asked for a report: it decides the parent's "asked by" or "merged pull request" line."""
+
+    SLASH = "slash"
+    REGENERATE = "regenerate"
+    PULL_REQUEST = "github:pull_request"
+    PUSH = "github:push"
+    SUBSCRIPTION = "github:subscription"
+    """A webhook report of another kind (said as "subscription")."""
+
+    @classmethod
+    def of(cls, value: object) -> Origin:
+        """An origin from a queued value; one this release does not know is a subscription's."""
+        try:
+            return cls(str(value or cls.SLASH.value))
+        except ValueError:
+            return cls.SUBSCRIPTION
+
+
 @dataclass(frozen=True)
 class ReportJob:
     """One report to build and post; every field is a plain value that pickles safely."""
@@ -58,11 +78,13 @@ class ReportJob:
     message_ts: str | None = None
     response_url: str | None = None
     dedup_key: str | None = None
-    origin: str = "slash"
+    origin: Origin = Origin.SLASH
     git_path: str | None = None
     summarizer: str | None = None
     branch: str | None = None
     """The branch a webhook report's change landed on, to say what started the post."""
+    pull_number: int | None = None
+    """The merged pull request a webhook report is of, to say so."""
 
     @classmethod
     def from_fields(cls, fields: dict[str, Any]) -> ReportJob:
@@ -73,7 +95,17 @@ class ReportJob:
         """
         known = {f.name for f in dataclasses.fields(cls)}
         kept = {k: v for k, v in fields.items() if k in known}
-        return cls(**{**kept, "paths": tuple(kept.get("paths") or ())})
+        return cls(
+            **{
+                **kept,
+                "paths": tuple(kept.get("paths") or ()),
+                "origin": Origin.of(kept.get("origin")),
+            }
+        )
+
+    def fields(self) -> dict[str, Any]:
+        """The job as queued keyword arguments: plain values only (the origin as its text)."""
+        return {**vars(self), "paths": tuple(self.paths), "origin": self.origin.value}
 
 
 @dataclass(frozen=True)
@@ -176,7 +208,7 @@ def enqueue_report(
 ) -> EnqueueResult:
     """Queue the report job (or ``func``, taking the same fields) once per dedup key."""
     job_id = uuid.uuid4().hex
-    kwargs = {**asdict(job), "paths": tuple(job.paths), "post_key": job_id}
+    kwargs = {**job.fields(), "post_key": job_id}
     return enqueue(
         config,
         func,

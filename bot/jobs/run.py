@@ -20,9 +20,10 @@ from rq.job import Job
 from slack_sdk.errors import SlackApiError
 
 from bot import messages
+from bot.build import parse_request
 from bot.config import Config
 from bot.errors import SourceReadError
-from bot.jobs.queue import JOB_TIMEOUT, RECORD_TTL, REPORT_JOB_FUNCTIONS, ReportJob
+from bot.jobs.queue import JOB_TIMEOUT, RECORD_TTL, REPORT_JOB_FUNCTIONS, Origin, ReportJob
 from bot.names import report_url
 from bot.request import ReportRequest
 from bot.slack.poster import CHANNEL_ERRORS, SlackPoster, SlackTarget
@@ -83,17 +84,14 @@ class PostRecord:
 
 def trigger_of(fields: dict[str, Any]) -> str | None:
     """What started a webhook report (said instead of "asked by" the subscriber), else None."""
-    origin = str(fields.get("origin") or "slash")
-    if not origin.startswith("github:"):
+    job = ReportJob.from_fields(fields)
+    if job.origin in (Origin.SLASH, Origin.REGENERATE):
         return None
-    source = str(fields.get("source") or "")
-    number = source.rstrip("/").rsplit("/pull/", 1)[-1] if "/pull/" in source else ""
-    if origin == "github:pull_request" and number.isdigit():
-        return messages.SLACK_TRIGGER_MERGED_PR.format(number=number)
-    if origin == "github:push":
-        branch = fields.get("branch")
-        if branch:
-            return messages.SLACK_TRIGGER_PUSH_TO.format(branch=branch)
+    if job.origin is Origin.PULL_REQUEST and isinstance(job.pull_number, int):
+        return messages.SLACK_TRIGGER_MERGED_PR.format(number=job.pull_number)
+    if job.origin is Origin.PUSH:
+        if job.branch:
+            return messages.SLACK_TRIGGER_PUSH_TO.format(branch=job.branch)
         return messages.SLACK_TRIGGER_PUSH
     return messages.SLACK_TRIGGER_SUBSCRIPTION
 
@@ -165,7 +163,15 @@ def _remember_for_unfurls(config: Config, job: ReportJob, source: Source, report
 
 
 def _post(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoster) -> str:
-    source = parse_source(job.source, github_web_host=config.github_web_host, git_path=job.git_path)
+    request = ReportRequest(
+        source=job.source,
+        git_path=job.git_path,
+        paths=job.paths,
+        lang=job.lang,
+        summarizer=job.summarizer,
+    )
+    parsed = parse_request(request, config)
+    source = parsed.source
     target = target_of(vars(job))
     parent_ts = record.get("placeholder_ts")
     what = f"{source.repository} {source.range_text}"
@@ -181,14 +187,7 @@ def _post(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoste
         except Exception:  # noqa: BLE001 - progress is a courtesy, never a failure
             log.info("progress not shown", extra={"ts": parent_ts})
 
-    request = ReportRequest(
-        source=job.source,
-        git_path=job.git_path,
-        paths=job.paths,
-        lang=job.lang,
-        summarizer=job.summarizer,
-    )
-    outcome = cached_build(request, config, progress, refresh=job.regenerate)
+    outcome = cached_build(request, config, progress, refresh=job.regenerate, parsed=parsed)
     _remember_for_unfurls(config, job, source, outcome.report_id)
     # One writer per thread: a Regenerate clicked while the first job still posts the thread
     # (the button shows as soon as the parent does) waits, then rewrites what that job wrote.

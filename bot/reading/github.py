@@ -338,10 +338,10 @@ class _Reader:
             base=self.base,
             head=self.head,
             permalink=permalink,
-            files=files,
+            files=tuple(files),
             date=_date(head_commit),
             title=title,
-            notes=notes,
+            notes=tuple(notes),
             web_url=self.web,
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from github.File import File
@@ -70,7 +70,7 @@ def complete_files(
         return files, []
     diff = fetch_diff()
     if isinstance(diff, DiffRefused):
-        return files, _refused_notes(files, diff, listed_cap, what, total)
+        return _withheld(files, diff, listed_cap, what, total)
     merged = merge_diff(files, parse_unified_diff(diff))
     note = unreadable_note(merged)
     return merged, [note] if note else []
@@ -83,25 +83,33 @@ def merge_diff(files: list[FileChange], from_diff: Iterable[FileChange]) -> list
     for f in files:
         d = by_name.pop(f.filename, None)
         if d is not None and f.patch is None:
-            f.patch = d.patch or None
-            f.binary = d.binary
-            f.old_mode, f.new_mode, f.submodule = d.old_mode, d.new_mode, d.submodule
-            f.missing_reason = d.missing_reason
+            f = replace(
+                f,
+                patch=d.patch or None,
+                binary=d.binary,
+                old_mode=d.old_mode,
+                new_mode=d.new_mode,
+                submodule=d.submodule,
+                missing_reason=d.missing_reason,
+            )
         elif d is None and f.patch is None and f.changes and not f.binary:
-            f.missing_reason = MISSING_FROM_DIFF
+            f = replace(f, missing_reason=MISSING_FROM_DIFF)
         merged.append(f)
     return merged + list(by_name.values())
 
 
-def _refused_notes(
+def _withheld(
     files: list[FileChange], refused: DiffRefused, listed_cap: int, what: str, total: int | None
-) -> list[str]:
+) -> tuple[list[FileChange], list[str]]:
+    """The files with their withheld diffs marked, and notes naming them."""
     reason = messages.DIFF_REFUSED.format(detail=refused.detail)
     notes: list[str] = []
-    withheld = [f for f in files if f.patch is None and f.changes > 0]
-    for f in withheld:
-        f.truncated = True
-        f.missing_reason = messages.FILE_DIFF_WITHHELD.format(reason=reason)
+    why = messages.FILE_DIFF_WITHHELD.format(reason=reason)
+    files = [
+        replace(f, truncated=True, missing_reason=why) if f.patch is None and f.changes else f
+        for f in files
+    ]
+    withheld = [f for f in files if f.missing_reason == why]
     if withheld:
         names = [f.filename for f in withheld]
         shown = named(names, MAX_NAMED_FILES)
@@ -116,7 +124,7 @@ def _refused_notes(
         )
     elif total is None and len(files) >= listed_cap:
         notes.append(messages.NOTE_FILES_CAPPED.format(limit=listed_cap, what=what, reason=reason))
-    return notes
+    return files, notes
 
 
 def refusal_detail(status: int, body: str) -> str:

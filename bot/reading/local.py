@@ -140,8 +140,8 @@ def _read(source: Source, top: str, base: RefInfo, head: RefInfo, origin: str | 
         base=base,
         head=head,
         permalink=permalink,
-        files=files,
+        files=tuple(files),
         date=(date[:10] if date else datetime.now(UTC).date().isoformat()),
         web_url=f"https://github.com/{origin}" if origin else None,
-        notes=notes,
+        notes=tuple(notes),
     )

@@ -7,7 +7,6 @@ the last few reads for a couple of minutes saves GitHub the second compare (the 
 
 from __future__ import annotations
 
-import copy
 import threading
 import time
 from collections import OrderedDict
@@ -25,7 +24,7 @@ _memory: OrderedDict[Hashable, tuple[float, Change]] = OrderedDict()
 def read_once(key: Hashable, read: Callable[[], Change]) -> Change:
     """``read()``'s change, or a copy of the one read under ``key`` in the last two minutes.
 
-    Callers get their own copy, since building a report appends to a change's notes.
+    The change is frozen, so every caller may share the one value.
     """
     now = time.monotonic()
     with _lock:
@@ -34,14 +33,14 @@ def read_once(key: Hashable, read: Callable[[], Change]) -> Change:
         hit = _memory.get(key)
         if hit is not None:
             _memory.move_to_end(key)
-            return copy.deepcopy(hit[1])
+            return hit[1]
     change = read()
     with _lock:
         _memory[key] = (now, change)
         _memory.move_to_end(key)
         while len(_memory) > MAX_ENTRIES:
             _memory.popitem(last=False)
-    return copy.deepcopy(change)
+    return change
 
 
 def forget_all() -> None:

@@ -1,4 +1,4 @@
-"""The JSON report of CONTRACT.md."""
+"""The JSON report, with the keys the README's "JSON report" section lists."""
 
 from __future__ import annotations
 

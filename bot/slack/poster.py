@@ -1,8 +1,8 @@
 """Posting reports to Slack from the worker: placeholder, progress, the report and its thread.
 
-The worker holds the token, never the web process's job arguments (STYLE.md), so a job hands
+The worker holds the token, never the web process's job arguments, so a job hands
 over a :class:`SlackTarget` of plain values and this module builds the client. Slack allows
-about one message per second per channel (LIMITS.md): thread posts are paced, and a
+about one message per second per channel (tests/data/LIMITS.md): thread posts are paced, and a
 ``ratelimited`` answer is retried after its ``Retry-After`` by the SDK's retry handler.
 """
 

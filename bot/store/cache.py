@@ -21,15 +21,21 @@ from dataclasses import dataclass
 
 import redis
 
-from bot.build import build_from_change, get_summarizer, parse_request, resolve_change
+from bot.build import (
+    ParsedRequest,
+    build_from_change,
+    get_summarizer,
+    parse_request,
+    resolve_change,
+)
 from bot.config import Config
 from bot.diff import Change, ResolvedChange
 from bot.report import Report
-from bot.request import ProgressFn, ReportRequest, normalize_lang
+from bot.request import CacheMode, ProgressFn, ReportRequest
 from bot.sources import Source
 from bot.store import keys
 from bot.store.connection import REDIS_ERRORS, RedisUnavailable, get_redis
-from bot.store.ids import id_record, key_for_id, remember_id, report_id_for
+from bot.store.ids import key_for_id, remember_id, report_id_for
 from bot.store.singleflight import single_flight
 from bot.summarize import Summarizer
 from bot.summarize.llm.prompts import PROMPT_VERSION
@@ -72,7 +78,7 @@ def cache_key(
         "base": change.base.sha,
         "head": change.head.sha,
         "paths": sorted(set(globs)),
-        "lang": normalize_lang(lang),
+        "lang": lang,
         "summarizer": summarizer,
         "model": model,
         "prompt_version": prompt_version,
@@ -144,13 +150,16 @@ def _prepare(
     progress: ProgressFn | None,
     *,
     refresh: bool = False,
+    parsed: ParsedRequest | None = None,
 ) -> Iterator[_Prepared]:
     """Resolve the SHAs and compute the cache key; the files are read only if asked to."""
-    source = parse_request(request, config)
+    parsed = parsed or parse_request(request, config)
+    source, lang = parsed.source, parsed.lang
     with resolve_change(source, config, progress) as resolved:
         name = request.summarizer or config.summarizer
-        summarizer = get_summarizer(name, config, cache="refresh" if refresh else "use")
-        lang = normalize_lang(request.lang or config.lang)
+        summarizer = get_summarizer(
+            name, config, cache=CacheMode.REFRESH if refresh else CacheMode.USE
+        )
         key = cache_key(
             source,
             resolved,
@@ -177,15 +186,17 @@ def cached_build(
     refresh: bool = False,
     lock_ttl: float = LOCK_TTL,
     wait_timeout: float = WAIT_TIMEOUT,
+    parsed: ParsedRequest | None = None,
 ) -> BuildOutcome:
     """The report for ``request``, from the cache or built once however many ask at a time.
 
     Raises :class:`RedisUnavailable` before reading anything when Redis is down (the caller
     may build without the cache); source errors propagate unchanged. ``refresh`` rebuilds
     and overwrites the cached report (Regenerate). A hit reads no files from GitHub.
+    ``parsed`` is the request already parsed by a caller that needed its source first.
     """
     client = _connected(config)
-    with _prepare(request, config, progress, refresh=refresh) as prep:
+    with _prepare(request, config, progress, refresh=refresh, parsed=parsed) as prep:
         return _lookup_or_build(
             config,
             client,
@@ -248,19 +259,6 @@ def _lookup_or_build(
     except REDIS_ERRORS as exc:
         raise RedisUnavailable(str(exc)) from exc
     return BuildOutcome(flight.value, key, report_id, cached=not flight.built)
-
-
-def request_for_id(config: Config, report_id: str) -> ReportRequest | None:
-    """The request that built a report id, so an expired page can offer to build it again."""
-    try:
-        record = id_record(config, get_redis(config), report_id)
-    except REDIS_ERRORS as exc:
-        raise RedisUnavailable(str(exc)) from exc
-    if not record:
-        return None
-    fields = dict(record["request"])
-    fields["paths"] = tuple(fields.get("paths") or ())
-    return ReportRequest(**fields)
 
 
 def load_report_by_id(config: Config, report_id: str) -> Report | None:
