@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, Respond
 from bot import messages
 from bot.config import Config
 from bot.jobs.queue import Origin, ReportJob, enqueue_report
-from bot.render.slack.blocks import FULL_REPORT_ACTION, REGENERATE_ACTION
+from bot.render.slack.parent import FULL_REPORT_ACTION, REGENERATE_ACTION
 from bot.store.connection import REDIS_DOWN
 
 log = logging.getLogger(__name__)

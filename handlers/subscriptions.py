@@ -14,7 +14,7 @@ from bot.config import Config
 from bot.errors import SourceReadError
 from bot.names import WEBHOOK_PATH, is_branch_name, strip_slack_link
 from bot.reading.github_client import check_access
-from bot.render.slack.blocks import escape_mrkdwn
+from bot.render.slack.mrkdwn import escape_mrkdwn
 from bot.store.connection import REDIS_DOWN
 from bot.store.subscriptions import (
     Subscription,

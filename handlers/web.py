@@ -18,7 +18,7 @@ from starlette.routing import Route, request_response
 
 from bot import messages
 from bot.config import Config
-from bot.names import is_report_id
+from bot.names import REPORTS_PATH, is_report_id
 from bot.render.html import render_html, render_message_page
 from bot.render.json import report_json
 from bot.render.markdown import render_markdown
@@ -113,9 +113,9 @@ def _compressed(endpoint: Callable[[Request], Response]) -> GZipMiddleware:
 def routes(config: Config) -> list[Route]:
     """The report routes; the suffixed ones come first because ``{report_id}`` matches dots."""
     pages = [
-        ("/reports/{report_id}.json", _handler("json", config, _json)),
-        ("/reports/{report_id}.md", _handler("md", config, _markdown)),
-        ("/reports/{report_id}", _handler("html", config, _html)),
-        ("/reports/{rest:path}", _not_found),
+        (REPORTS_PATH + "{report_id}.json", _handler("json", config, _json)),
+        (REPORTS_PATH + "{report_id}.md", _handler("md", config, _markdown)),
+        (REPORTS_PATH + "{report_id}", _handler("html", config, _html)),
+        (REPORTS_PATH + "{rest:path}", _not_found),
     ]
     return [Route(path, _compressed(endpoint), methods=["GET"]) for path, endpoint in pages]

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from bot.config import load_config
 from bot.diff import RefInfo
 from bot.messages import SLACK_MORE_FILES, SLACK_MORE_FILES_ONE, SLACK_SUMMARY_CONTINUES
-from bot.render.slack.blocks import ITEM_LIMIT, SUMMARY_LIMIT, parent_message, progress_message
 from bot.render.slack.mrkdwn import escape_mrkdwn, mrkdwn_from_markdown
+from bot.render.slack.parent import ITEM_LIMIT, SUMMARY_LIMIT, parent_message, progress_message
 from bot.render.slack.thread import MAX_FILE_SECTIONS, thread_messages
 from bot.render.slack.unfurl import unfurl_for
 from bot.report import FileReport, Highlights, Report

@@ -9,13 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.diff import RefInfo
-from bot.render.slack.blocks import (
-    BLOCK_TEXT_BUDGET,
-    file_diff_url,
-    parent_message,
-    progress_message,
-)
-from bot.render.slack.mrkdwn import escape_mrkdwn, split_mrkdwn, truncate_plain
+from bot.render.slack.mrkdwn import BLOCK_TEXT_BUDGET, escape_mrkdwn, split_mrkdwn, truncate_plain
+from bot.render.slack.parent import file_diff_url, parent_message, progress_message
 from bot.render.slack.thread import thread_messages
 from bot.report import FileReport, Highlights, Report
 from tests.fakes.slack_limits import (

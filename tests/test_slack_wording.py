@@ -12,7 +12,7 @@ from bot import messages
 from bot.config import Config
 from bot.jobs.queue import ReportJob
 from bot.jobs.run import run_report_job, target_of, trigger_of
-from bot.render.slack.blocks import SUMMARY_LIMIT, parent_message, progress_message
+from bot.render.slack.parent import SUMMARY_LIMIT, parent_message, progress_message
 from bot.render.slack.thread import MAX_FILE_SECTIONS, thread_messages
 from bot.slack.poster import SlackPoster
 from tests.fakes.slack import FakeSlack

@@ -20,14 +20,13 @@ from slack_sdk.webhook import WebhookClient
 
 from bot import messages
 from bot.config import Config
-from bot.render.slack.blocks import (
-    SlackMessage,
+from bot.render.slack.mrkdwn import SlackMessage, escape_mrkdwn
+from bot.render.slack.parent import (
     failed_message,
     parent_message,
     progress_message,
     regenerate_value,
 )
-from bot.render.slack.mrkdwn import escape_mrkdwn
 from bot.render.slack.thread import thread_messages
 from bot.report import Report
 from bot.slack.target import (

@@ -21,8 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import messages
 from bot.render.markdown import render_markdown
-from bot.render.slack.blocks import SlackMessage
-from bot.render.slack.mrkdwn import escape_mrkdwn, truncate_plain
+from bot.render.slack.mrkdwn import SlackMessage, escape_mrkdwn, truncate_plain
 from bot.report import Report
 
 log = logging.getLogger(__name__)

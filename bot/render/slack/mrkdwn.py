@@ -9,6 +9,8 @@ explanations are cut into pieces. A piece never ends inside a word, an escape su
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from typing import Any
 
 FENCE = "```"
 _SPAN_RE = re.compile(
@@ -114,3 +116,58 @@ def truncate_plain(text: str, limit: int) -> str:
     if cut < limit // 2:
         cut = limit - 1
     return text[:cut].rstrip() + "…"
+
+
+# --- Block Kit primitives, sized to Slack's limits (tests/data/LIMITS.md) ---
+
+MAX_BLOCKS = 50
+SECTION_LIMIT = 3000
+BLOCK_TEXT_BUDGET = 11_000
+"""Below the ~12,000 characters that trigger ``msg_blocks_too_long``, with room for containers."""
+
+
+@dataclass
+class SlackMessage:
+    """One message to post: blocks plus the plain-text fallback Slack shows in notifications."""
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def block_text(self) -> int:
+        return sum(block_size(b) for b in self.blocks)
+
+
+def block_size(block: dict[str, Any]) -> int:
+    size = len(block.get("text", {}).get("text", ""))
+    for el in block.get("elements", []):
+        size += len(el.get("text", "") if el.get("type") == "mrkdwn" else "")
+        size += len(el.get("text", {}).get("text", "")) if el.get("type") == "button" else 0
+    return size
+
+
+def section_block(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": mrkdwn(text)}
+
+
+def section_blocks(text: str) -> list[dict[str, Any]]:
+    return [section_block(piece) for piece in split_mrkdwn(text, SECTION_LIMIT)]
+
+
+def context_block(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [mrkdwn(first_piece(text, SECTION_LIMIT))]}
+
+
+def url_in_link(url: str) -> str:
+    """A URL made safe to sit inside ``<url|label>``."""
+    return escape_mrkdwn(url).replace("|", "%7C")
+
+
+def link_to(url: str | None, label: str) -> str:
+    """``label`` (already escaped) linked to ``url`` when there is one."""
+    return f"<{url_in_link(url)}|{label}>" if url else label
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """``one`` or ``many`` (templates taking ``{n}``-style fields) for a count of ``n``."""
+    return one if n == 1 else many

@@ -1,6 +1,6 @@
 """Block Kit for a report's thread: insights, the summary table, one section per file.
 
-Split from :mod:`bot.render.slack.blocks` (the parent message) and sized by the same limits: each
+Beside :mod:`bot.render.slack.parent` (the channel message) and sized by the same limits: each
 message under 50 blocks and the block-text budget, each section under 3,000 characters.
 """
 
@@ -9,20 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 from bot import messages
-from bot.render.slack.blocks import (
+from bot.render.slack.mrkdwn import (
     BLOCK_TEXT_BUDGET,
     MAX_BLOCKS,
     SlackMessage,
-    _block_size,
-    _context,
-    _link,
-    _sections,
-    _summary,
-    file_diff_url,
+    block_size,
+    context_block,
+    escape_mrkdwn,
+    link_to,
+    mrkdwn_from_markdown,
     plural,
-    summary_is_cut,
+    section_blocks,
+    truncate_plain,
 )
-from bot.render.slack.mrkdwn import escape_mrkdwn, mrkdwn_from_markdown, truncate_plain
+from bot.render.slack.parent import file_diff_url, summary_is_cut, summary_text
 from bot.report import FileReport, Report
 
 MAX_FILE_SECTIONS = 300
@@ -32,7 +32,7 @@ MAX_FILE_SECTIONS = 300
 def _table_lines(report: Report) -> list[str]:
     lines = [f"*{messages.SLACK_SUMMARY_TABLE}*"]
     for f in report.files[:MAX_FILE_SECTIONS]:
-        name = _link(file_diff_url(report, f), f"`{escape_mrkdwn(f.filename)}`")
+        name = link_to(file_diff_url(report, f), f"`{escape_mrkdwn(f.filename)}`")
         lines.append(
             f"• {name} · _{escape_mrkdwn(f.modification_type)}_ · "
             f"{escape_mrkdwn(' '.join(f.modification_title.split()))} · {f.status} · "
@@ -42,7 +42,7 @@ def _table_lines(report: Report) -> list[str]:
 
 
 def _file_text(report: Report, f: FileReport) -> str:
-    name = _link(file_diff_url(report, f), f"`{escape_mrkdwn(f.filename)}`")
+    name = link_to(file_diff_url(report, f), f"`{escape_mrkdwn(f.filename)}`")
     head = f"*{escape_mrkdwn(' '.join(f.modification_title.split()))}*\n{name}"
     if f.previous_filename:
         renamed = messages.SLACK_RENAMED_FROM.format(name=escape_mrkdwn(f.previous_filename))
@@ -57,7 +57,7 @@ def _pack(blocks: list[dict[str, Any]], label: str) -> list[SlackMessage]:
     current: list[dict[str, Any]] = []
     size = 0
     for block in blocks:
-        bsize = _block_size(block)
+        bsize = block_size(block)
         if current and (len(current) >= MAX_BLOCKS or size + bsize > BLOCK_TEXT_BUDGET):
             out.append(SlackMessage(text="", blocks=current))
             current, size = [], 0
@@ -77,15 +77,15 @@ def thread_messages(report: Report) -> list[SlackMessage]:
     """
     insights = mrkdwn_from_markdown(report.insights.strip()) or messages.SLACK_NONE
     # A summary cut short in the parent opens the thread in full, so nothing is only in the file.
-    blocks = _sections(_summary(report)) if summary_is_cut(report) else []
-    blocks += _sections(f"*{messages.SLACK_INSIGHTS}*\n{insights}")
+    blocks = section_blocks(summary_text(report)) if summary_is_cut(report) else []
+    blocks += section_blocks(f"*{messages.SLACK_INSIGHTS}*\n{insights}")
     blocks.append({"type": "divider"})
-    blocks.extend(_sections("\n".join(_table_lines(report))))
+    blocks.extend(section_blocks("\n".join(_table_lines(report))))
     blocks.append({"type": "divider"})
     for f in report.files[:MAX_FILE_SECTIONS]:
-        blocks.extend(_sections(_file_text(report, f)))
+        blocks.extend(section_blocks(_file_text(report, f)))
     hidden = len(report.files) - MAX_FILE_SECTIONS
     if hidden > 0:
         more = plural(hidden, messages.SLACK_MORE_FILES_ONE, messages.SLACK_MORE_FILES)
-        blocks.append(_context(more.format(n=hidden)))
+        blocks.append(context_block(more.format(n=hidden)))
     return _pack(blocks, escape_mrkdwn(truncate_plain(report.title, 200)))

@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from bot import messages
-from bot.render.slack.blocks import FULL_REPORT_ACTION, plural
 from bot.render.slack.mrkdwn import (
     escape_mrkdwn,
     first_piece,
     mrkdwn,
     mrkdwn_from_markdown,
+    plural,
     truncate_plain,
 )
+from bot.render.slack.parent import FULL_REPORT_ACTION
 from bot.report import Report
 
 MAX_HIGHLIGHTS = 3

@@ -1,9 +1,9 @@
-"""Block Kit for a report: the parent message in the channel and the posts of its thread.
+"""The report's message in the channel: header, who or what asked, summary, highlights, buttons.
 
-Every piece of repository or summarizer text goes through :func:`escape_mrkdwn` here, in one
-place, so nothing a diff contains can mention, ping or disguise a link. Output is sized to
-Slack's limits (tests/data/LIMITS.md): 50 blocks and a ~12,000-character block-text budget per
-message, 3,000 characters per section, 150 per header, 40,000 per fallback text.
+Also the one-line placeholder, progress and failure messages that stand in its place while it
+is built. Every piece of repository or summarizer text goes through :func:`escape_mrkdwn`, so
+nothing a diff contains can mention, ping or disguise a link; sizes follow Slack's limits
+(tests/data/LIMITS.md, and the primitives in :mod:`bot.render.slack.mrkdwn`).
 """
 
 from __future__ import annotations
@@ -11,32 +11,22 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from bot import messages
 from bot.render.slack.mrkdwn import (
+    SlackMessage,
+    context_block,
     escape_mrkdwn,
     first_piece,
-    mrkdwn,
+    link_to,
     mrkdwn_from_markdown,
-    split_mrkdwn,
+    plural,
+    section_block,
     truncate_plain,
 )
 from bot.report import FileReport, Report
 
-__all__ = [
-    "REGENERATE_ACTION",
-    "FULL_REPORT_ACTION",
-    "SlackMessage",
-    "escape_mrkdwn",
-    "parent_message",
-    "progress_message",
-    "file_diff_url",
-]
-
-MAX_BLOCKS = 50
-SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 ITEM_LIMIT = 700
 """One highlight in the parent message; longer ones end with an ellipsis."""
@@ -46,54 +36,10 @@ LIST_BUDGET = 2000
 NOTES_LIMIT = 1000
 # Header 150 + context (~1,000 at worst) + summary + three lists (each a budget plus one item
 # and the "more" line) + notes stays under BLOCK_TEXT_BUDGET, whatever the report holds.
-BLOCK_TEXT_BUDGET = 11_000
-"""Below the ~12,000 characters that trigger ``msg_blocks_too_long``, with room for containers."""
 REGENERATE_ACTION = "diffinsight_regenerate"
 FULL_REPORT_ACTION = "diffinsight_full_report"
 _USER_RE = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 _SHA_RE = re.compile(r"[0-9a-f]{7,64}")
-
-
-@dataclass
-class SlackMessage:
-    """One message to post: blocks plus the plain-text fallback Slack shows in notifications."""
-
-    text: str
-    blocks: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def block_text(self) -> int:
-        return sum(_block_size(b) for b in self.blocks)
-
-
-def _block_size(block: dict[str, Any]) -> int:
-    size = len(block.get("text", {}).get("text", ""))
-    for el in block.get("elements", []):
-        size += len(el.get("text", "") if el.get("type") == "mrkdwn" else "")
-        size += len(el.get("text", {}).get("text", "")) if el.get("type") == "button" else 0
-    return size
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": mrkdwn(text)}
-
-
-def _sections(text: str) -> list[dict[str, Any]]:
-    return [_section(piece) for piece in split_mrkdwn(text, SECTION_LIMIT)]
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [mrkdwn(first_piece(text, SECTION_LIMIT))]}
-
-
-def _url(url: str) -> str:
-    """A URL made safe to sit inside ``<url|label>``."""
-    return escape_mrkdwn(url).replace("|", "%7C")
-
-
-def _link(url: str | None, label: str) -> str:
-    """``label`` (already escaped) linked to ``url`` when there is one."""
-    return f"<{_url(url)}|{label}>" if url else label
 
 
 def _short(sha: str) -> str:
@@ -124,17 +70,12 @@ def _requester(user: str | None) -> str:
     return f"<@{user}>" if user and _USER_RE.match(user) else ""
 
 
-def plural(n: int, one: str, many: str) -> str:
-    """``one`` or ``many`` (templates taking ``{n}``-style fields) for a count of ``n``."""
-    return one if n == 1 else many
-
-
 def _context_line(report: Report, requester: str | None, trigger: str | None) -> str:
     totals = report.totals
     count = plural(totals.files, messages.SLACK_FILE_COUNT_ONE, messages.SLACK_FILE_COUNT)
     parts = [
         f"*{escape_mrkdwn(report.repository)}*",
-        _link(report.permalink if "://" in report.permalink else None, _range(report)),
+        link_to(report.permalink if "://" in report.permalink else None, _range(report)),
         count.format(files=totals.files),
         f"+{totals.additions} −{totals.deletions}",
     ]
@@ -209,19 +150,19 @@ def parent_message(
         context = f"{escape_mrkdwn(truncate_plain(report.title, HEADER_LIMIT))} · {context}"
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": title}},
-        _context(context),
+        context_block(context),
     ]
-    blocks.append(_section(parent_summary(report)))
+    blocks.append(section_block(parent_summary(report)))
     lists = (
         (messages.SLACK_NEW_FEATURES, report.highlights.new_features),
         (messages.SLACK_BREAKING_CHANGES, report.highlights.breaking_changes),
         (messages.SLACK_OTHER_UPDATES, report.highlights.other_updates),
     )
     for label, items in lists:
-        blocks.append(_section(f"*{label}*\n{_bullets(items, LIST_BUDGET)}"))
+        blocks.append(section_block(f"*{label}*\n{_bullets(items, LIST_BUDGET)}"))
     notes = " ".join(mrkdwn_from_markdown(" ".join(n.split())) for n in report.notes if n.strip())
     if notes:  # Slack refuses an empty text object, and with it the whole message
-        blocks.append(_context(first_piece(notes, NOTES_LIMIT)))
+        blocks.append(context_block(first_piece(notes, NOTES_LIMIT)))
     actions = _buttons(report_url, regenerate_value)
     if actions:
         blocks.append(actions)
@@ -231,19 +172,19 @@ def parent_message(
     return SlackMessage(text=truncate_plain(fallback, 3000), blocks=blocks)
 
 
-def _summary(report: Report) -> str:
+def summary_text(report: Report) -> str:
     return mrkdwn_from_markdown(report.summary.strip())
 
 
 def summary_is_cut(report: Report) -> bool:
     """Too long for the parent: the thread then opens with the whole summary."""
-    summary = _summary(report)
+    summary = summary_text(report)
     return first_piece(summary, SUMMARY_LIMIT) != summary
 
 
 def parent_summary(report: Report) -> str:
     """The summary for the parent; a cut one ends saying it continues in the thread."""
-    summary = _summary(report) or messages.SLACK_NONE
+    summary = summary_text(report) or messages.SLACK_NONE
     if not summary_is_cut(report):
         return summary
     note = messages.SLACK_SUMMARY_CONTINUES
@@ -258,7 +199,7 @@ def _where(repository: str, range_text: str) -> str:
 
 def _line(line: str) -> SlackMessage:
     plain = re.sub(r":[a-z_]+:\s*|\*", "", line).strip()  # no emoji codes or bold marks
-    return SlackMessage(text=plain, blocks=[_section(line)])
+    return SlackMessage(text=plain, blocks=[section_block(line)])
 
 
 def failed_message(repository: str, range_text: str) -> SlackMessage:
