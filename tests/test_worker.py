@@ -19,7 +19,7 @@ from rq.job import Job, JobStatus
 
 from bot import messages
 from bot.config import Config
-from bot.jobs.queue import ReportJob, enqueue_report, get_queue
+from bot.jobs.queue import ReportJob, enqueue, enqueue_report, get_queue
 from bot.request import ReportRequest
 from bot.store.cache import build_lock_key, request_key
 from bot.store.connection import shutdown_embedded
@@ -137,6 +137,21 @@ def test_a_burst_worker_runs_queued_jobs_end_to_end(cfg, repo, slack, workers, r
         [parent] = parents(slack, channel)
         assert "Diff Insight Report" in parent.text and parent.edits >= 1
     assert len(top_level_posts(slack)) == 2
+
+
+def test_a_job_queued_by_the_previous_release_still_runs(cfg, repo, slack, workers, redis_client):
+    """Regression: RQ stores a job's function path; the layout move must not strand old jobs.
+
+    The previous release queued ``bot.jobs.build_and_post`` with a ``title`` field that this
+    release no longer has.
+    """
+    fields = {**job(repo, "C3").fields(), "title": None, "post_key": "old-release-job"}
+    old = enqueue(cfg, "bot.jobs.build_and_post", fields, retry_intervals=FAST_RETRIES)
+    proc = workers(cfg, burst=True)
+    assert proc.wait(timeout=60) == 0
+    assert finished(cfg, [old.job_id], redis_client)
+    [parent] = parents(slack, "C3")
+    assert "Diff Insight Report" in parent.text
 
 
 def test_a_worker_killed_mid_job_is_replaced_and_the_report_posted_once(

@@ -130,6 +130,7 @@ def worker_name() -> str:
 
 
 PRELOADED_MODULES = (
+    "bot.jobs.tasks",
     "bot.jobs.run",
     "bot.reading.github",
     "bot.reading.local",
