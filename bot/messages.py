@@ -53,6 +53,25 @@ GITHUB_BAD_TOKEN = (
     "GitHub rejected GITHUB_TOKEN (bad credentials). Replace the token, or unset it to read "
     "public repositories anonymously."
 )
+# The bot acting as a GitHub App
+GITHUB_APP_NOT_INSTALLED = (
+    "The GitHub App {app} is not installed on {repository} (or GitHub has no such "
+    "repository). An owner of {owner} can install it at {url} and grant it {repository}."
+)
+GITHUB_APP_NOT_INSTALLED_NO_URL = (
+    "The GitHub App {app} is not installed on {repository} (or GitHub has no such "
+    "repository). An owner of {owner} can install it from the App's page on GitHub and grant "
+    "it {repository}."
+)
+GITHUB_APP_UNNAMED = "with ID {app_id}"
+GITHUB_APP_REFUSED = (
+    "GitHub refused the GitHub App's credentials ({detail}). Check that GITHUB_APP_ID "
+    "({app_id}) and the private key belong to the same App, and that this server's clock is right."
+)
+GITHUB_APP_TOKEN_REFUSED = (
+    "GitHub refused the App's installation token for {repository}; it was dropped and a new "
+    "one will be asked for. Try again."
+)
 GITHUB_NOT_ALLOWED = (
     "{repository} is a private repository and DIFFINSIGHT_ALLOWED_REPOS does not allow it. "
     "Ask an operator to add '{repository}' or '{owner}/*' to DIFFINSIGHT_ALLOWED_REPOS."
