@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -37,8 +36,8 @@ from bot.store import keys
 from tests.fakes.github import FakeGitHub
 from tests.fakes.github_app import TOKEN_SECONDS, FakeApp
 from tests.fakes.slack import FakeSlack
+from tests.test_cli import COMMAND, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PAT = "personal-token"
 
 
@@ -62,6 +61,28 @@ class World:
 
     def installation_lookups(self) -> int:
         return len([r for r in self.github.requests if r.path.endswith("/installation")])
+
+
+def cli_env(world: World, tmp_path: Path) -> dict[str, str]:
+    """The environment an operator sets for the App, on the test's Redis and FakeGitHub."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "GITHUB"))}
+    return {
+        **inherited,
+        "PYTHONPATH": str(ROOT),
+        "GITHUB_API_URL": world.config.github_api_url,
+        "GITHUB_APP_ID": str(world.app.id),
+        "GITHUB_APP_PRIVATE_KEY": world.app.private_key_pem,
+        "REDIS_URL": str(world.config.redis_url),
+        "DIFFINSIGHT_REDIS_PREFIX": world.config.redis_prefix,
+        "DIFFINSIGHT_ALLOWED_REPOS": "octo/*",
+        "DIFFINSIGHT_DATA_DIR": str(tmp_path / "data"),
+    }
+
+
+def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*COMMAND, *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
 
 
 @pytest.fixture
@@ -113,26 +134,9 @@ def test_a_second_report_and_a_second_process_reuse_the_shared_token(
         TOKEN_SECONDS - REFRESH_MARGIN_SECONDS - 60 < ttl <= TOKEN_SECONDS - REFRESH_MARGIN_SECONDS
     )
     # Another process (the command line, as a worker on another machine would) finds it too.
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "AZURE", "GITHUB"))},
-        "PYTHONPATH": str(ROOT),
-        "GITHUB_API_URL": world.config.github_api_url,
-        "GITHUB_APP_ID": str(world.app.id),
-        "GITHUB_APP_PRIVATE_KEY": world.app.private_key_pem,
-        "REDIS_URL": str(world.config.redis_url),
-        "DIFFINSIGHT_REDIS_PREFIX": world.config.redis_prefix,
-        "DIFFINSIGHT_ALLOWED_REPOS": "octo/*",
-        "DIFFINSIGHT_DATA_DIR": str(tmp_path / "data"),
-    }
+    env = cli_env(world, tmp_path)
     link = f"{world.github.web_url}/octo/secret/compare/{world.shas[0]}...{world.shas[1]}"
-    done = subprocess.run(
-        [sys.executable, "-m", "handlers.cli", "report", link, "--no-cache"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
+    done = run_cli(["report", link, "--no-cache"], env)
     assert done.returncode == 0, done.stderr
     assert "Phase two." in done.stdout
     assert world.token_requests() == 1 and world.installation_lookups() == 1
@@ -195,6 +199,17 @@ def test_a_repository_without_the_app_is_told_with_the_install_link(world: World
     assert world.read("octo/open").files
     opened = [r for r in world.github.requests if r.path.startswith("/api/v3/repos/octo/open/")]
     assert all(r.authorization is None for r in opened if not r.path.endswith("/installation"))
+
+
+def test_the_command_line_tells_an_uninstalled_repository_and_exits_1(
+    world: World, tmp_path: Path
+) -> None:
+    link = f"{world.github.web_url}/octo/hidden/commit/{world.shas[1]}"
+    done = run_cli(["report", link, "--no-cache"], cli_env(world, tmp_path))
+    assert done.returncode == 1 and done.stdout == ""
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("diffinsight: The GitHub App Diffinsight Test is not installed")
+    assert f"{world.github.web_url}/apps/diffinsight-test/installations/new" in line
 
 
 def test_with_a_personal_token_too_the_app_is_preferred_where_installed(world: World) -> None:
