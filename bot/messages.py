@@ -315,6 +315,14 @@ WEBHOOK_PONG = "pong"
 WEBHOOK_PONG_NO_SUBS = (
     "pong; no channel subscribes to {repo} yet: type /diffinsight subscribe {repo} in one."
 )
+WEBHOOK_INSTALLATION_GONE = (
+    "The App's installation {id} was {action}: its cached token and repositories are forgotten."
+)
+WEBHOOK_INSTALLATION_SEEN = "The App's installation {id}: '{action}' acknowledged."
+WEBHOOK_INSTALLATION_REPOS = (
+    "The App's installation {id}: {added} repositories added, {removed} removed; "
+    "cached access updated."
+)
 WEBHOOK_IGNORED_EVENT = "Event '{event}' is not reported (only push and pull_request are)."
 WEBHOOK_IGNORED_TAG = "Tag pushes are not reported."
 WEBHOOK_IGNORED_REF = "Pushes to {ref} are not reported (only branches are)."
@@ -354,6 +362,11 @@ SUBS_SETUP = (
     "If the repository has no webhook to this bot yet, add one at {settings}: "
     "Payload URL {payload_url}, Content type `application/json`, Secret: the server's "
     "GITHUB_WEBHOOK_SECRET, events: *Pushes* and *Pull requests*."
+)
+SUBS_SETUP_APP = (
+    "This bot acts as a GitHub App: once the App is installed on the repository, its "
+    "webhook (Webhook URL {payload_url}, secret: the server's GITHUB_WEBHOOK_SECRET) delivers "
+    "the repository's pushes and merged pull requests; no repository webhook is needed."
 )
 SUBS_SETUP_NO_PUBLIC_URL = (
     "this server's public address followed by `{path}` (PUBLIC_URL is not set)"

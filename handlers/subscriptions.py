@@ -66,10 +66,13 @@ def webhook_setup(config: Config, repository: str) -> str:
         payload_url = f"`{config.public_url}{WEBHOOK_PATH}`"
     else:
         payload_url = messages.SUBS_SETUP_NO_PUBLIC_URL.format(path=WEBHOOK_PATH)
-    text = messages.SUBS_SETUP.format(
-        settings=f"{config.github_web_url}/{repository}/settings/hooks/new",
-        payload_url=payload_url,
-    )
+    if config.github_app:
+        text = messages.SUBS_SETUP_APP.format(payload_url=payload_url)
+    else:
+        text = messages.SUBS_SETUP.format(
+            settings=f"{config.github_web_url}/{repository}/settings/hooks/new",
+            payload_url=payload_url,
+        )
     if not config.github_webhook_secret:
         text += "\n" + messages.SUBS_SETUP_NO_SECRET
     return text

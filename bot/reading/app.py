@@ -283,15 +283,26 @@ def remember_installation(config: Config, repository: str, installation: int) ->
         log.warning("app installation not remembered", extra={"installation": installation})
 
 
-def forget_installation(config: Config, installation: int, repositories: tuple[str, ...]) -> None:
-    """Drop the token of ``installation`` and where it was installed (removed or suspended)."""
+def forget_installation(
+    config: Config, installation: int, repositories: tuple[str, ...], *, entirely: bool = True
+) -> None:
+    """Drop the token of ``installation`` and what is known of where it is installed.
+
+    ``entirely`` (removed or suspended): every repository it was found on is forgotten;
+    otherwise only ``repositories`` (taken out of the installation) are.
+    """
     prefix = config.redis_prefix
     client = get_redis(config)
     members = keys.app_installation_repos(prefix, installation)
-    stored = {m.decode() if isinstance(m, bytes) else str(m) for m in client.smembers(members)}
-    known = stored | {r.lower() for r in repositories}
+    known = {r.lower() for r in repositories}
+    if entirely:
+        known |= {m.decode() if isinstance(m, bytes) else str(m) for m in client.smembers(members)}
     with client.pipeline() as pipe:
-        pipe.delete(keys.app_token(prefix, installation), members)
+        pipe.delete(keys.app_token(prefix, installation))
+        if entirely:
+            pipe.delete(members)
+        elif known:
+            pipe.srem(members, *known)
         for repository in known:
             pipe.delete(keys.app_installation(prefix, repository))
         pipe.execute()
