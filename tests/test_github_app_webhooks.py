@@ -81,9 +81,7 @@ def push_payload(world: World, before: str, after: str) -> dict[str, Any]:
 def installation_payload(world: World, name: str, *repositories: str) -> dict[str, Any]:
     payload = load(name)
     payload["installation"]["id"] = world.installation
-    listed = [
-        {"id": 1, "name": r.partition("/")[2], "full_name": r, "private": True} for r in repositories
-    ]
+    listed = [{"id": 1, "full_name": r, "private": True} for r in repositories]
     for field in ("repositories", "repositories_added", "repositories_removed"):
         if field in payload:
             payload[field] = listed if payload[field] else []
