@@ -49,6 +49,8 @@ IAT_BAD = (
 INSTALLATION_DOCS = f"{DOCS}/apps/apps#get-a-repository-installation-for-the-authenticated-app"
 TOKEN_DOCS = f"{DOCS}/apps/apps#create-an-installation-access-token-for-an-app"
 _JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+_CONVERSION = re.compile(r"^/app-manifests/([^/]+)/conversions$")
+"""The manifest flow's last step: its one-time code is the credential, so it takes no JWT."""
 _APP_ROUTES = [
     ("app", re.compile(r"^/app$")),
     ("repo_installation", re.compile(r"^/repos/([^/]+)/([^/]+)/installation$")),
@@ -85,6 +87,9 @@ class FakeApp:
     token_seconds: int = TOKEN_SECONDS
     installations: dict[int, FakeInstallation] = field(default_factory=dict)
     tokens: list[IssuedToken] = field(default_factory=list)
+    webhook_secret: str = field(default_factory=lambda: secrets.token_hex(20))
+    manifest_codes: set[str] = field(default_factory=set)
+    """One-time codes GitHub hands the browser after creating the App from a manifest."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -159,7 +164,7 @@ def looks_like_jwt(credential: str | None) -> bool:
 
 
 def is_app_route(path: str) -> bool:
-    return any(pattern.match(path) for _, pattern in _APP_ROUTES)
+    return bool(_CONVERSION.match(path)) or any(p.match(path) for _, p in _APP_ROUTES)
 
 
 class AppRoutes:
@@ -171,6 +176,9 @@ class AppRoutes:
         self.urls = urls
 
     def dispatch(self, method: str, path: str, credential: str | None, body: bytes) -> Answer:
+        converting = _CONVERSION.match(path)
+        if converting and method == "POST":
+            return self._conversion(converting[1])
         if credential is None or not looks_like_jwt(credential):
             return Answer(401, {"message": NOT_DECODED, "documentation_url": DOCS})
         problem = self.app.jwt_problem(credential)
@@ -205,6 +213,20 @@ class AppRoutes:
                 "installations_count": len(app.installations),
             },
         )
+
+    def _conversion(self, code: str) -> Answer:
+        """``POST /app-manifests/{code}/conversions``: the new App with its key, once."""
+        if code not in self.app.manifest_codes:
+            return Answer(404, {"message": "Not Found", "documentation_url": DOCS})
+        self.app.manifest_codes.discard(code)
+        body = self._app(body=b"").body
+        body.update(
+            client_id=f"Iv23li{secrets.token_hex(7)}",
+            client_secret=secrets.token_hex(20),
+            webhook_secret=self.app.webhook_secret,
+            pem=self.app.private_key_pem,
+        )
+        return Answer(201, body)
 
     def _installation_json(self, inst: FakeInstallation) -> dict[str, Any]:
         api = self.urls.api
