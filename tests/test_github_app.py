@@ -23,7 +23,7 @@ import redis
 from bot.build import build_report
 from bot.config import Config
 from bot.diff import Change
-from bot.errors import AppCredentialsError, NotInstalledError
+from bot.errors import AppCredentialsError, NetworkError, NotAllowedError, NotInstalledError
 from bot.jobs.queue import ReportJob
 from bot.jobs.run import run_report_job
 from bot.reading.app import REFRESH_MARGIN_SECONDS
@@ -33,6 +33,7 @@ from bot.request import ReportRequest
 from bot.slack.poster import SlackPoster
 from bot.sources import parse_source
 from bot.store import keys
+from tests.conftest import free_port
 from tests.fakes.github import FakeGitHub
 from tests.fakes.github_app import TOKEN_SECONDS, FakeApp
 from tests.fakes.slack import FakeSlack
@@ -281,3 +282,41 @@ def test_no_key_or_token_in_any_log_message_or_report(
     assert not any(line in seen for line in pem_lines)
     assert "Bearer ey" not in seen and "eyJhbGciOi" not in seen  # no JWT either
     assert "github.Requester" in caplog.text  # the debug lines were there, only cleaned
+
+
+def test_a_github_failure_while_issuing_a_token_is_transient_and_heals(world: World) -> None:
+    world.github.fail(r"/access_tokens$", 502, "Server Error", times=1)
+    with pytest.raises(NetworkError) as caught:
+        world.read()
+    assert caught.value.transient  # the job queue tries again
+    assert world.read().files
+    assert len(world.app.tokens) == 1
+
+
+def test_with_redis_down_the_app_still_reads_asking_github_each_time(world: World) -> None:
+    closed = replace(world.config, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    assert world.read(config=closed).files
+    assert world.read(config=closed).files
+    assert world.token_requests() == 2 and world.installation_lookups() == 2
+
+
+def test_the_allowed_list_still_decides_which_private_repositories_are_reported(
+    world: World,
+) -> None:
+    with pytest.raises(NotAllowedError):
+        world.read(config=replace(world.config, allowed_repos=("someone-else/*",)))
+
+
+def test_longer_stateless_tokens_are_used_and_kept_out_of_debug_logs(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.app.stateless_tokens = True
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("github").setLevel(logging.DEBUG)
+    try:
+        assert world.read().files
+    finally:
+        logging.getLogger("github").setLevel(logging.INFO)
+    [issued] = world.app.tokens
+    assert issued.token.startswith(f"ghs_{world.app.id}_") and "." in issued.token
+    assert issued.token not in caplog.text and issued.token[:30] not in caplog.text

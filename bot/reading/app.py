@@ -16,7 +16,7 @@ import json
 import logging
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
 
 import redis
@@ -40,7 +40,22 @@ IDENTITY_TTL_SECONDS = 24 * 3600
 TOKEN_LOCK_TTL = 30.0
 TOKEN_WAIT_SECONDS = 60.0
 _NONE = b"none"
-_SECRETS = re.compile(r'("token"\s*:\s*")[^"]*(")|\bgh[opsu]_[A-Za-z0-9_]{16,}')
+_SECRETS = re.compile(r'("token"\s*:\s*")[^"]*(")|\bgh[opsu]_[A-Za-z0-9_.-]{16,}')
+"""A token field in a JSON body, or a GitHub token by its prefix (the newer installation
+tokens, ``ghs_APPID_JWT``, are longer and carry dots)."""
+
+
+@dataclass(frozen=True)
+class Granted:
+    """An installation token and when GitHub said it expires (epoch seconds)."""
+
+    token: str = field(repr=False)
+    expires_at: float
+
+    @property
+    def fresh(self) -> bool:
+        """Still more than the margin away from expiry: usable for a whole read."""
+        return self.expires_at - REFRESH_MARGIN_SECONDS > time.time()
 
 
 @dataclass(frozen=True)
@@ -158,20 +173,19 @@ class GitHubApp:
         log.info("app installation looked up", extra={"installed": found is not None})
         return found
 
-    def token(self, installation: int) -> str:
+    def token(self, installation: int) -> Granted:
         """A live token of ``installation``: the shared one, or a new one asked for once."""
         key = keys.app_token(self.prefix, installation)
 
-        def lookup() -> str | None:
+        def lookup() -> Granted | None:
             raw = self._get(key)
             if raw is None:
                 return None
             entry = json.loads(raw)
-            if float(entry["expires_at"]) - REFRESH_MARGIN_SECONDS <= time.time():
-                return None
-            return str(entry["token"])
+            found = Granted(str(entry["token"]), float(entry["expires_at"]))
+            return found if found.fresh else None
 
-        def build() -> str:
+        def build() -> Granted:
             integration = self._integration()
             try:
                 granted = integration.get_access_token(installation)
@@ -185,7 +199,7 @@ class GitHubApp:
             entry = json.dumps({"token": granted.token, "expires_at": expires})
             self._set(key, entry, int(expires - time.time() - REFRESH_MARGIN_SECONDS))
             log.info("app installation token issued", extra={"installation": installation})
-            return granted.token
+            return Granted(granted.token, expires)
 
         found = lookup()
         if found is not None:
@@ -244,12 +258,15 @@ class GitHubApp:
 
 
 class InstallationAuth(Auth.Auth):
-    """PyGithub auth whose token is the installation's shared one, looked at on each request,
-    so a long read that outlives a token carries on with the next."""
+    """PyGithub auth whose token is the installation's shared one, checked on each request,
+    so a long read that outlives a token carries on with the next. The token in hand is kept
+    until it nears expiry, so requests cost no Redis round trip (and, with Redis down, no new
+    token each)."""
 
     def __init__(self, app: GitHubApp, installation: int) -> None:
         self.app = app
         self.installation = installation
+        self._held: Granted | None = None
 
     @property
     def token_type(self) -> str:
@@ -257,7 +274,9 @@ class InstallationAuth(Auth.Auth):
 
     @property
     def token(self) -> str:
-        return self.app.token(self.installation)
+        if self._held is None or not self._held.fresh:
+            self._held = self.app.token(self.installation)
+        return self._held.token
 
     @property
     def _masked_token(self) -> str:

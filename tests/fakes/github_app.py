@@ -87,6 +87,8 @@ class FakeApp:
     token_seconds: int = TOKEN_SECONDS
     installations: dict[int, FakeInstallation] = field(default_factory=dict)
     tokens: list[IssuedToken] = field(default_factory=list)
+    stateless_tokens: bool = False
+    """Issue the longer ``ghs_APPID_JWT`` tokens GitHub began rolling out in 2026."""
     webhook_secret: str = field(default_factory=lambda: secrets.token_hex(20))
     manifest_codes: set[str] = field(default_factory=set)
     """One-time codes GitHub hands the browser after creating the App from a manifest."""
@@ -282,7 +284,13 @@ class AppRoutes:
                 400, {"message": "Problems parsing JSON", "documentation_url": TOKEN_DOCS}
             )
         expires = int(time.time()) + self.app.token_seconds
-        issued = IssuedToken(f"ghs_{secrets.token_hex(18)}", inst.id, expires)
+        if self.app.stateless_tokens:
+            claims = {"iid": inst.id, "exp": expires, "n": secrets.token_hex(8)}
+            body_part = jwt.encode(claims, secrets.token_hex(32), algorithm="HS256")
+            token = f"ghs_{self.app.id}_{body_part}"
+        else:
+            token = f"ghs_{secrets.token_hex(18)}"
+        issued = IssuedToken(token, inst.id, expires)
         with self.app._lock:
             self.app.tokens.append(issued)
         when = datetime.fromtimestamp(expires, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
