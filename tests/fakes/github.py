@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes import github_git as git
 from tests.fakes.github_app import NOT_DECODED, AppRoutes, FakeApp, FakeInstallation, is_app_route
+from tests.fakes.github_rates import RateLimits
 from tests.fakes.github_routes import Answer, Routes
 from tests.fakes.github_shapes import DOCS, FakePull, FakeRepo, Urls
 
@@ -58,7 +59,7 @@ class Failure:
     accept: str | None = None
 
 
-class FakeGitHub:
+class FakeGitHub(RateLimits):
     """GitHub (Enterprise-shaped: API under ``/api/v3``) served from local repositories.
 
     Knobs, all plain attributes: ``rate_limit_remaining`` (``None``: count from the real
@@ -274,53 +275,6 @@ class FakeGitHub:
                         failure.times -= 1
                     return failure
         return None
-
-    def _limit(self, token: str | None) -> int:
-        return 5000 if token else 60
-
-    def _take_rate(self, token: str | None) -> Answer | None:
-        who = token or "anonymous"
-        with self._lock:
-            if self.rate_limit_remaining is not None:
-                if self.rate_limit_remaining <= 0:
-                    return self._rate_limited(token)
-                self.rate_limit_remaining -= 1
-            elif self._used.get(who, 0) >= self._limit(token):
-                return self._rate_limited(token)
-            self._used[who] = self._used.get(who, 0) + 1
-        return None
-
-    def _rate_limited(self, token: str | None) -> Answer:
-        who = "user" if token else "127.0.0.1"
-        message = f"API rate limit exceeded for {who}."
-        if token is None:
-            message += (
-                " (But here's the good news: Authenticated requests get a higher rate limit."
-                " Check out the documentation for more details.)"
-            )
-        body = {
-            "message": message,
-            "documentation_url": f"{DOCS}/overview/rate-limits-for-the-rest-api",
-        }
-        return self._with_rate(Answer(self.rate_limit_status, body), token, remaining=0)
-
-    def _with_rate(self, answer: Answer, token: str | None, remaining: int | None = None) -> Answer:
-        limit = self._limit(token)
-        used = self._used.get(token or "anonymous", 0)
-        if remaining is None:
-            remaining = (
-                self.rate_limit_remaining if self.rate_limit_remaining is not None else limit - used
-            )
-        answer.headers.update(
-            {
-                "x-ratelimit-limit": str(limit),
-                "x-ratelimit-remaining": str(max(remaining, 0)),
-                "x-ratelimit-reset": str(self.rate_limit_reset),
-                "x-ratelimit-used": str(used),
-                "x-ratelimit-resource": "core",
-            }
-        )
-        return answer
 
 
 def _token(authorization: str | None) -> str | None:
