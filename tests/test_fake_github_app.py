@@ -6,6 +6,8 @@ code pass while broken; these tests pin what GitHub refuses and how it says so.
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +17,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from github import Auth, Github, GithubException, GithubIntegration
 
+from tests.conftest import DATA
 from tests.fakes.github import FakeGitHub
 from tests.fakes.github_app import EXP_PAST, EXP_TOO_FAR, IAT_BAD, NOT_DECODED, FakeApp
 
@@ -132,3 +135,23 @@ def test_a_token_for_an_installation_that_is_gone_or_suspended_is_refused(gh, ap
     with pytest.raises(GithubException) as revoked:
         Github(base_url=gh.api_url, auth=Auth.Token(granted.token)).get_repo("octo/secret")
     assert revoked.value.status == 401
+
+
+def test_the_shapes_match_githubs_recorded_answers(gh, app) -> None:
+    """The fake answers with at least the fields GitHub sent in PyGithub's recordings."""
+    recorded_installation = json.loads(
+        (DATA / "github-api/installation.repo.PyGithub.json").read_text()
+    )
+    recorded_app = json.loads((DATA / "github-api/app.PyGithub.json").read_text())
+    client = integration(gh, app)
+    _, installation = client.requester.requestJsonAndCheck("GET", "/repos/octo/secret/installation")
+    _, served_app = client.requester.requestJsonAndCheck("GET", "/app")
+    assert set(recorded_installation) <= set(installation)
+    assert set(recorded_app) <= set(served_app)
+    assert recorded_app["html_url"] == f"https://github.com/apps/{recorded_app['slug']}"
+    _, token = client.requester.requestJsonAndCheck(
+        "POST", f"/app/installations/{installation['id']}/access_tokens", input={"permissions": {}}
+    )
+    # GithubIntegration.testGetAccessToken.txt's body has exactly these keys (see SOURCES.md).
+    assert set(token) == {"token", "expires_at", "permissions", "repository_selection"}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", token["expires_at"])
