@@ -364,9 +364,9 @@ SUBS_SETUP = (
     "GITHUB_WEBHOOK_SECRET, events: *Pushes* and *Pull requests*."
 )
 SUBS_SETUP_APP = (
-    "This bot acts as a GitHub App: once the App is installed on the repository, its "
-    "webhook (Webhook URL {payload_url}, secret: the server's GITHUB_WEBHOOK_SECRET) delivers "
-    "the repository's pushes and merged pull requests; no repository webhook is needed."
+    "This bot's GitHub App is installed on the repository: the App's webhook (Webhook URL "
+    "{payload_url}, secret: the server's GITHUB_WEBHOOK_SECRET) delivers its pushes and "
+    "merged pull requests; no repository webhook is needed."
 )
 SUBS_SETUP_NO_PUBLIC_URL = (
     "this server's public address followed by `{path}` (PUBLIC_URL is not set)"

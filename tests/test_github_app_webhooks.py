@@ -99,6 +99,7 @@ def world(config: Config, make_repo, redis_client: redis.Redis) -> Iterator[Worl
     app = FakeApp()
     with FakeGitHub(app=app) as github, FakeSlack() as slack:
         github.add_repo("octo", "widgets", path, private=True, default_branch="main")
+        github.add_repo("octo", "open", path, default_branch="main")
         installation = app.install("octo", "octo/widgets")
         app_config = replace(
             config,
@@ -118,8 +119,10 @@ def world(config: Config, make_repo, redis_client: redis.Redis) -> Iterator[Worl
 
 def test_an_app_push_delivery_is_reported_with_the_installations_token(world: World) -> None:
     reply = answer(world.config, ["subscribe", "octo/widgets"], "C1", "U0SUB")
-    assert "acts as a GitHub App" in reply and "https://bot.example.com/github/webhook" in reply
+    assert "GitHub App is installed" in reply and "https://bot.example.com/github/webhook" in reply
     assert "settings/hooks/new" not in reply  # no repository webhook to add
+    elsewhere = answer(world.config, ["subscribe", "octo/open"], "C2", "U0SUB")
+    assert "octo/open/settings/hooks/new" in elsewhere  # public, the App not on it: a webhook
     answered = world.deliver("push", push_payload(world, world.shas[0], world.shas[1]))
     assert answered.status_code == 202, answered.text
     assert answered.json()["channels"] == 1
@@ -131,7 +134,7 @@ def test_an_app_push_delivery_is_reported_with_the_installations_token(world: Wo
     # One token for the subscription check and the report alike; the delivery named the
     # installation, so the worker looked nothing up.
     assert len(world.app.tokens) == 1
-    lookups = [r for r in world.github.requests if r.path.endswith("/installation")]
+    lookups = [r for r in world.github.requests if r.path.endswith("widgets/installation")]
     assert len(lookups) == 1
     reads = world.github.requests_to("/repos/octo/widgets/compare")
     assert reads and all(r.authorization == f"token {world.app.tokens[0].token}" for r in reads)

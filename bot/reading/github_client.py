@@ -273,10 +273,17 @@ def _network_reason(exc: requests.exceptions.RequestException) -> str:
     return messages.GITHUB_CONNECTION_FAILED
 
 
-def check_access(config: Config, owner: str, repo: str) -> None:
+def check_access(config: Config, owner: str, repo: str) -> bool:
     """Look the repository up on GitHub and raise NotFoundError or NotAllowedError.
 
     For callers that have no repository object at hand (webhooks, unfurls); the report
     reader checks the repository it has already fetched with :func:`require_allowed`.
+    True when the GitHub App is installed on it (so its webhook delivers the repository's
+    events), False when it is read with GITHUB_TOKEN or anonymously.
     """
-    with_access(config, f"{owner}/{repo}", lambda a: fetch_repository(a, config, owner, repo))
+
+    def check(access: Access) -> bool:
+        fetch_repository(access, config, owner, repo)
+        return access.installation is not None
+
+    return with_access(config, f"{owner}/{repo}", check)
