@@ -156,9 +156,12 @@ def _redacted(url: str) -> str:
 def _pem(text: str, name: str) -> str:
     """``text`` as the App's PEM, or a ConfigError naming ``name`` (never showing the key).
 
-    A PEM pasted into a one-line variable often arrives with literal ``\\n``; that is undone.
+    A PEM pasted into a one-line variable often arrives with literal ``\\n`` or in quotes;
+    both are undone.
     """
     pem = text.strip()
+    if len(pem) > 1 and pem[0] == pem[-1] and pem[0] in "\"'":  # quoted in a .env file
+        pem = pem[1:-1].strip()
     if "\n" not in pem and "\\n" in pem:
         pem = pem.replace("\\n", "\n")
     try:

@@ -52,6 +52,12 @@ def test_the_key_inline_as_a_file_or_with_escaped_newlines(
     one_line = pem.strip().replace("\n", "\\n")  # as a .env file or a CI secret often holds it
     escaped = load_config({"GITHUB_APP_ID": "4242", "GITHUB_APP_PRIVATE_KEY": one_line})
     assert escaped.github_app_private_key == pem
+    quoted = load_config({"GITHUB_APP_ID": "4242", "GITHUB_APP_PRIVATE_KEY": f'"{one_line}"'})
+    assert quoted.github_app_private_key == pem
+    windows = load_config(
+        {"GITHUB_APP_ID": "4242", "GITHUB_APP_PRIVATE_KEY": pem.replace("\n", "\r\n")}
+    )
+    assert windows.github_app
     pkcs8 = tmp_path / "app.pem"
     pkcs8.write_text(_pem(rsa_key, serialization.PrivateFormat.PKCS8))
     from_file = load_config({"GITHUB_APP_ID": "4242", "GITHUB_APP_PRIVATE_KEY_FILE": str(pkcs8)})
