@@ -320,3 +320,13 @@ def test_longer_stateless_tokens_are_used_and_kept_out_of_debug_logs(
     [issued] = world.app.tokens
     assert issued.token.startswith(f"ghs_{world.app.id}_") and "." in issued.token
     assert issued.token not in caplog.text and issued.token[:30] not in caplog.text
+
+
+def test_a_server_clock_far_off_githubs_is_told_as_such(world: World) -> None:
+    world.app.clock_offset = -900  # this machine runs 15 minutes fast
+    with pytest.raises(AppCredentialsError) as caught:
+        world.read()
+    text = str(caught.value)
+    assert "'Issued at' claim ('iat')" in text and "clock" in text  # GitHub's words, and ours
+    world.app.clock_offset = 0
+    assert world.read().files

@@ -87,6 +87,8 @@ class FakeApp:
     token_seconds: int = TOKEN_SECONDS
     installations: dict[int, FakeInstallation] = field(default_factory=dict)
     tokens: list[IssuedToken] = field(default_factory=list)
+    clock_offset: float = 0.0
+    """Seconds GitHub's clock is ahead of this machine's (negative: behind), for JWT checks."""
     stateless_tokens: bool = False
     """Issue the longer ``ghs_APPID_JWT`` tokens GitHub began rolling out in 2026."""
     webhook_secret: str = field(default_factory=lambda: secrets.token_hex(20))
@@ -150,7 +152,7 @@ class FakeApp:
             return NOT_DECODED  # a bad signature, another key, or not a JWT at all
         if header.get("alg") != "RS256" or str(claims.get("iss")) != str(self.id):
             return NOT_DECODED  # GitHub finds the public key by ``iss``
-        now = time.time()
+        now = time.time() + self.clock_offset
         iat, exp = claims.get("iat"), claims.get("exp")
         if not isinstance(iat, int) or iat > now + CLOCK_DRIFT_SECONDS:
             return IAT_BAD
