@@ -330,3 +330,14 @@ def test_a_server_clock_far_off_githubs_is_told_as_such(world: World) -> None:
     assert "'Issued at' claim ('iat')" in text and "clock" in text  # GitHub's words, and ours
     world.app.clock_offset = 0
     assert world.read().files
+
+
+def test_a_no_cache_report_as_the_app_starts_no_redis(world: World, tmp_path: Path) -> None:
+    env = cli_env(world, tmp_path)
+    del env["REDIS_URL"]
+    link = f"{world.github.web_url}/octo/secret/compare/{world.shas[0]}...{world.shas[1]}"
+    done = run_cli(["report", link, "--no-cache"], env)
+    assert done.returncode == 0, done.stderr
+    assert "Phase two." in done.stdout
+    data = Path(env["DIFFINSIGHT_DATA_DIR"])
+    assert not data.exists() or not list(data.glob("redis.*"))

@@ -26,7 +26,13 @@ from bot import messages
 from bot.config import Config
 from bot.errors import AppCredentialsError
 from bot.store import keys
-from bot.store.connection import REDIS_DOWN, REDIS_ERRORS, RedisUnavailable, get_redis
+from bot.store.connection import (
+    REDIS_DOWN,
+    REDIS_ERRORS,
+    RedisUnavailable,
+    get_redis,
+    running_redis,
+)
 from bot.store.singleflight import single_flight
 
 log = logging.getLogger(__name__)
@@ -104,8 +110,9 @@ class GitHubApp:
 
     # --- Redis, best effort -------------------------------------------------------------
     def _redis(self) -> redis.Redis | None:
+        """Redis if there is one (an embedded one is used, never started, for this)."""
         try:
-            return get_redis(self.config)
+            return running_redis(self.config)
         except RedisUnavailable:
             log.warning("app cache unavailable", extra={"app": self.app_id})
             return None
@@ -287,7 +294,9 @@ class InstallationAuth(Auth.Auth):
 def remember_installation(config: Config, repository: str, installation: int) -> None:
     """Record (from a lookup or a delivery) that ``installation`` reads ``repository``."""
     try:
-        client = get_redis(config)
+        client = running_redis(config)
+        if client is None:
+            return
         with client.pipeline() as pipe:
             pipe.set(
                 keys.app_installation(config.redis_prefix, repository),
