@@ -23,7 +23,13 @@ import redis
 from bot.build import build_report
 from bot.config import Config
 from bot.diff import Change
-from bot.errors import AppCredentialsError, NetworkError, NotAllowedError, NotInstalledError
+from bot.errors import (
+    AppCredentialsError,
+    NetworkError,
+    NotAllowedError,
+    NotInstalledError,
+    SourceReadError,
+)
 from bot.jobs.queue import ReportJob
 from bot.jobs.run import run_report_job
 from bot.reading.app import REFRESH_MARGIN_SECONDS
@@ -341,3 +347,11 @@ def test_a_no_cache_report_as_the_app_starts_no_redis(world: World, tmp_path: Pa
     assert "Phase two." in done.stdout
     data = Path(env["DIFFINSIGHT_DATA_DIR"])
     assert not data.exists() or not list(data.glob("redis.*"))
+
+
+def test_a_suspended_installation_is_told_in_githubs_words(world: World) -> None:
+    world.app.installations[world.installation].suspended = True
+    with pytest.raises(SourceReadError) as caught:
+        world.read()
+    assert "This installation has been suspended" in str(caught.value)
+    assert "octo/secret" in str(caught.value) and not caught.value.transient
