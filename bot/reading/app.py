@@ -25,14 +25,9 @@ from github import Auth, GithubException, GithubIntegration
 from bot import messages
 from bot.config import Config
 from bot.errors import AppCredentialsError
+from bot.reading.app_cache import NOT_INSTALLED, remember_installation
 from bot.store import keys
-from bot.store.connection import (
-    REDIS_DOWN,
-    REDIS_ERRORS,
-    RedisUnavailable,
-    get_redis,
-    running_redis,
-)
+from bot.store.connection import REDIS_ERRORS, RedisUnavailable, running_redis
 from bot.store.singleflight import single_flight
 
 log = logging.getLogger(__name__)
@@ -40,12 +35,11 @@ log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 30
 REFRESH_MARGIN_SECONDS = 300
 """A cached token is renewed when it has less than this left (GitHub gives an hour)."""
-INSTALLATION_TTL_SECONDS = 3600
 NOT_INSTALLED_TTL_SECONDS = 60
 IDENTITY_TTL_SECONDS = 24 * 3600
 TOKEN_LOCK_TTL = 30.0
 TOKEN_WAIT_SECONDS = 60.0
-_NONE = b"none"
+_NONE = NOT_INSTALLED.encode()
 _SECRETS = re.compile(r'("token"\s*:\s*")[^"]*(")|\bgh[opsu]_[A-Za-z0-9_.-]{16,}')
 """A token field in a JSON body, or a GitHub token by its prefix (the newer installation
 tokens, ``ghs_APPID_JWT``, are longer and carry dots)."""
@@ -174,7 +168,7 @@ class GitHubApp:
         finally:
             integration.close()
         if found is None:
-            self._set(key, _NONE.decode(), NOT_INSTALLED_TTL_SECONDS)
+            self._set(key, NOT_INSTALLED, NOT_INSTALLED_TTL_SECONDS)
         else:
             remember_installation(self.config, repository, found)
         log.info("app installation looked up", extra={"installed": found is not None})
@@ -288,65 +282,3 @@ class InstallationAuth(Auth.Auth):
     @property
     def _masked_token(self) -> str:
         return "token (installation token removed)"
-
-
-# --- what webhook deliveries tell -------------------------------------------------------------
-def remember_installation(config: Config, repository: str, installation: int) -> None:
-    """Record (from a lookup or a delivery) that ``installation`` reads ``repository``."""
-    try:
-        client = running_redis(config)
-        if client is None:
-            return
-        with client.pipeline() as pipe:
-            pipe.set(
-                keys.app_installation(config.redis_prefix, repository),
-                str(installation),
-                ex=INSTALLATION_TTL_SECONDS,
-            )
-            members = keys.app_installation_repos(config.redis_prefix, installation)
-            pipe.sadd(members, repository.lower())
-            pipe.expire(members, INSTALLATION_TTL_SECONDS)
-            pipe.execute()
-    except REDIS_DOWN:
-        log.warning("app installation not remembered", extra={"installation": installation})
-
-
-def forget_installation(
-    config: Config, installation: int, repositories: tuple[str, ...], *, entirely: bool = True
-) -> None:
-    """Drop the token of ``installation`` and what is known of where it is installed.
-
-    ``entirely`` (removed or suspended): every repository it was found on is forgotten;
-    otherwise only ``repositories`` (taken out of the installation) are.
-    """
-    prefix = config.redis_prefix
-    client = get_redis(config)
-    members = keys.app_installation_repos(prefix, installation)
-    known = {r.lower() for r in repositories}
-    if entirely:
-        known |= {m.decode() if isinstance(m, bytes) else str(m) for m in client.smembers(members)}
-    with client.pipeline() as pipe:
-        pipe.delete(keys.app_token(prefix, installation))
-        if entirely:
-            pipe.delete(members)
-        elif known:
-            pipe.srem(members, *known)
-        for repository in known:
-            pipe.delete(keys.app_installation(prefix, repository))
-        pipe.execute()
-
-
-def forget_not_installed(config: Config, repositories: tuple[str, ...]) -> None:
-    """A repository just got the App: forget the brief "not installed" answer about it."""
-    if not repositories:
-        return
-    client = get_redis(config)
-    for repository in repositories:
-        key = keys.app_installation(config.redis_prefix, repository)
-        client.eval(
-            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
-            " return 0",
-            1,
-            key,
-            _NONE.decode(),
-        )

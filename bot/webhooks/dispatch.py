@@ -17,7 +17,7 @@ from bot import messages
 from bot.areas import matches_any
 from bot.config import Config
 from bot.reading.access import is_allowed
-from bot.reading.app import remember_installation
+from bot.reading.app_cache import remember_installation
 from bot.store.subscriptions import Subscription, SubscriptionStore
 from bot.webhooks.events import Ignored, Landed, PayloadError, Ping, parse_event
 from bot.webhooks.installations import EVENTS as INSTALLATION_EVENTS

@@ -15,7 +15,11 @@ from typing import Any
 from bot import messages
 from bot.config import Config
 from bot.names import is_owner, is_repo_name
-from bot.reading.app import forget_installation, forget_not_installed, remember_installation
+from bot.reading.app_cache import (
+    forget_installation,
+    forget_not_installed,
+    remember_installation,
+)
 from bot.webhooks.events import PayloadError, installation_id
 
 log = logging.getLogger(__name__)
