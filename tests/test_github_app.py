@@ -355,3 +355,23 @@ def test_a_suspended_installation_is_told_in_githubs_words(world: World) -> None
         world.read()
     assert "This installation has been suspended" in str(caught.value)
     assert "octo/secret" in str(caught.value) and not caught.value.transient
+
+
+def test_processes_starting_together_ask_github_for_one_token(world: World, tmp_path: Path) -> None:
+    env = cli_env(world, tmp_path)
+    link = f"{world.github.web_url}/octo/secret/compare/{world.shas[0]}...{world.shas[1]}"
+    started = [
+        subprocess.Popen(
+            [*COMMAND, "report", link, "--no-cache"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=120) for p in started]
+    assert [p.returncode for p in started] == [0, 0, 0], outputs
+    assert all("Phase two." in out for out, _ in outputs)
+    assert world.token_requests() == 1
