@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
 from bot.request import LanguageError, normalize_lang
 
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
@@ -20,21 +23,27 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_LANG = "en_US"
 REDIS_SCHEMES = ("redis", "rediss", "unix")
+MAX_KEY_FILE_BYTES = 64 * 1024
+"""A GitHub App's PEM is under 2 KB; a larger "key file" is the wrong file."""
 
 
 @dataclass(frozen=True)
 class Config:
-    slack_bot_token: str | None = None
-    slack_signing_secret: str | None = None
-    slack_app_token: str | None = None
+    # Secrets stay out of repr(), so a logged or printed Config never shows one.
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
     slack_api_url: str = DEFAULT_SLACK_API_URL
-    github_token: str | None = None
+    github_token: str | None = field(default=None, repr=False)
     github_api_url: str = DEFAULT_GITHUB_API_URL
-    github_webhook_secret: str | None = None
-    openai_api_key: str | None = None
+    github_webhook_secret: str | None = field(default=None, repr=False)
+    github_app_id: str | None = None
+    github_app_private_key: str | None = field(default=None, repr=False)
+    """The App's PEM, checked to be an unencrypted RSA private key."""
+    openai_api_key: str | None = field(default=None, repr=False)
     openai_base_url: str | None = None
     azure_openai_endpoint: str | None = None
-    azure_openai_api_key: str | None = None
+    azure_openai_api_key: str | None = field(default=None, repr=False)
     openai_api_version: str | None = None
     model: str = DEFAULT_MODEL
     summarizer: str = "heuristic"
@@ -53,7 +62,7 @@ class Config:
     llm_deadline_seconds: float = 300.0
     llm_max_retries: int = 3
     redis_prefix: str = "diffinsight:"
-    secret: str | None = None
+    secret: str | None = field(default=None, repr=False)
     queue_name: str = "diffinsight"
 
     @property
@@ -76,6 +85,11 @@ class Config:
         if parts.netloc.lower() == "api.github.com":
             return "https://github.com"
         return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def github_app(self) -> bool:
+        """Whether the bot acts as a GitHub App (installation tokens per repository)."""
+        return bool(self.github_app_id and self.github_app_private_key)
 
     @property
     def llm_configured(self) -> bool:
@@ -139,6 +153,76 @@ def _redacted(url: str) -> str:
     return parts._replace(netloc=netloc).geturl()[:100]
 
 
+def _pem(text: str, name: str) -> str:
+    """``text`` as the App's PEM, or a ConfigError naming ``name`` (never showing the key).
+
+    A PEM pasted into a one-line variable often arrives with literal ``\\n`` or in quotes;
+    both are undone.
+    """
+    pem = text.strip()
+    if len(pem) > 1 and pem[0] == pem[-1] and pem[0] in "\"'":  # quoted in a .env file
+        pem = pem[1:-1].strip()
+    if "\n" not in pem and "\\n" in pem:
+        pem = pem.replace("\\n", "\n")
+    try:
+        key = load_pem_private_key(pem.encode("utf-8"), password=None)
+    except TypeError:
+        raise ConfigError(
+            f"{name} holds an encrypted key; use the unencrypted .pem file GitHub generated"
+        ) from None
+    except (ValueError, UnicodeEncodeError):
+        raise ConfigError(
+            f"{name} is not a PEM private key: it should be the whole .pem file GitHub "
+            "generated for the App, from -----BEGIN RSA PRIVATE KEY----- to its END line"
+        ) from None
+    except Exception:  # noqa: BLE001 - cryptography's UnsupportedAlgorithm and kin
+        raise ConfigError(f"{name} is not a private key this bot can use") from None
+    if not isinstance(key, RSAPrivateKey):
+        raise ConfigError(f"{name} is not an RSA key; GitHub Apps sign with RSA (RS256)")
+    return pem + "\n"
+
+
+def _app_settings(env: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """``GITHUB_APP_ID`` and the App's key (inline, or from ``GITHUB_APP_PRIVATE_KEY_FILE``)."""
+    app_id = _get(env, "GITHUB_APP_ID")
+    inline = _get(env, "GITHUB_APP_PRIVATE_KEY")
+    path = _get(env, "GITHUB_APP_PRIVATE_KEY_FILE")
+    if app_id is None and inline is None and path is None:
+        return None, None
+    if inline is not None and path is not None:
+        raise ConfigError(
+            "GITHUB_APP_PRIVATE_KEY and GITHUB_APP_PRIVATE_KEY_FILE are both set; keep one"
+        )
+    if app_id is None:
+        which = "GITHUB_APP_PRIVATE_KEY" if inline else "GITHUB_APP_PRIVATE_KEY_FILE"
+        raise ConfigError(f"{which} is set but GITHUB_APP_ID is not: set the App's ID too")
+    if not app_id.isdigit() or len(app_id) > 20:
+        raise ConfigError(
+            f"GITHUB_APP_ID must be the App's numeric ID (its settings page, About), "
+            f"not {app_id[:40]!r}"
+        )
+    if inline is not None:
+        return app_id, _pem(inline, "GITHUB_APP_PRIVATE_KEY")
+    if path is None:
+        raise ConfigError(
+            "GITHUB_APP_ID is set but neither GITHUB_APP_PRIVATE_KEY nor "
+            "GITHUB_APP_PRIVATE_KEY_FILE is: the bot needs the App's private key"
+        )
+    try:
+        with open(Path(path).expanduser(), "rb") as handle:
+            raw = handle.read(MAX_KEY_FILE_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError(
+            f"GITHUB_APP_PRIVATE_KEY_FILE: cannot read {path[:200]}: {reason}"
+        ) from None
+    if len(raw) > MAX_KEY_FILE_BYTES:
+        raise ConfigError(
+            f"GITHUB_APP_PRIVATE_KEY_FILE: {path[:200]} is too large to be a private key"
+        )
+    return app_id, _pem(raw.decode("utf-8", "replace"), "GITHUB_APP_PRIVATE_KEY_FILE")
+
+
 def load_config(env: Mapping[str, str] | None = None) -> Config:
     """Build the configuration from ``env`` (default: the process environment)."""
     env = os.environ if env is None else env
@@ -163,6 +247,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
             "REDIS_URL is not a Redis URL: it must start with redis://, rediss:// or unix://, "
             f"not {_redacted(redis_url)!r}"
         )
+    app_id, app_key = _app_settings(env)
     return Config(
         slack_bot_token=_get(env, "SLACK_BOT_TOKEN"),
         slack_signing_secret=_get(env, "SLACK_SIGNING_SECRET"),
@@ -171,6 +256,8 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         github_token=_get(env, "GITHUB_TOKEN"),
         github_api_url=(_get(env, "GITHUB_API_URL") or DEFAULT_GITHUB_API_URL).rstrip("/"),
         github_webhook_secret=_get(env, "GITHUB_WEBHOOK_SECRET"),
+        github_app_id=app_id,
+        github_app_private_key=app_key,
         openai_api_key=openai_key,
         openai_base_url=_get(env, "OPENAI_BASE_URL"),
         azure_openai_endpoint=azure_endpoint,

@@ -15,6 +15,25 @@ class NotFoundError(SourceReadError):
     """Repository, pull request or commit not found, or not readable with our token."""
 
 
+class NotInstalledError(NotFoundError):
+    """The GitHub App is not installed on the repository (or the repository does not exist)."""
+
+
+class BadCredentialsError(SourceReadError):
+    """GitHub answered 401 to the token the read carried."""
+
+
+class AppCredentialsError(SourceReadError):
+    """GitHub refused the App itself (its JWT): a wrong App ID or key, or a skewed clock."""
+
+
+class AppTokenRefusedError(SourceReadError):
+    """GitHub refused an installation token it had issued (revoked early, or a skewed clock);
+    it was dropped, so a retry gets a new one."""
+
+    transient = True
+
+
 class UnknownRefError(SourceReadError):
     """A branch, tag or SHA that the repository does not have."""
 

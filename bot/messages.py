@@ -53,6 +53,25 @@ GITHUB_BAD_TOKEN = (
     "GitHub rejected GITHUB_TOKEN (bad credentials). Replace the token, or unset it to read "
     "public repositories anonymously."
 )
+# The bot acting as a GitHub App
+GITHUB_APP_NOT_INSTALLED = (
+    "The GitHub App {app} is not installed on {repository} (or GitHub has no such "
+    "repository). An owner of {owner} can install it at {url} and grant it {repository}."
+)
+GITHUB_APP_NOT_INSTALLED_NO_URL = (
+    "The GitHub App {app} is not installed on {repository} (or GitHub has no such "
+    "repository). An owner of {owner} can install it from the App's page on GitHub and grant "
+    "it {repository}."
+)
+GITHUB_APP_UNNAMED = "with ID {app_id}"
+GITHUB_APP_REFUSED = (
+    "GitHub refused the GitHub App's credentials ({detail}). Check that GITHUB_APP_ID "
+    "({app_id}) and the private key belong to the same App, and that this server's clock is right."
+)
+GITHUB_APP_TOKEN_REFUSED = (
+    "GitHub refused the App's installation token for {repository}; it was dropped and a new "
+    "one will be asked for. Try again."
+)
 GITHUB_NOT_ALLOWED = (
     "{repository} is a private repository and DIFFINSIGHT_ALLOWED_REPOS does not allow it. "
     "Ask an operator to add '{repository}' or '{owner}/*' to DIFFINSIGHT_ALLOWED_REPOS."
@@ -296,6 +315,14 @@ WEBHOOK_PONG = "pong"
 WEBHOOK_PONG_NO_SUBS = (
     "pong; no channel subscribes to {repo} yet: type /diffinsight subscribe {repo} in one."
 )
+WEBHOOK_INSTALLATION_GONE = (
+    "The App's installation {id} was {action}: its cached token and repositories are forgotten."
+)
+WEBHOOK_INSTALLATION_SEEN = "The App's installation {id}: '{action}' acknowledged."
+WEBHOOK_INSTALLATION_REPOS = (
+    "The App's installation {id}: {added} repositories added, {removed} removed; "
+    "cached access updated."
+)
 WEBHOOK_IGNORED_EVENT = "Event '{event}' is not reported (only push and pull_request are)."
 WEBHOOK_IGNORED_TAG = "Tag pushes are not reported."
 WEBHOOK_IGNORED_REF = "Pushes to {ref} are not reported (only branches are)."
@@ -335,6 +362,11 @@ SUBS_SETUP = (
     "If the repository has no webhook to this bot yet, add one at {settings}: "
     "Payload URL {payload_url}, Content type `application/json`, Secret: the server's "
     "GITHUB_WEBHOOK_SECRET, events: *Pushes* and *Pull requests*."
+)
+SUBS_SETUP_APP = (
+    "This bot's GitHub App is installed on the repository: the App's webhook (Webhook URL "
+    "{payload_url}, secret: the server's GITHUB_WEBHOOK_SECRET) delivers its pushes and "
+    "merged pull requests; no repository webhook is needed."
 )
 SUBS_SETUP_NO_PUBLIC_URL = (
     "this server's public address followed by `{path}` (PUBLIC_URL is not set)"

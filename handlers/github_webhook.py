@@ -45,6 +45,7 @@ STATUS = {
     Verdict.BAD_PAYLOAD: 400,
     Verdict.NOT_ALLOWED: 403,
     Verdict.NO_SUBSCRIPTIONS: 422,
+    Verdict.ACKNOWLEDGED: 200,
 }
 
 

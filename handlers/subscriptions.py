@@ -60,16 +60,22 @@ def split_branch_and_paths(args: list[str]) -> tuple[str | None, bool, tuple[str
     return None, False, check_paths(words)
 
 
-def webhook_setup(config: Config, repository: str) -> str:
-    """How to point the repository's webhook at this server, with what is still missing."""
+def webhook_setup(config: Config, repository: str, *, by_app: bool = False) -> str:
+    """How to point the repository's webhook at this server, with what is still missing.
+
+    ``by_app``: the bot's GitHub App is installed on it, and its webhook delivers the events.
+    """
     if config.public_url:
         payload_url = f"`{config.public_url}{WEBHOOK_PATH}`"
     else:
         payload_url = messages.SUBS_SETUP_NO_PUBLIC_URL.format(path=WEBHOOK_PATH)
-    text = messages.SUBS_SETUP.format(
-        settings=f"{config.github_web_url}/{repository}/settings/hooks/new",
-        payload_url=payload_url,
-    )
+    if by_app:
+        text = messages.SUBS_SETUP_APP.format(payload_url=payload_url)
+    else:
+        text = messages.SUBS_SETUP.format(
+            settings=f"{config.github_web_url}/{repository}/settings/hooks/new",
+            payload_url=payload_url,
+        )
     if not config.github_webhook_secret:
         text += "\n" + messages.SUBS_SETUP_NO_SECRET
     return text
@@ -85,7 +91,7 @@ def _subscribe(config: Config, args: list[str], channel: str, user: str) -> str:
     repository = parse_repository_arg(args[0], config)
     branch, _, paths = split_branch_and_paths(args[1:])
     owner, name = repository.split("/")
-    check_access(config, owner, name)
+    by_app = check_access(config, owner, name)
     sub, replaced = subscribe(
         store_for(config),
         channel=channel,
@@ -96,7 +102,8 @@ def _subscribe(config: Config, args: list[str], channel: str, user: str) -> str:
     )
     log.info("subscription stored", extra={"channel": channel, "repository": repository})
     head = messages.SUBS_UPDATED if replaced else messages.SUBS_STORED
-    return head.format(what=_describe(sub)) + "\n" + webhook_setup(config, repository)
+    setup = webhook_setup(config, repository, by_app=by_app)
+    return head.format(what=_describe(sub)) + "\n" + setup
 
 
 def _unsubscribe(config: Config, args: list[str], channel: str) -> str:

@@ -16,7 +16,9 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("bot.sources",),
     ("bot.request",),
     ("bot.config",),
-    ("bot.store.connection", "bot.store.keys", "bot.store.keepalive"),
+    # The single flight is infrastructure too (it needs only messages, errors and keepalive):
+    # reading asks for a GitHub App's installation token once under concurrency with it.
+    ("bot.store.connection", "bot.store.keys", "bot.store.keepalive", "bot.store.singleflight"),
     ("bot.diff",),
     ("bot.report",),
     ("bot.reading",),

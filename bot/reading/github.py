@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
-from github import Github
 from github.Commit import Commit
 from github.File import File
 from github.PullRequest import PullRequest
@@ -29,14 +28,17 @@ from github.Repository import Repository
 from bot import messages
 from bot.config import Config
 from bot.diff import Change, FileChange, RefInfo, ResolvedChange
-from bot.errors import NetworkError, NotFoundError, UnknownRefError
+from bot.errors import AppTokenRefusedError, NetworkError, NotFoundError, UnknownRefError
 from bot.reading.github_client import (
     DIFF_MEDIA_TYPE,
     TIMEOUT_SECONDS,
+    Access,
     fetch_repository,
     github_errors,
-    make_client,
+    open_access,
+    refused_tokens,
     translate,
+    with_access,
 )
 from bot.reading.github_files import DiffRefused, complete_files, file_from_api, refusal_detail
 from bot.request import ProgressFn
@@ -65,11 +67,17 @@ def resolve_github(
 
     The client stays open inside the block, so :meth:`ResolvedChange.read` can follow.
     """
-    client = make_client(config)
+    access = open_access(config, source.repository)
     try:
-        yield _Reader(client, config, source, progress).resolve()
+        try:
+            resolved = _Reader(access, config, source, progress).resolve()
+        except AppTokenRefusedError:  # the refused token was dropped: one more try, anew
+            access.close()
+            access = open_access(config, source.repository)
+            resolved = _Reader(access, config, source, progress).resolve()
+        yield resolved
     finally:
-        client.close()
+        access.close()
 
 
 @dataclass(frozen=True)
@@ -85,13 +93,13 @@ def merged_pull_for(config: Config, repository: str, sha: str) -> MergedPull | N
     event; asking GitHub which pull request brought the pushed commit in lets the worker
     report the pull request (with its title) whichever event comes first.
     """
-    client = make_client(config)
     url = f"{config.github_api_url}/repos/{repository}/commits/{sha}/pulls"
-    try:
-        with github_errors(config, repository, ref=sha):
-            _, pulls = client.requester.requestJsonAndCheck("GET", url)
-    finally:
-        client.close()
+
+    def ask(access: Access) -> Any:
+        with refused_tokens(access), github_errors(config, repository, ref=sha):
+            return access.client.requester.requestJsonAndCheck("GET", url)[1]
+
+    pulls = with_access(config, repository, ask)
     for pr in pulls if isinstance(pulls, list) else []:
         if isinstance(pr, dict) and pr.get("merged_at") and pr.get("merge_commit_sha") == sha:
             title = str(pr.get("title") or "").strip()[:300] or None
@@ -107,9 +115,10 @@ class _Reader:
     head: RefInfo
 
     def __init__(
-        self, client: Github, config: Config, source: Source, progress: ProgressFn | None
+        self, access: Access, config: Config, source: Source, progress: ProgressFn | None
     ) -> None:
-        self.client = client
+        self.access = access
+        self.client = access.client
         self.config = config
         self.source = source
         self.progress = progress
@@ -122,13 +131,16 @@ class _Reader:
     def resolve(self) -> ResolvedChange:
         log.info("resolving github change", extra={"kind": self.source.kind})
         self._report(0, 1)
-        self.repo = fetch_repository(self.client, self.config, self.source.owner, self.source.repo)
-        if self.source.kind == "pull":
-            self._resolve_pull()
-        elif self.source.kind == "commit":
-            self._resolve_commit()
-        else:
-            self._resolve_compare()
+        with refused_tokens(self.access):
+            self.repo = fetch_repository(
+                self.access, self.config, self.source.owner, self.source.repo
+            )
+            if self.source.kind == "pull":
+                self._resolve_pull()
+            elif self.source.kind == "commit":
+                self._resolve_commit()
+            else:
+                self._resolve_compare()
         return ResolvedChange(
             repository=self.source.repository,
             host=self.source.host,
@@ -139,12 +151,13 @@ class _Reader:
 
     def read(self) -> Change:
         log.info("reading github change", extra={"kind": self.source.kind})
-        if self.source.kind == "pull":
-            change = self._read_pull()
-        elif self.source.kind == "commit":
-            change = self._read_commit()
-        else:
-            change = self._read_compare()
+        with refused_tokens(self.access):
+            if self.source.kind == "pull":
+                change = self._read_pull()
+            elif self.source.kind == "commit":
+                change = self._read_commit()
+            else:
+                change = self._read_compare()
         self._report(len(change.files), len(change.files))
         return change
 
@@ -168,7 +181,7 @@ class _Reader:
             name = spec.repo or self.source.repo
             repository = f"{spec.owner}/{name}"
             if repository.lower() != self.source.repository.lower():
-                repo = fetch_repository(self.client, self.config, spec.owner, name)
+                repo = fetch_repository(self.access, self.config, spec.owner, name)
         if FULL_SHA.match(spec.ref):
             self.unverified.append((repo, spec.ref, spec.ref.lower()))
             return repo, spec.ref.lower()

@@ -1,17 +1,20 @@
 """One configured PyGithub client, and GitHub's failures turned into errors a person can act on.
 
-Every GitHub call in the bot goes through :func:`make_client` (so base URL, token, timeouts
-and retries are set in one place) and :func:`github_errors` (so a 404, a 422 for an unknown
-ref, a rate limit or a refused connection each becomes its own error with its own sentence).
+Every GitHub call in the bot goes through :func:`open_access` (so base URL, credential,
+timeouts and retries are set in one place) and :func:`github_errors` (so a 404, a 422 for an
+unknown ref, a rate limit or a refused connection each becomes its own error with its own
+sentence). The credential is chosen per repository: the GitHub App's installation token where
+the App is installed, else ``GITHUB_TOKEN``, else none (public repositories).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import requests
 from github import Auth, Github, GithubException
@@ -21,13 +24,17 @@ from urllib3.util.retry import Retry
 from bot import messages
 from bot.config import Config
 from bot.errors import (
+    AppTokenRefusedError,
+    BadCredentialsError,
     NetworkError,
     NotFoundError,
+    NotInstalledError,
     RateLimitedError,
     SourceReadError,
     UnknownRefError,
 )
 from bot.reading.access import require_allowed
+from bot.reading.app import GitHubApp, InstallationAuth
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +57,28 @@ RETRY = Retry(
 )
 
 
-def make_client(config: Config) -> Github:
-    """A PyGithub client for ``GITHUB_API_URL``, authenticated only when a token is set."""
-    auth = Auth.Token(config.github_token) if config.github_token else None
+T = TypeVar("T")
+
+
+@dataclass
+class Access:
+    """How one repository is read: a client, and what the GitHub App has to do with it.
+
+    ``installation`` is the App's installation whose token the client carries; ``app`` is
+    set whenever the App is configured, so a repository it is not installed on (read with
+    ``GITHUB_TOKEN`` or anonymously instead) can be told apart when GitHub cannot see it.
+    """
+
+    client: Github
+    repository: str
+    app: GitHubApp | None = None
+    installation: int | None = None
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _client(config: Config, auth: Auth.Auth | None) -> Github:
     return Github(
         base_url=config.github_api_url,
         auth=auth,
@@ -64,15 +90,86 @@ def make_client(config: Config) -> Github:
     )
 
 
-def fetch_repository(client: Github, config: Config, owner: str, repo: str) -> Repository:
-    """The repository, after checking it may be read (NotFoundError / NotAllowedError)."""
-    repository = f"{owner}/{repo}"
+def make_client(config: Config) -> Github:
+    """A PyGithub client for ``GITHUB_API_URL`` with ``GITHUB_TOKEN`` when one is set."""
+    return _client(config, Auth.Token(config.github_token) if config.github_token else None)
+
+
+def open_access(config: Config, repository: str) -> Access:
+    """The client to read ``owner/repo`` with: the App's installation token where the App is
+    installed (looked up once an hour, shared in Redis), else as :func:`make_client`."""
+    if not config.github_app:
+        return Access(make_client(config), repository)
+    app = GitHubApp(config)
     with github_errors(config, repository):
-        found = client.get_repo(repository)
-        private = bool(found.private)
-        full_name = found.full_name or repository
+        installation = app.installation(repository)
+    if installation is None:
+        return Access(make_client(config), repository, app)
+    client = _client(config, InstallationAuth(app, installation))
+    return Access(client, repository, app, installation)
+
+
+def with_access(config: Config, repository: str, work: Callable[[Access], T]) -> T:
+    """``work(access)``, once more with a new token if GitHub refused the installation's."""
+    for attempt in (1, 2):
+        access = open_access(config, repository)
+        try:
+            return work(access)
+        except AppTokenRefusedError:
+            if attempt == 2:
+                raise
+            log.info("installation token refused; retrying", extra={"attempt": attempt})
+        finally:
+            access.close()
+    raise AssertionError("unreachable")
+
+
+@contextmanager
+def refused_tokens(access: Access) -> Iterator[None]:
+    """A 401 to an installation token: drop the shared token and say so (the read may retry)."""
+    try:
+        yield
+    except BadCredentialsError as exc:
+        if access.app is None or access.installation is None:
+            raise
+        access.app.forget_token(access.installation)
+        raise AppTokenRefusedError(
+            messages.GITHUB_APP_TOKEN_REFUSED.format(repository=access.repository)
+        ) from exc
+
+
+def fetch_repository(access: Access, config: Config, owner: str, repo: str) -> Repository:
+    """The repository, after checking it may be read (NotFoundError / NotAllowedError).
+
+    Where the App is configured but not installed, a repository GitHub will not show is
+    answered with how to install the App, since that is the likeliest remedy.
+    """
+    repository = f"{owner}/{repo}"
+    try:
+        with refused_tokens(access), github_errors(config, repository):
+            found = access.client.get_repo(repository)
+            private = bool(found.private)
+            full_name = found.full_name or repository
+    except NotFoundError as exc:
+        if access.app is not None and repository.lower() == access.repository.lower():
+            if access.installation is not None:
+                access.app.forget_installation_of(repository)
+            raise not_installed(access.app, repository) from exc
+        raise
     require_allowed(config, full_name, private)
     return found
+
+
+def not_installed(app: GitHubApp, repository: str) -> NotInstalledError:
+    identity = app.identity()
+    owner = repository.partition("/")[0]
+    url = identity.install_url
+    template = (
+        messages.GITHUB_APP_NOT_INSTALLED if url else messages.GITHUB_APP_NOT_INSTALLED_NO_URL
+    )
+    return NotInstalledError(
+        template.format(app=identity.name, repository=repository, owner=owner, url=url)
+    )
 
 
 @contextmanager
@@ -111,7 +208,7 @@ def translate(
     if limited is not None:
         return limited
     if status == 401:
-        return SourceReadError(messages.GITHUB_BAD_TOKEN)
+        return BadCredentialsError(messages.GITHUB_BAD_TOKEN)
     if status == 404 and pull is not None:
         return NotFoundError(
             messages.GITHUB_PULL_NOT_FOUND.format(repository=repository, number=pull)
@@ -176,14 +273,17 @@ def _network_reason(exc: requests.exceptions.RequestException) -> str:
     return messages.GITHUB_CONNECTION_FAILED
 
 
-def check_access(config: Config, owner: str, repo: str) -> None:
+def check_access(config: Config, owner: str, repo: str) -> bool:
     """Look the repository up on GitHub and raise NotFoundError or NotAllowedError.
 
     For callers that have no repository object at hand (webhooks, unfurls); the report
     reader checks the repository it has already fetched with :func:`require_allowed`.
+    True when the GitHub App is installed on it (so its webhook delivers the repository's
+    events), False when it is read with GITHUB_TOKEN or anonymously.
     """
-    client = make_client(config)
-    try:
-        fetch_repository(client, config, owner, repo)
-    finally:
-        client.close()
+
+    def check(access: Access) -> bool:
+        fetch_repository(access, config, owner, repo)
+        return access.installation is not None
+
+    return with_access(config, f"{owner}/{repo}", check)

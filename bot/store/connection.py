@@ -210,6 +210,18 @@ def get_redis(config: Config, *, socket_timeout: float | None = SOCKET_TIMEOUT) 
     return _client(redis_url_for(config), socket_timeout)
 
 
+def running_redis(config: Config) -> redis.Redis | None:
+    """The client for ``config`` when a Redis is there to use, else None; never starts one.
+
+    For caches that are a saving, not a need (the GitHub App's tokens): a one-off
+    ``report --no-cache`` without ``REDIS_URL`` then leaves no embedded server behind.
+    """
+    if config.redis_url:
+        return get_redis(config)
+    sock = embedded_socket(config.data_dir)
+    return _client(f"unix://{sock}", SOCKET_TIMEOUT) if _answers(sock) else None
+
+
 def redis_ok(config: Config) -> bool:
     """A fast yes/no for /healthz: does Redis answer PING within half a second?"""
     try:

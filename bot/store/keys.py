@@ -75,3 +75,28 @@ def unfurl_event(prefix: str, event_id: str) -> str:
 def unfurl_link(prefix: str, ident: str) -> str:
     """A pasted link's last report id, so the next paste unfurls without a job."""
     return f"{prefix}unfurl-link:{ident}"
+
+
+def app_installation(prefix: str, repository: str) -> str:
+    """The GitHub App's installation id on a repository (or ``none``: not installed there)."""
+    return f"{prefix}app:installation:{repository.lower()}"
+
+
+def app_installation_repos(prefix: str, installation: int) -> str:
+    """A set of the repositories an installation was found on, to forget them all at once."""
+    return f"{prefix}app:installation-repos:{installation}"
+
+
+def app_token(prefix: str, installation: int) -> str:
+    """An installation's token and its expiry, shared by every process until near expiry."""
+    return f"{prefix}app:token:{installation}"
+
+
+def app_token_lock(prefix: str, installation: int) -> str:
+    """The single-flight lock of one installation token being asked for."""
+    return f"{prefix}app:token-lock:{installation}"
+
+
+def app_identity(prefix: str, app_id: str) -> str:
+    """The App's name and page (``GET /app``), for the "install it" message."""
+    return f"{prefix}app:identity:{app_id}"

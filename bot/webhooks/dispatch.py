@@ -17,8 +17,11 @@ from bot import messages
 from bot.areas import matches_any
 from bot.config import Config
 from bot.reading.access import is_allowed
+from bot.reading.app_cache import remember_installation
 from bot.store.subscriptions import Subscription, SubscriptionStore
 from bot.webhooks.events import Ignored, Landed, PayloadError, Ping, parse_event
+from bot.webhooks.installations import EVENTS as INSTALLATION_EVENTS
+from bot.webhooks.installations import acknowledge
 
 
 class Verdict(Enum):
@@ -31,6 +34,7 @@ class Verdict(Enum):
     BAD_PAYLOAD = "bad_payload"
     NO_SUBSCRIPTIONS = "no_subscriptions"
     NOT_ALLOWED = "not_allowed"
+    ACKNOWLEDGED = "acknowledged"
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,8 @@ class Accepted:
 def decide(config: Config, client: redis.Redis, event: str, payload: object) -> Outcome | Accepted:
     """What a verified delivery asks for; Redis errors propagate (the answer is "try again")."""
     try:
+        if event in INSTALLATION_EVENTS and isinstance(payload, dict):
+            return Outcome(Verdict.ACKNOWLEDGED, acknowledge(config, event, payload))
         parsed = parse_event(event, payload)
     except PayloadError as exc:
         return Outcome(Verdict.BAD_PAYLOAD, exc.reason)
@@ -113,4 +119,7 @@ def decide(config: Config, client: redis.Redis, event: str, payload: object) -> 
     targets = [t for t in targets if touches(t, parsed)]
     if not targets:
         return Outcome(Verdict.IGNORED, messages.WEBHOOK_NO_PATH_MATCH)
+    if config.github_app and parsed.installation is not None:
+        # The delivery names the installation that reads the repository: no lookup needed.
+        remember_installation(config, repository, parsed.installation)
     return Accepted(parsed, targets)

@@ -99,6 +99,8 @@ class Landed:
     title: str | None = None
     number: int | None = None
     touched: tuple[str, ...] | None = None
+    installation: int | None = None
+    """The GitHub App installation that delivered it (App webhooks), whose token reads it."""
 
     def source(self, web_url: str) -> str:
         """The link a person would paste for this change, on the configured GitHub host."""
@@ -123,6 +125,15 @@ def _sha(obj: Mapping[str, Any], name: str, where: str) -> str:
     if not is_full_sha(value):
         raise PayloadError(messages.WEBHOOK_BAD_FIELD.format(field=f"{where}{name}"))
     return value
+
+
+def installation_id(payload: Mapping[str, Any]) -> int | None:
+    """``installation.id`` of a delivery made by a GitHub App, else None."""
+    found = payload.get("installation")
+    number = found.get("id") if isinstance(found, dict) else None
+    if isinstance(number, int) and not isinstance(number, bool) and 0 < number < 2**63:
+        return number
+    return None
 
 
 def _is_zero(sha: str) -> bool:
@@ -199,6 +210,7 @@ def parse_push(payload: Mapping[str, Any]) -> Landed | Ignored:
         head=after,
         merge_sha=after,
         touched=_touched_files(payload),
+        installation=installation_id(payload),
     )
 
 
@@ -225,6 +237,7 @@ def parse_pull_request(payload: Mapping[str, Any]) -> Landed | Ignored:
         merge_sha=_sha(pr, "merge_commit_sha", "pull_request.") if merge_sha else head_sha,
         title=title.strip()[:300] or None,
         number=number,
+        installation=installation_id(payload),
     )
 
 

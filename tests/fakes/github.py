@@ -23,10 +23,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes import github_git as git
+from tests.fakes.github_app import NOT_DECODED, AppRoutes, FakeApp, FakeInstallation, is_app_route
+from tests.fakes.github_rates import RateLimits
 from tests.fakes.github_routes import Answer, Routes
 from tests.fakes.github_shapes import DOCS, FakePull, FakeRepo, Urls
 
 API_PREFIX = "/api/v3"
+Reader = str | FakeInstallation | None
+"""A personal token, an App installation (by its token), or None for anonymous."""
 
 
 @dataclass
@@ -55,7 +59,7 @@ class Failure:
     accept: str | None = None
 
 
-class FakeGitHub:
+class FakeGitHub(RateLimits):
     """GitHub (Enterprise-shaped: API under ``/api/v3``) served from local repositories.
 
     Knobs, all plain attributes: ``rate_limit_remaining`` (``None``: count from the real
@@ -68,8 +72,11 @@ class FakeGitHub:
     ``pull_files_max`` (3000); :meth:`fail` answers chosen paths with an error.
     """
 
-    def __init__(self, *, tokens: tuple[str, ...] = ("test-token",)) -> None:
+    def __init__(
+        self, *, tokens: tuple[str, ...] = ("test-token",), app: FakeApp | None = None
+    ) -> None:
         self.tokens = set(tokens)
+        self.app = app
         self.repos: dict[tuple[str, str], FakeRepo] = {}
         self.pulls: dict[tuple[int, int], FakePull] = {}
         self.requests: list[RecordedRequest] = []
@@ -194,15 +201,21 @@ class FakeGitHub:
         self._thread.join(timeout=5)
 
     # --- request handling --------------------------------------------------------------
-    def answer(self, method: str, raw_path: str, headers: dict[str, str]) -> Answer:
+    def answer(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes = b""
+    ) -> Answer:
         parts = urlsplit(raw_path)
         query = parse_qs(parts.query)
         with self._lock:
             self.requests.append(RecordedRequest(method, parts.path, query, headers))
         token = _token(headers.get("authorization"))
-        if token is not None and token not in self.tokens:
-            body = {"message": "Bad credentials", "documentation_url": DOCS, "status": "401"}
-            return self._with_rate(Answer(401, body), token)
+        path = parts.path[len(API_PREFIX) :] if parts.path.startswith(API_PREFIX + "/") else None
+        if path is not None and is_app_route(path):
+            return self._app_answer(method, path, token, headers, body)
+        reader = self._reader(token)
+        if reader is False:
+            body_401 = {"message": "Bad credentials", "documentation_url": DOCS, "status": "401"}
+            return self._with_rate(Answer(401, body_401), token)
         limited = self._take_rate(token)
         if limited is not None:
             return limited
@@ -211,20 +224,47 @@ class FakeGitHub:
             return self._with_rate(
                 Answer(failure.status, failure.body, headers=failure.headers), token
             )
-        if method != "GET" or not parts.path.startswith(API_PREFIX + "/"):
+        if method != "GET" or path is None:
             return self._with_rate(
                 Answer(404, {"message": "Not Found", "documentation_url": DOCS}), token
             )
-        routes = Routes(self, Urls(self.api_url, self.web_url), authed=token is not None)
-        answer = routes.dispatch(parts.path[len(API_PREFIX) :], query, headers.get("accept", ""))
+        routes = Routes(self, Urls(self.api_url, self.web_url), reader=reader)
+        answer = routes.dispatch(path, query, headers.get("accept", ""))
         answer.link_base = f"{self.web_url}{parts.path}"
         return self._with_rate(answer, token)
 
-    def find_repo(self, owner: str, name: str, authed: bool) -> FakeRepo | None:
-        repo = self.repos.get((owner.lower(), name.lower()))
-        if repo is None or (repo.private and not authed):
+    def _reader(self, token: str | None) -> Reader | bool:
+        """Who is asking: None (anonymous), a personal token, an App installation; False
+        for a credential GitHub would refuse (unknown, or an expired installation token)."""
+        if token is None:
             return None
-        return repo
+        if token in self.tokens:
+            return token
+        found = self.app.installation_for_token(token) if self.app is not None else None
+        return False if found is None else found
+
+    def _app_answer(
+        self, method: str, path: str, token: str | None, headers: dict[str, str], body: bytes
+    ) -> Answer:
+        failure = self._failure_for(API_PREFIX + path, headers.get("accept", ""))
+        if failure is not None:
+            return Answer(failure.status, failure.body, headers=failure.headers)
+        if self.app is None:
+            return Answer(401, {"message": NOT_DECODED, "documentation_url": DOCS})
+        urls = Urls(self.api_url, self.web_url)
+        return AppRoutes(self.app, self.repos, urls).dispatch(method, path, token, body)
+
+    def find_repo(self, owner: str, name: str, reader: Reader) -> FakeRepo | None:
+        """The repository when ``reader`` may see it: public ones for everyone, private ones
+        with a personal token or an installation granted that repository."""
+        repo = self.repos.get((owner.lower(), name.lower()))
+        if repo is None or not repo.private:
+            return repo
+        if isinstance(reader, str):
+            return repo
+        if isinstance(reader, FakeInstallation) and repo.full_name.lower() in reader.repositories:
+            return repo
+        return None
 
     def _failure_for(self, path: str, accept: str) -> Failure | None:
         with self._lock:
@@ -235,53 +275,6 @@ class FakeGitHub:
                         failure.times -= 1
                     return failure
         return None
-
-    def _limit(self, token: str | None) -> int:
-        return 5000 if token else 60
-
-    def _take_rate(self, token: str | None) -> Answer | None:
-        who = token or "anonymous"
-        with self._lock:
-            if self.rate_limit_remaining is not None:
-                if self.rate_limit_remaining <= 0:
-                    return self._rate_limited(token)
-                self.rate_limit_remaining -= 1
-            elif self._used.get(who, 0) >= self._limit(token):
-                return self._rate_limited(token)
-            self._used[who] = self._used.get(who, 0) + 1
-        return None
-
-    def _rate_limited(self, token: str | None) -> Answer:
-        who = "user" if token else "127.0.0.1"
-        message = f"API rate limit exceeded for {who}."
-        if token is None:
-            message += (
-                " (But here's the good news: Authenticated requests get a higher rate limit."
-                " Check out the documentation for more details.)"
-            )
-        body = {
-            "message": message,
-            "documentation_url": f"{DOCS}/overview/rate-limits-for-the-rest-api",
-        }
-        return self._with_rate(Answer(self.rate_limit_status, body), token, remaining=0)
-
-    def _with_rate(self, answer: Answer, token: str | None, remaining: int | None = None) -> Answer:
-        limit = self._limit(token)
-        used = self._used.get(token or "anonymous", 0)
-        if remaining is None:
-            remaining = (
-                self.rate_limit_remaining if self.rate_limit_remaining is not None else limit - used
-            )
-        answer.headers.update(
-            {
-                "x-ratelimit-limit": str(limit),
-                "x-ratelimit-remaining": str(max(remaining, 0)),
-                "x-ratelimit-reset": str(self.rate_limit_reset),
-                "x-ratelimit-used": str(used),
-                "x-ratelimit-resource": "core",
-            }
-        )
-        return answer
 
 
 def _token(authorization: str | None) -> str | None:
@@ -300,12 +293,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         length = int(self.headers.get("content-length") or 0)
-        self.rfile.read(length)
-        self._serve("POST")
+        self._serve("POST", self.rfile.read(length))
 
-    def _serve(self, method: str) -> None:
+    def _serve(self, method: str, body: bytes = b"") -> None:
         headers = {k.lower(): v for k, v in self.headers.items()}
-        answer = self.fake.answer(method, self.path, headers)
+        answer = self.fake.answer(method, self.path, headers, body)
         payload = answer.payload()
         self.send_response(answer.status)
         self.send_header("Content-Type", answer.content_type)

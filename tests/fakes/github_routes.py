@@ -13,7 +13,7 @@ from tests.fakes import github_shapes as shapes
 from tests.fakes.github_shapes import FakeRepo, Urls
 
 if TYPE_CHECKING:
-    from tests.fakes.github import FakeGitHub
+    from tests.fakes.github import FakeGitHub, Reader
 
 DIFF_MEDIA = "application/vnd.github.diff"
 SHA_MEDIA = "application/vnd.github.sha"
@@ -85,10 +85,10 @@ _ROUTES = [
 
 
 class Routes:
-    def __init__(self, fake: FakeGitHub, urls: Urls, *, authed: bool) -> None:
+    def __init__(self, fake: FakeGitHub, urls: Urls, *, reader: Reader) -> None:
         self.fake = fake
         self.urls = urls
-        self.authed = authed
+        self.reader = reader
 
     def dispatch(self, path: str, query: dict[str, list[str]], accept: str) -> Answer:
         for name, pattern in _ROUTES:
@@ -96,7 +96,7 @@ class Routes:
             if not match:
                 continue
             owner, repo_name, *rest = (unquote(g) for g in match.groups())
-            repo = self.fake.find_repo(owner, repo_name, self.authed)
+            repo = self.fake.find_repo(owner, repo_name, self.reader)
             if repo is None:
                 return Answer(404, shapes.not_found())
             handler = getattr(self, f"_{name}")
@@ -231,7 +231,7 @@ class Routes:
         target = repo
         if len(parts) >= 2:
             name = parts[1] if len(parts) == 3 else repo.name
-            found = self.fake.find_repo(parts[0], name, self.authed)
+            found = self.fake.find_repo(parts[0], name, self.reader)
             if found is None:
                 return None
             target = found
