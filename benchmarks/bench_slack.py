@@ -37,10 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.config import Config, load_config  # noqa: E402
 from bot.jobs.queue import get_queue  # noqa: E402
 from bot.store.connection import get_redis, shutdown_embedded  # noqa: E402
-from tests.apphelpers import command_body, sign_slack  # noqa: E402
-from tests.conftest import free_port  # noqa: E402
 from tests.fakes.github import FakeGitHub  # noqa: E402
 from tests.fakes.slack import FakeSlack  # noqa: E402
+from tests.support import command_body, free_port, sign_slack  # noqa: E402
 
 ACK_P99_BUDGET_MS = 100.0
 CACHED_BUDGET_MS = 300.0

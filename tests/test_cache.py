@@ -26,9 +26,7 @@ from bot.store.cache import (
 )
 from bot.store.singleflight import BuildWaitTimeout
 from bot.summarize.heuristic.summarizer import HeuristicSummarizer
-from tests.conftest import git
-
-ROOT = Path(__file__).parent.parent
+from tests.support import ROOT, free_port, git
 
 
 @pytest.fixture
@@ -353,8 +351,6 @@ def test_an_unreachable_redis_is_reported_before_reading(repo, free_port_config)
 
 @pytest.fixture
 def free_port_config(config: Config) -> Config:
-    from tests.conftest import free_port
-
     return replace(config, redis_url=f"redis://127.0.0.1:{free_port()}/0")
 
 

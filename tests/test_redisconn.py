@@ -28,9 +28,7 @@ from bot.store.connection import (
     redis_ok,
     shutdown_embedded,
 )
-from tests.conftest import free_port
-
-ROOT = Path(__file__).parent.parent
+from tests.support import DATA, ROOT, PrivateRedis, free_port, running_server
 
 CHILD = """
 import json, sys
@@ -107,40 +105,6 @@ def test_redis_ok_answers_fast_when_nothing_listens(config: Config):
     started = time.monotonic()
     assert redis_ok(down) is False
     assert time.monotonic() - started < 1.0
-
-
-class PrivateRedis:
-    """A redis-server of this test's own on a free port, to stop and start at will."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.workdir = workdir
-        self.proc: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url, socket_timeout=0.2)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.exceptions.ConnectionError:
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
 
 
 @pytest.fixture
@@ -225,8 +189,6 @@ def test_the_web_process_answers_while_redis_is_down_and_recovers_without_a_rest
     from bot import messages
     from bot.store.subscriptions import SubscriptionStore, subscribe
     from bot.webhooks.events import sign
-    from tests.apphelpers import running_server
-    from tests.conftest import DATA
 
     cfg = replace(
         config,

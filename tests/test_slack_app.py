@@ -21,9 +21,16 @@ from bot.jobs import queue as jobs
 from bot.jobs.worker import run_worker
 from bot.slack import poster as slackpost
 from handlers import slash
-from tests.apphelpers import command_body, post_signed, running_server, sign_slack
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeSlack, Message
+from tests.support import (
+    command_body,
+    free_port,
+    post_signed,
+    running_server,
+    sign_slack,
+    top_level,
+)
 
 SECRET = "test-signing-secret"
 CHANNEL, ASKER = "C0CHAN", "U0ASKER"
@@ -131,10 +138,6 @@ def work(cfg: Config, count: int = 1) -> None:
     assert run_worker(cfg, burst=True) == 0
 
 
-def top_level(slack: FakeSlack) -> list[Message]:
-    return [m for m in slack.messages(CHANNEL) if m.thread_ts is None and not m.ephemeral]
-
-
 def ephemerals(slack: FakeSlack) -> list[str]:
     texts = [m.text for m in slack.messages(CHANNEL) if m.ephemeral]
     for call in slack.calls_to("response_url"):
@@ -164,11 +167,11 @@ def test_command_posts_parent_and_thread_with_everything_escaped(
     ack = resp.json()
     assert ack["response_type"] == "ephemeral"
     assert ack["text"].startswith("Building the report for octo/demo main~1...main")
-    assert top_level(slack) == []  # nothing posted by the web process itself
+    assert top_level(slack, CHANNEL) == []  # nothing posted by the web process itself
 
     work(cfg)
 
-    (parent,) = top_level(slack)
+    (parent,) = top_level(slack, CHANNEL)
     assert parent.blocks[0]["type"] == "header"
     assert parent.blocks[0]["text"]["text"].startswith("[en_US] Diff Insight Report")
     context = parent.blocks[1]["elements"][0]["text"]
@@ -211,7 +214,7 @@ def test_a_large_change_is_split_across_thread_posts_within_limits(
         with running_server(big_cfg) as base:
             command(base, f"<{big.web_url}/octo/large/compare/main~1...main>", slack)
             work(big_cfg)
-    (parent,) = top_level(slack)
+    (parent,) = top_level(slack, CHANNEL)
     thread = slack.thread(CHANNEL, parent.ts)
     assert len(thread) >= 4, len(thread)
     assert ephemerals(slack) == []
@@ -233,7 +236,7 @@ def test_slack_retries_never_post_twice(
     work(cfg)
     time.sleep(0.2)  # any late duplicate would be queued by now
     assert jobs.get_queue(cfg).count == 0
-    assert len(top_level(slack)) == 1
+    assert len(top_level(slack, CHANNEL)) == 1
 
 
 def test_forged_and_stale_requests_get_401_and_do_nothing(
@@ -295,7 +298,7 @@ def test_path_option_builds_a_per_area_report(
     ack = command(server, f"{link(gh)} --path docs/** src/*.py", slack).json()["text"]
     assert "(files under docs/**, src/*.py)" in ack
     work(cfg)
-    (parent,) = top_level(slack)
+    (parent,) = top_level(slack, CHANNEL)
     assert "2 files" in parent.blocks[1]["elements"][0]["text"]
 
 
@@ -311,7 +314,7 @@ def test_errors_are_told_privately(
     assert any("no repository octo/missing" in t for t in told), told
     assert any("DIFFINSIGHT_ALLOWED_REPOS does not allow it" in t for t in told), told
     # No report came: each placeholder says so instead of "Building…" for ever.
-    assert all("could not be built" in m.text for m in top_level(slack))
+    assert all("could not be built" in m.text for m in top_level(slack, CHANNEL))
 
 
 def test_github_rate_limit_is_told(
@@ -337,8 +340,6 @@ def test_bot_not_in_channel_says_how_to_invite(
 
 
 def test_redis_down_is_temporarily_unavailable(cfg: Config, slack: FakeSlack) -> None:
-    from tests.conftest import free_port
-
     down = replace(cfg, redis_url=f"redis://127.0.0.1:{free_port()}/0")
     url = slack.response_url()
     with running_server(down) as base:
@@ -372,7 +373,7 @@ def test_llm_failure_still_posts_a_heuristic_report_with_a_note(
         with running_server(llm_cfg) as base:
             command(base, link(gh), slack)
             work(llm_cfg)
-    (parent,) = top_level(slack)
+    (parent,) = top_level(slack, CHANNEL)
     notes = parent.blocks[-2]
     assert notes["type"] == "context" and "heuristic" in notes["elements"][0]["text"].lower()
 
@@ -382,7 +383,7 @@ def test_regenerate_rebuilds_and_updates_the_same_message(
 ) -> None:
     command(server, link(gh), slack)
     work(cfg)
-    (parent,) = top_level(slack)
+    (parent,) = top_level(slack, CHANNEL)
     edits, reads = parent.edits, len(gh.requests)
     replies = [m.ts for m in slack.thread(CHANNEL, parent.ts)]
     button = next(b for b in parent.blocks[-1]["elements"] if b["text"]["text"] == "Regenerate")
@@ -410,7 +411,7 @@ def test_regenerate_rebuilds_and_updates_the_same_message(
     body = urlencode({"payload": json.dumps(payload)}).encode()
     assert post_signed(server, body, SECRET).status_code == 200
     work(cfg)
-    (again,) = top_level(slack)
+    (again,) = top_level(slack, CHANNEL)
     assert again.ts == parent.ts and again.edits > edits
     assert len(gh.requests) > reads, "the cache was bypassed: GitHub was read again"
     # The thread is replaced, not doubled: same replies updated, one (new) Markdown file.

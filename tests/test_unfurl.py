@@ -23,10 +23,9 @@ from bot.slack.unfurl import is_fixed, remember_link, shared_links
 from bot.sources import parse_source
 from bot.store.cache import cached_build
 from handlers.unfurl import handle_link_shared
-from tests.apphelpers import running_server, sign_slack
-from tests.conftest import free_port
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeSlack
+from tests.support import free_port, running_server, sign_slack
 from tests.webdata import HOSTILE, small_report
 
 SECRET = "unfurl-signing-secret"
