@@ -7,27 +7,34 @@ import os
 import socket
 import subprocess
 import sys
-import time
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
 import redis
+import redis.connection
 
+from bot import messages
 from bot.config import Config
 from bot.jobs.queue import ReportJob, enqueue_report
 from bot.request import ReportRequest
 from bot.store.cache import cached_build, load_report_by_id, report_expired
 from bot.store.connection import (
+    HEALTH_TIMEOUT,
+    SOCKET_TIMEOUT,
     RedisUnavailable,
     embedded_socket,
     get_redis,
     redis_ok,
     shutdown_embedded,
 )
+from bot.store.subscriptions import SubscriptionStore, subscribe
+from bot.webhooks.events import sign
 from tests.support import DATA, ROOT, PrivateRedis, free_port, running_server
 
 CHILD = """
@@ -100,11 +107,66 @@ def test_a_long_data_dir_gets_a_short_socket_path(tmp_path: Path):
         shutdown_embedded(data_dir)
 
 
-def test_redis_ok_answers_fast_when_nothing_listens(config: Config):
+class ClosingListener:
+    """A port that accepts each connection and closes it at once, counting them: a Redis that
+    is going away, whose clients' attempts can be counted (a refused port counts nothing)."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = 0
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return  # closed
+            self.accepted += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.sock.shutdown(socket.SHUT_RDWR)
+        self.sock.close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def socket_timeouts(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
+    """Every timeout redis-py sets on a socket it opens (connect, then read/write)."""
+    seen: list[float | None] = []
+
+    class Recording(socket.socket):
+        def settimeout(self, value: float | None) -> None:
+            seen.append(value)
+            super().settimeout(value)
+
+    proxy = SimpleNamespace(**{**vars(socket), "socket": Recording})
+    monkeypatch.setattr(redis.connection, "socket", proxy)
+    return seen
+
+
+def test_redis_ok_gives_up_after_a_few_short_attempts(config: Config, socket_timeouts):
     down = replace(config, redis_url=f"redis://127.0.0.1:{free_port()}/0")
-    started = time.monotonic()
-    assert redis_ok(down) is False
-    assert time.monotonic() - started < 1.0
+    assert redis_ok(down) is False  # nothing listens
+    closing = ClosingListener()
+    try:
+        assert redis_ok(replace(config, redis_url=closing.url)) is False
+    finally:
+        closing.close()
+    # Bounded: each attempt waits at most HEALTH_TIMEOUT, and the attempts are a fixed few
+    # (the client's one retry, times redis-py's own on connecting), never a loop.
+    assert socket_timeouts and all(t == HEALTH_TIMEOUT for t in socket_timeouts)
+    assert 1 <= closing.accepted <= 4
 
 
 @pytest.fixture
@@ -134,7 +196,7 @@ def cli(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProc
 
 
 def test_a_redis_that_goes_away_is_answered_fast_and_recovered_from(
-    config: Config, private_redis: PrivateRedis, repo: Path
+    config: Config, private_redis: PrivateRedis, repo: Path, socket_timeouts
 ):
     cfg = replace(config, redis_url=private_redis.url)
     request = ReportRequest("HEAD~1...HEAD", git_path=str(repo))
@@ -143,17 +205,27 @@ def test_a_redis_that_goes_away_is_answered_fast_and_recovered_from(
     assert enqueue_report(cfg, job).duplicate is False
 
     private_redis.stop()
-    started = time.monotonic()
+    socket_timeouts.clear()
     assert redis_ok(cfg) is False
-    for call in (
-        lambda: enqueue_report(cfg, job),
-        lambda: load_report_by_id(cfg, report_id),
-        lambda: report_expired(cfg, report_id),
-        lambda: cached_build(request, cfg),
-    ):
-        with pytest.raises(RedisUnavailable):
-            call()
-    assert time.monotonic() - started < 5
+    # The same address now drops every connection, so each call's attempts can be counted:
+    # a few, each under the client's socket timeout, then RedisUnavailable; never a loop.
+    closing = ClosingListener(private_redis.port)
+    attempts = []
+    try:
+        for call in (
+            lambda: enqueue_report(cfg, job),
+            lambda: load_report_by_id(cfg, report_id),
+            lambda: report_expired(cfg, report_id),
+            lambda: cached_build(request, cfg),
+        ):
+            before = closing.accepted
+            with pytest.raises(RedisUnavailable):
+                call()
+            attempts.append(closing.accepted - before)
+    finally:
+        closing.close()
+    assert all(1 <= n <= 4 for n in attempts), attempts
+    assert all(t is not None and t <= SOCKET_TIMEOUT for t in socket_timeouts), socket_timeouts
 
     # The command line still builds: one warning line, then the report.
     done = cli(repo, {"REDIS_URL": private_redis.url})
@@ -184,12 +256,8 @@ def test_report_uses_the_embedded_cache_by_default(repo: Path, data_dir: Path):
 
 
 def test_the_web_process_answers_while_redis_is_down_and_recovers_without_a_restart(
-    config: Config, private_redis: PrivateRedis
+    config: Config, private_redis: PrivateRedis, socket_timeouts
 ):
-    from bot import messages
-    from bot.store.subscriptions import SubscriptionStore, subscribe
-    from bot.webhooks.events import sign
-
     cfg = replace(
         config,
         redis_url=private_redis.url,
@@ -215,11 +283,17 @@ def test_the_web_process_answers_while_redis_is_down_and_recovers_without_a_rest
     with running_server(cfg) as base:
         assert httpx.get(f"{base}/healthz").json() == {"ok": True, "redis": True}
         private_redis.stop()
-        started = time.monotonic()
-        assert httpx.get(f"{base}/healthz").json() == {"ok": True, "redis": False}
-        down = deliver(base)
+        socket_timeouts.clear()  # from here on: what the web process tries while Redis is away
+        closing = ClosingListener(private_redis.port)  # a Redis dropping every connection
+        try:
+            assert httpx.get(f"{base}/healthz").json() == {"ok": True, "redis": False}
+            down = deliver(base)  # within GitHub's 10 s delivery timeout (timeout=10)
+        finally:
+            closing.close()
         assert (down.status_code, down.json()["reason"]) == (503, messages.WEBHOOK_STORE_DOWN)
-        assert time.monotonic() - started < 5
+        # Each answer came after a few short attempts, not a retry loop.
+        assert 1 <= closing.accepted <= 8, closing.accepted
+        assert all(t is not None and t <= SOCKET_TIMEOUT for t in socket_timeouts)
 
         private_redis.start()  # an empty server: the subscription did not survive
         subscribe(
