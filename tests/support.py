@@ -161,6 +161,47 @@ class PrivateRedis:
             self.proc.wait(timeout=10)
 
 
+class ClosingListener:
+    """A port where Redis was that accepts each connection and closes it at once (or, with
+    ``silent``, holds it and never answers), counting them: a Redis going away, whose
+    clients' attempts can be counted (a refused port counts nothing)."""
+
+    def __init__(self, port: int = 0, *, silent: bool = False) -> None:
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.silent = silent
+        self.accepted = 0
+        self._held: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return  # closed
+            self.accepted += 1
+            if self.silent:
+                self._held.append(conn)
+            else:
+                conn.close()
+
+    def close(self) -> None:
+        self.sock.shutdown(socket.SHUT_RDWR)
+        self.sock.close()
+        self.thread.join(timeout=5)
+        for conn in self._held:
+            conn.close()
+
+
 # --- Slack: what the channel shows, a poster without pacing --------------------------------------
 def top_level(slack: FakeSlack, channel: str = "C1") -> list[Message]:
     """The channel's own messages (no thread replies, no ephemerals): what everyone sees."""

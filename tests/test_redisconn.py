@@ -7,7 +7,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -35,7 +34,7 @@ from bot.store.connection import (
 )
 from bot.store.subscriptions import SubscriptionStore, subscribe
 from bot.webhooks.events import sign
-from tests.support import DATA, ROOT, PrivateRedis, free_port, running_server
+from tests.support import DATA, ROOT, ClosingListener, PrivateRedis, free_port, running_server
 
 CHILD = """
 import json, sys
@@ -105,39 +104,6 @@ def test_a_long_data_dir_gets_a_short_socket_path(tmp_path: Path):
         assert get_redis(config).ping()
     finally:
         shutdown_embedded(data_dir)
-
-
-class ClosingListener:
-    """A port that accepts each connection and closes it at once, counting them: a Redis that
-    is going away, whose clients' attempts can be counted (a refused port counts nothing)."""
-
-    def __init__(self, port: int = 0) -> None:
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", port))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-        self.accepted = 0
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return  # closed
-            self.accepted += 1
-            conn.close()
-
-    def close(self) -> None:
-        self.sock.shutdown(socket.SHUT_RDWR)
-        self.sock.close()
-        self.thread.join(timeout=5)
 
 
 @pytest.fixture
