@@ -5,7 +5,8 @@ imports plain helpers from here, never from ``conftest``, so the one module pyte
 its fixtures is not also everyone's utility drawer (test_architecture checks it).
 
 Feature data stays beside its feature: ``llmdata`` (changes and configurations for the LLM
-summarizer) and ``webdata`` (reports for the web, unfurl and browser tests).
+summarizer), ``webdata`` (reports for the web, unfurl and browser tests) and ``slackdata``
+(hostile reports for the Slack rendering and posting tests).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from bot.render.slack.thread import thread_messages
 from bot.slack.poster import SlackPoster, SlackTarget
 from bot.slack.thread_sync import MemoryJournal
 from tests.fakes.slack import FakeSlack
-from tests.test_slack_render import EVIL, make_report
+from tests.slackdata import EVIL, make_report
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from bot.render.slack.thread import thread_messages
 from bot.slack.poster import SlackPoster, SlackTarget
 from bot.slack.thread_sync import MemoryJournal
 from tests.fakes.slack import FakeSlack, Message
+from tests.slackdata import make_report
 from tests.support import top_level, unpaced_poster
-from tests.test_slack_render import make_report
 
 
 def error_of(call) -> str:  # noqa: ANN001 - a zero-argument lambda
