@@ -254,15 +254,27 @@ def test_a_large_change_is_split_across_thread_posts_within_limits(
 
 
 def test_slack_retries_never_post_twice(
-    server: str, cfg: Config, slack: FakeSlack, gh: FakeGitHub
+    server: str, cfg: Config, slack: FakeSlack, gh: FakeGitHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    outcomes: list[bool] = []
+    real = slash.enqueue_report
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        outcomes.append(result.duplicate)
+        return result
+
+    monkeypatch.setattr(slash, "enqueue_report", recording)
     body = command_body(link(gh), response_url=slack.response_url())
     first = post_signed(server, body, SECRET)
     retries = [post_signed(server, body, SECRET, **{"X-Slack-Retry-Num": str(n)}) for n in (1, 2)]
     assert [r.status_code for r in (first, *retries)] == [200, 200, 200]
     assert len({r.json()["text"] for r in (first, *retries)}) == 1
+    deadline = time.monotonic() + 10
+    while len(outcomes) < 3 and time.monotonic() < deadline:  # queueing runs after each ack
+        time.sleep(0.01)
+    assert sorted(outcomes) == [False, True, True]  # one job; both retries found it queued
     work(cfg)
-    time.sleep(0.2)  # any late duplicate would be queued by now
     assert jobs.get_queue(cfg).count == 0
     assert len(top_level(slack, CHANNEL)) == 1
 
