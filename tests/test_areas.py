@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.areas import area_from_globs, area_from_paths, matches_any
@@ -106,17 +108,20 @@ def test_filter_keeps_matching_files_and_notes_the_rest() -> None:
     change = change_of(*EXAMPLE_PATHS, "articles/ai-services/speech/a.md", "README.md")
     kept = filter_change(change, ("articles/ai-services/openai/**",))
     assert [f.filename for f in kept.files] == EXAMPLE_PATHS
-    assert kept.notes == [
+    assert kept.notes == (  # the change model is immutable: notes are a tuple
         "2 of 4 changed files are outside articles/ai-services/openai/** and are left out of "
-        "this per-area report."
-    ]
+        "this per-area report.",
+    )
     assert filter_change(change, ()) is change
 
 
 def test_a_rename_into_the_area_counts() -> None:
-    change = change_of("elsewhere/new.md")
-    change.files[0].status = "renamed"
-    change.files[0].previous_filename = "articles/ai-services/openai/old.md"
+    moved = replace(
+        change_of("elsewhere/new.md").files[0],
+        status="renamed",
+        previous_filename="articles/ai-services/openai/old.md",
+    )
+    change = replace(change_of(), files=(moved,))  # the model is frozen: a new value
     assert len(filter_change(change, ("articles/ai-services/openai/**",)).files) == 1
 
 

@@ -118,7 +118,7 @@ def test_compare_link_reads_every_kind_of_file_change(gh, docs) -> None:
     assert change.permalink == f"{gh.web_url}/octo/docs/compare/main...feature"
     assert change.web_url == f"{gh.web_url}/octo/docs"
     assert change.date == "2025-06-12"
-    assert change.notes == []
+    assert change.notes == ()
     files = by_name(change)
     assert set(files) == {
         "docs/guide.md",
@@ -197,13 +197,13 @@ def test_two_dots_on_diverged_branches_say_what_github_compared(gh, docs) -> Non
     assert shas["main"][:12] in change.notes[0] and "merge base" in change.notes[0]
     assert "other.txt" not in by_name(change)
     straight = read(gh, f"octo/docs {shas['main']}..feature")
-    assert straight.notes == []
+    assert straight.notes == ()
 
 
 def test_identical_base_and_head_is_an_empty_report_said_plainly(gh, docs) -> None:
     _, shas = docs
     change = read(gh, f"octo/docs feature...{shas['feature']}")
-    assert change.files == []
+    assert change.files == ()
     assert len(change.notes) == 1 and "identical" in change.notes[0]
     assert "same commit" in change.notes[0]
     assert gh.requests_to("/compare/") == []
@@ -232,7 +232,7 @@ def test_pull_request_files_are_paginated(gh, big_repo) -> None:
     pages = gh.requests_to("/pulls/1/files")
     assert len(pages) == 4
     assert all(r.query.get("per_page") == ["100"] for r in pages[1:])
-    assert change.notes == []
+    assert change.notes == ()
 
 
 def test_unknown_pull_request(gh, docs) -> None:
@@ -279,7 +279,7 @@ def test_over_300_files_fall_back_to_the_full_diff(gh, big_repo) -> None:
     change = read(gh, "octo/big main...big")
     assert len(change.files) == BIG_FILES
     assert change.files[-1].filename == "pages/p304.md" and change.files[-1].patch
-    assert change.notes == []
+    assert change.notes == ()
 
 
 def test_over_300_files_with_the_diff_refused_says_what_is_missing(gh, big_repo) -> None:
@@ -297,7 +297,7 @@ def test_large_file_without_patch_is_completed_from_the_diff(gh, docs) -> None:
     change = read(gh, "octo/docs main...feature")
     guide = by_name(change)["docs/guide.md"]
     assert "+## Usage" in guide.patch and not guide.truncated
-    assert change.notes == []
+    assert change.notes == ()
 
 
 def test_large_file_with_the_diff_refused_is_named_in_the_notes(gh, docs) -> None:
