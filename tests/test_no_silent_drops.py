@@ -44,7 +44,7 @@ def test_an_unparseable_chunk_keeps_its_status_counts_and_a_note() -> None:
 def test_a_local_report_names_what_it_could_not_read(make_repo, monkeypatch) -> None:
     root, _ = make_repo([{"a.txt": "1\n"}, {"a.txt": "2\n"}])
     source = parse_source("HEAD~1...HEAD", git_path=str(root))
-    assert read_local(source).notes == []  # a clean diff has nothing to confess
+    assert read_local(source).notes == ()  # a clean diff has nothing to confess
     # git's output, as unidiff would fail on it: the reader must say so, not skip it.
     monkeypatch.setattr(gitlocal, "parse_unified_diff", lambda raw: parse_unified_diff(BROKEN))
     change = read_local(source)
