@@ -11,7 +11,10 @@ fake's own count) and the wall time, and exits 1 when a target is missed:
   batch calls than are sent at once, and the round takes several waves;
 * the example report's change in one call;
 * the same 40-file change again: 0 tokens;
-* BASE...NEWER after BASE...HEAD: tokens only for the files that differ.
+* BASE...NEWER after BASE...HEAD: tokens only for the files that differ;
+* a model that never answers (an in-process FakeOpenAI that hangs): the example change with
+  a 0.5 s call timeout, and five files with a 1 s report deadline, each ending in a heuristic
+  report within 3 s (the deadline run no sooner than its deadline).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.diff import Change  # noqa: E402
 from bot.summarize.llm.filecache import InProcessFileCache  # noqa: E402
 from bot.summarize.llm.summarizer import LLMSummarizer  # noqa: E402
+from tests.fakes.openai import FakeOpenAI  # noqa: E402
 from tests.fakes.openai_process import RemoteFakeOpenAI  # noqa: E402
 from tests.llmdata import (  # noqa: E402
     doc_file,
@@ -38,6 +42,8 @@ from tests.llmdata import (  # noqa: E402
 
 LATENCY = 0.3
 FILES = 40
+HANG_BUDGET = 3.0
+"""A report whose model hangs ends within its timeout or deadline plus this much slack."""
 
 
 @dataclass
@@ -50,7 +56,9 @@ class Figures:
     files_sent: int
 
 
-def run(fake: RemoteFakeOpenAI, name: str, change: Change, cache, **settings) -> Figures:
+def run(
+    fake: RemoteFakeOpenAI | FakeOpenAI, name: str, change: Change, cache, **settings
+) -> Figures:
     summarizer = LLMSummarizer(llm_config(fake, **settings), cache)
     since = len(fake.requests)
     started = time.perf_counter()
@@ -91,6 +99,16 @@ def main() -> int:
         overlap = run(fake, "BASE...NEWER after HEAD", newer, cache)
         only_new = overlap.files_sent == 5 and overlap.calls <= 2
         results.append((overlap, "only the 5 new patches sent (3 changed, 2 added)", only_new))
+    with FakeOpenAI() as hanging:  # in this process: it needs a rule, and it only waits
+        hanging.add_rule("hang", times=None)
+        hang = run(hanging, "model never answers, 0.5 s timeout", example_change(),
+                   InProcessFileCache(), llm_timeout_seconds=0.5, llm_max_retries=0)  # fmt: skip
+        results.append((hang, f"wall < {HANG_BUDGET:.0f} s", hang.seconds < HANG_BUDGET))
+        late = run(hanging, "model never answers, 1 s deadline",
+                   make_change([doc_file(i) for i in range(5)]), InProcessFileCache(),
+                   llm_call_budget=1500, llm_deadline_seconds=1.0)  # fmt: skip
+        bounded = 1.0 <= late.seconds < HANG_BUDGET
+        results.append((late, f"1 s <= wall < {HANG_BUDGET:.0f} s", bounded))
     sequential = (FILES + 1) * LATENCY
     print(f"FakeOpenAI latency {LATENCY * 1000:.0f} ms; sequential 41 calls = {sequential:.1f} s")
     print(f"{'scenario':34} {'calls':>5} {'files':>5} {'tokens':>8} {'server':>8} {'wall s':>7}")

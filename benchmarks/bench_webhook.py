@@ -39,8 +39,8 @@ from bot.jobs.queue import get_queue  # noqa: E402
 from bot.store.connection import get_redis, shutdown_embedded  # noqa: E402
 from bot.store.subscriptions import SubscriptionStore, subscribe  # noqa: E402
 from bot.webhooks.events import sign  # noqa: E402
-from tests.conftest import free_port  # noqa: E402
 from tests.fakes.slack import FakeSlack  # noqa: E402
+from tests.support import free_port  # noqa: E402
 
 BUDGET_P99_MS = 100.0
 SECRET = "bench-webhook-secret"

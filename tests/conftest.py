@@ -1,4 +1,7 @@
-"""Shared fixtures: a real Redis (REDIS_URL, else an embedded one), free ports, configs.
+"""Shared fixtures (only fixtures): a real Redis (REDIS_URL, else an embedded one), configs.
+
+Helpers a test calls directly (free ports, git, signing, the running app) are in
+``tests/support.py``; import them from there.
 
 Every test that touches Redis gets its own key prefix and queue name and deletes only the
 keys carrying them afterwards; nothing here ever flushes a database.
@@ -7,8 +10,6 @@ keys carrying them afterwards; nothing here ever flushes a database.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -18,16 +19,10 @@ import pytest
 import redis
 
 from bot.config import Config, load_config
+from bot.reading.memo import forget_all
+from bot.store.connection import ensure_embedded, shutdown_embedded
 from tests.fakes.slack import FakeSlack
-
-TESTS = Path(__file__).parent
-DATA = TESTS / "data"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support import clean_test_keys, git
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -39,8 +34,6 @@ def no_orphan_embedded_servers(tmp_path_factory: pytest.TempPathFactory) -> Iter
     folders are all under the session's base temp, so that is where the leftovers are.
     """
     yield
-    from bot.store.connection import shutdown_embedded
-
     for pidfile in tmp_path_factory.getbasetemp().rglob("redis.pid"):
         shutdown_embedded(pidfile.parent)
 
@@ -52,8 +45,6 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if url:
         yield url
         return
-    from bot.store.connection import ensure_embedded, shutdown_embedded
-
     data_dir = tmp_path_factory.mktemp("redis")
     socket_path = ensure_embedded(data_dir)
     try:
@@ -65,71 +56,6 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def redis_prefix() -> str:
     return f"ditest:{uuid.uuid4().hex[:12]}:"
-
-
-def _rq_keys_of(client: redis.Redis, key: bytes) -> tuple[set[str], set[str]]:
-    """The RQ job ids and worker keys one of the test's own queue keys refers to.
-
-    RQ names jobs ``rq:job:ID`` (and ``rq:results:ID``, ``rq:executions:ID``) and workers
-    ``rq:worker:NAME``, none of which carry the test's marker, so they are found through the
-    queue's list, registries and worker set, which do.
-    """
-    kind = client.type(key)
-    if key.startswith(b"rq:workers:") and kind == b"set":
-        return set(), {m.decode() for m in client.smembers(key)}
-    if kind == b"list":
-        members = client.lrange(key, 0, -1)
-    elif kind == b"zset":
-        members = client.zrange(key, 0, -1)
-    else:
-        return set(), set()
-    # Registry entries may be ``ID:EXECUTION``; job ids are uuid hex, without a colon.
-    return {m.decode().split(":", 1)[0] for m in members}, set()
-
-
-def _jobs_of_queue(client: redis.Redis, queue_name: str) -> set[str]:
-    """Jobs whose ``origin`` is the test's queue, including ones no registry holds any more
-    (a test that takes a job off the queue and runs it in-process)."""
-    names = [k for k in client.scan_iter(match="rq:job:*", count=1000) if k.count(b":") == 2]
-    with client.pipeline(transaction=False) as pipe:
-        for name in names:
-            pipe.hget(name, "origin")
-        origins = pipe.execute(raise_on_error=False)
-    wanted = queue_name.encode()
-    return {n.decode()[7:] for n, o in zip(names, origins, strict=True) if o == wanted}
-
-
-def clean_test_keys(client: redis.Redis, marker: str) -> None:
-    """Delete the keys carrying ``marker`` and the RQ job and worker keys they lead to.
-
-    Shared RQ sets (``rq:queues``, ``rq:workers``) lose only this test's members; nothing
-    else is touched, and nothing is ever flushed.
-    """
-    jobs: set[str] = set()
-    workers: set[str] = set()
-    own = list(client.scan_iter(match=f"*{marker}*", count=1000))
-    for key in own:
-        if key.startswith(b"rq:"):
-            found_jobs, found_workers = _rq_keys_of(client, key)
-            jobs |= found_jobs
-            workers |= found_workers
-    queue_name = f"diffinsight-{marker}"
-    jobs |= _jobs_of_queue(client, queue_name)
-    with client.pipeline(transaction=False) as pipe:
-        if own:
-            pipe.delete(*own)
-        pipe.srem("rq:queues", f"rq:queue:{queue_name}")  # an emptied queue has no key left
-        for job_id in jobs:
-            pipe.delete(
-                f"rq:job:{job_id}",
-                f"rq:job:{job_id}:dependents",
-                f"rq:results:{job_id}",
-                f"rq:executions:{job_id}",
-            )
-        for worker in workers:
-            pipe.srem("rq:workers", worker)
-            pipe.delete(worker, f"{worker}:executions")
-        pipe.execute()
 
 
 @pytest.fixture
@@ -152,20 +78,6 @@ def config(redis_url: str, redis_prefix: str, tmp_path: Path, redis_client: redi
         queue_name=f"diffinsight-{marker}",
         data_dir=tmp_path / "data",
     )
-
-
-def git(cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.com",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.com",
-        "GIT_AUTHOR_DATE": "2025-06-12T10:00:00Z",
-        "GIT_COMMITTER_DATE": "2025-06-12T10:00:00Z",
-    }
-    done = subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, check=True, env=env)
-    return done.stdout.decode("utf-8", "replace").strip()
 
 
 @pytest.fixture
@@ -214,8 +126,6 @@ def cfg(config: Config, slack: FakeSlack) -> Config:
 @pytest.fixture(autouse=True)
 def _fresh_read_memory() -> Iterator[None]:
     """Each test reads its changes afresh: fakes change their answers between tests."""
-    from bot.reading.memo import forget_all
-
     forget_all()
     yield
     forget_all()

@@ -10,8 +10,8 @@ from bot.config import Config, load_config
 from bot.diff import Change, FileChange, RefInfo
 from bot.summarize.llm.budget import estimate_request
 from bot.summarize.llm.schema import files_schema
-from tests.conftest import DATA
 from tests.fakes.openai import FakeOpenAI, Recorded
+from tests.support import DATA
 
 FILE_BLOCK_RE = re.compile(r'<<<DATA (\w+) FILE (F\d+) path="([^"]+)".*?<<<END DATA \1>>>', re.S)
 EXAMPLE_FILES = (

@@ -184,3 +184,52 @@ def test_the_checker_sees_a_cycle_and_an_upward_import(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("def f():\n    from bot.config import Config\n    return Config\n")
     assert _imports(sample)[1] == ["sample.py:2"]
+
+
+def _fixture_only_problems(path: Path) -> list[str]:
+    """What in a conftest-style module is not a pytest fixture, and who imports from one."""
+    problems: list[str] = []
+    tree = ast.parse(path.read_text(), str(path))
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            marks = [ast.unparse(d) for d in getattr(node, "decorator_list", [])]
+            if not any(m.startswith("pytest.fixture") for m in marks):
+                problems.append(f"{path.name}:{node.lineno} {node.name} is not a fixture")
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            problems.append(f"{path.name}:{node.lineno} a module-level value")
+    return problems
+
+
+def _conftest_importers(paths: list[Path]) -> list[str]:
+    found = []
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                modules = [a.name for a in node.names]
+            else:
+                continue
+            if any(m.rpartition(".")[2] == "conftest" for m in modules):
+                found.append(f"{path.name}:{node.lineno}")
+    return found
+
+
+def test_conftest_holds_fixtures_and_helpers_live_in_support() -> None:
+    """Plain helpers are imported from tests/support.py; conftest is pytest's, fixtures only."""
+    tests = ROOT / "tests"
+    assert _fixture_only_problems(tests / "conftest.py") == []
+    sources = [*tests.rglob("*.py"), *(ROOT / "benchmarks").glob("*.py")]
+    assert _conftest_importers(sources) == []
+
+
+def test_the_test_layout_checks_can_fail(tmp_path: Path) -> None:
+    sample = tmp_path / "conftest.py"
+    sample.write_text("import pytest\n\nLIMIT = 3\n\n\ndef helper():\n    return 1\n")
+    assert _fixture_only_problems(sample) == [
+        "conftest.py:3 a module-level value",
+        "conftest.py:6 helper is not a fixture",
+    ]
+    user = tmp_path / "test_x.py"
+    user.write_text("from tests.conftest import helper\n")
+    assert _conftest_importers([user]) == ["test_x.py:1"]

@@ -108,7 +108,7 @@ def test_filter_keeps_matching_files_and_notes_the_rest() -> None:
     change = change_of(*EXAMPLE_PATHS, "articles/ai-services/speech/a.md", "README.md")
     kept = filter_change(change, ("articles/ai-services/openai/**",))
     assert [f.filename for f in kept.files] == EXAMPLE_PATHS
-    assert kept.notes == (
+    assert kept.notes == (  # the change model is immutable: notes are a tuple
         "2 of 4 changed files are outside articles/ai-services/openai/** and are left out of "
         "this per-area report.",
     )
@@ -121,7 +121,7 @@ def test_a_rename_into_the_area_counts() -> None:
         status="renamed",
         previous_filename="articles/ai-services/openai/old.md",
     )
-    change = replace(change_of(), files=(moved,))
+    change = replace(change_of(), files=(moved,))  # the model is frozen: a new value
     assert len(filter_change(change, ("articles/ai-services/openai/**",)).files) == 1
 
 

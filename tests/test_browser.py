@@ -11,7 +11,6 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -19,10 +18,9 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from bot.config import Config
 from bot.request import ReportRequest
 from bot.store.cache import cached_build
-from tests.apphelpers import running_server
 from tests.fakes.slack import FakeSlack
+from tests.support import ROOT, running_server
 
-ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = [
     "--headless",

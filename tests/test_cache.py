@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 import bot.build
+import bot.reading.local
 import bot.store.cache
+import bot.store.singleflight
 from bot.config import Config
 from bot.request import ReportRequest
 from bot.store.cache import (
@@ -26,9 +28,7 @@ from bot.store.cache import (
 )
 from bot.store.singleflight import BuildWaitTimeout
 from bot.summarize.heuristic.summarizer import HeuristicSummarizer
-from tests.conftest import git
-
-ROOT = Path(__file__).parent.parent
+from tests.support import ROOT, free_port, git
 
 
 @pytest.fixture
@@ -278,31 +278,77 @@ def test_a_builder_killed_mid_build_holds_nobody_up_for_long(config, repo, redis
     finally:
         builder.kill()
         builder.wait()
-    started = time.monotonic()
-    outcome = cached_build(request(path), config)  # waits for the lock to lapse, then builds
+    # Nobody extends a dead builder's lock: it lapses within its own life (0.6 s), not the
+    # 60 s the build would have taken; a waiter then builds instead of timing out.
+    left = redis_client.pttl(lock)
+    assert left == -2 or 0 < left <= 600  # -1 would be a lock without an expiry
+    outcome = cached_build(request(path), config, wait_timeout=10)
     assert outcome.cached is False and counting.runs == 1
-    assert time.monotonic() - started < 3
+    assert not redis_client.exists(lock)
 
 
-def test_a_crashed_builders_lock_expires(config, repo, redis_client, counting):
+class PollRecorder:
+    """``bot.store.singleflight``'s clock, recording each poll's sleep (and really sleeping)."""
+
+    def __init__(self) -> None:
+        self.sleeps: list[float] = []
+        self.monotonic = time.monotonic
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        time.sleep(seconds)
+
+
+class FakeClock:
+    """A clock that moves only when slept on: a wait's length is counted, not measured."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_a_crashed_builders_lock_expires(config, repo, redis_client, monkeypatch):
     path, _ = repo
-    key = request_key(request(path), config)
-    redis_client.set(build_lock_key(config, key), "crashed-builder", px=800)
-    started = time.monotonic()
+    lock = build_lock_key(config, request_key(request(path), config))
+    redis_client.set(lock, "crashed-builder", px=800)
+    holders: list[bytes | None] = []
+
+    class LockWatching(HeuristicSummarizer):
+        def summarize(self, change, lang, progress=None):
+            holders.append(redis_client.get(lock))  # who holds the lock while this builds
+            return super().summarize(change, lang, progress)
+
+    monkeypatch.setattr(bot.store.cache, "get_summarizer", lambda name, config, **_: LockWatching())
+    polls = PollRecorder()
+    monkeypatch.setattr(bot.store.singleflight, "time", polls)
     outcome = cached_build(request(path), config)
-    assert time.monotonic() - started >= 0.7
-    assert outcome.cached is False and counting.runs == 1
+    assert outcome.cached is False and len(holders) == 1
+    # It waited (polling) for the crashed builder's lock to lapse, then built under its own.
+    assert polls.sleeps and set(polls.sleeps) == {0.05}
+    assert holders[0] not in (None, b"crashed-builder")
+    assert not redis_client.exists(lock)
 
 
-def test_waiting_is_bounded(config, repo, redis_client, counting):
+def test_waiting_is_bounded(config, repo, redis_client, counting, monkeypatch):
     path, _ = repo
     key = request_key(request(path), config)
     redis_client.set(build_lock_key(config, key), "slow-builder", px=30_000)
-    started = time.monotonic()
+    clock = FakeClock()
+    monkeypatch.setattr(bot.store.singleflight, "time", clock)
     with pytest.raises(BuildWaitTimeout):
         cached_build(request(path), config, wait_timeout=0.3)
-    assert time.monotonic() - started < 2
+    # Gave up after polling for the 0.3 s asked, not the 30 s the other build may still take.
+    waited = sum(clock.sleeps)
+    assert 0.3 <= waited <= 0.3 + 0.05 + 1e-9 and set(clock.sleeps) == {0.05}
     assert counting.runs == 0
+    assert redis_client.get(build_lock_key(config, key)) == b"slow-builder"
 
 
 def test_a_failed_build_releases_the_lock(config, repo, redis_client, monkeypatch):
@@ -343,24 +389,27 @@ def test_the_lock_is_extended_while_a_long_build_runs(config, repo, redis_client
     assert sorted(o.cached for o in outcomes) == [False, True]
 
 
-def test_an_unreachable_redis_is_reported_before_reading(repo, free_port_config):
+def test_an_unreachable_redis_is_reported_before_reading(repo, free_port_config, monkeypatch):
     path, _ = repo
-    started = time.monotonic()
+    calls: list[tuple[str, ...]] = []
+    real_git = bot.reading.local._git
+
+    def recording(where, *args, **kw):
+        calls.append(args)
+        return real_git(where, *args, **kw)
+
+    monkeypatch.setattr(bot.reading.local, "_git", recording)
     with pytest.raises(bot.store.cache.RedisUnavailable):
         cached_build(request(path), free_port_config)
-    assert time.monotonic() - started < 2
+    assert calls == []  # not even the SHAs were resolved: the slow work never started
 
 
 @pytest.fixture
 def free_port_config(config: Config) -> Config:
-    from tests.conftest import free_port
-
     return replace(config, redis_url=f"redis://127.0.0.1:{free_port()}/0")
 
 
 def test_a_hit_on_a_local_range_runs_no_git_diff(config, repo, monkeypatch) -> None:
-    import bot.reading.local
-
     path, _ = repo
     first = cached_build(request(path), config)
     calls: list[str] = []

@@ -11,8 +11,8 @@ from bot.config import Config
 from bot.errors import NotFoundError, UnknownRefError
 from bot.request import ReportRequest
 from bot.store.cache import cached_build, request_key
-from tests.conftest import git
 from tests.fakes.github import FakeGitHub
+from tests.support import git
 
 SHA_MEDIA = "application/vnd.github.sha"
 DIFF_MEDIA = "application/vnd.github.diff"

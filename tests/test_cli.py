@@ -7,17 +7,13 @@ import os
 import pty
 import select
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.messages import ACCEPTED_FORMS
-from tests.conftest import git
+from tests.support import COMMAND, ROOT, git
 
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / ".venv" / "bin" / "diffinsight"
-COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "handlers.cli"]
 # The JSON report of CONTRACT.md, spelled out here so a renderer change cannot move both.
 CONTRACT_KEYS = (
     "title", "date", "permalink", "summary", "language", "repository", "base", "head",

@@ -12,8 +12,7 @@ import httpx
 import pytest
 
 from bot import messages
-from tests.conftest import free_port
-from tests.test_cli import COMMAND, ROOT
+from tests.support import COMMAND, ROOT, free_port
 
 SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_config, missing_settings
+from tests.support import COMMAND, ROOT
 
 
 def test_defaults_need_nothing_set() -> None:
@@ -118,8 +119,6 @@ def test_the_command_line_refuses_a_malformed_redis_url_or_language(name, value)
     import os
     import subprocess
 
-    from tests.test_cli import COMMAND, ROOT
-
     env = {**os.environ, "PYTHONPATH": str(ROOT), name: value}
     done = subprocess.run(
         [*COMMAND, "report", "--no-cache", "--git", ".", "HEAD~1...HEAD"],
@@ -137,8 +136,6 @@ def test_the_command_line_refuses_a_malformed_redis_url_or_language(name, value)
 def test_the_command_line_says_which_variable_is_wrong(tmp_path) -> None:
     import os
     import subprocess
-
-    from tests.test_cli import COMMAND, ROOT
 
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DIFFINSIGHT_CACHE_TTL": "a week"}
     done = subprocess.run(

@@ -21,7 +21,7 @@ from bot.render.markdown import render_markdown
 from bot.report import Report
 from bot.request import ReportRequest
 from bot.summarize import MODIFICATION_TYPES
-from tests.conftest import DATA, git
+from tests.support import DATA, git
 
 CONFIG = load_config({})
 

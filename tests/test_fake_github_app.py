@@ -17,9 +17,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from github import Auth, Github, GithubException, GithubIntegration
 
-from tests.conftest import DATA
 from tests.fakes.github import FakeGitHub
 from tests.fakes.github_app import EXP_PAST, EXP_TOO_FAR, IAT_BAD, NOT_DECODED, FakeApp
+from tests.support import DATA
 
 
 @pytest.fixture

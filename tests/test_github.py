@@ -29,8 +29,8 @@ from bot.reading.github import read_github
 from bot.render.markdown import render_markdown
 from bot.request import ReportRequest
 from bot.sources import parse_source
-from tests.conftest import DATA, free_port, git
 from tests.fakes.github import FakeGitHub
+from tests.support import DATA, free_port, git
 
 TOKEN = "test-token"
 GUIDE = "# Guide\n\nIntro.\n\n## Setup\n\nRun it.\n"

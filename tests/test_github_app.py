@@ -39,10 +39,10 @@ from bot.request import ReportRequest
 from bot.slack.poster import SlackPoster
 from bot.sources import parse_source
 from bot.store import keys
-from tests.conftest import free_port
 from tests.fakes.github import FakeGitHub
 from tests.fakes.github_app import TOKEN_SECONDS, FakeApp
 from tests.fakes.slack import FakeSlack
+from tests.support import free_port
 from tests.test_cli import COMMAND, ROOT
 
 PAT = "personal-token"

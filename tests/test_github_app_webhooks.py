@@ -23,11 +23,10 @@ from bot.jobs.worker import run_worker
 from bot.store import keys
 from bot.webhooks.events import parse_event, sign
 from handlers.subscriptions import answer
-from tests.apphelpers import running_server
-from tests.conftest import DATA
 from tests.fakes.github import FakeGitHub
 from tests.fakes.github_app import FakeApp
 from tests.fakes.slack import FakeSlack
+from tests.support import DATA, running_server
 
 SECRET = "app-webhook-secret"
 HOOKS = DATA / "github-webhooks"

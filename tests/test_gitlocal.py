@@ -12,7 +12,7 @@ from bot.errors import SourceReadError
 from bot.reading.local import github_origin, read_local
 from bot.request import ReportRequest
 from bot.sources import parse_source
-from tests.conftest import git
+from tests.support import git
 
 CONFIG = load_config({})
 

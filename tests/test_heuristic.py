@@ -12,6 +12,7 @@ from bot.summarize.heuristic.summarizer import (
     summarize_file,
     summarize_overall,
 )
+from tests.support import DATA
 
 PY_PATCH = "\n".join(
     [
@@ -349,8 +350,6 @@ def test_comment_only_changes_are_said_to_be_so() -> None:
 def test_a_real_github_compare_of_228_files() -> None:
     """GitHub's own per-file patches (recorded compare response) summarize cleanly."""
     import json
-
-    from tests.conftest import DATA
 
     data = json.loads((DATA / "github-api/compare.PyGithub.v1.54...v1.54.1.json").read_text())
     files = [

@@ -21,6 +21,7 @@ from bot.jobs.run import PostRecord, run_report_job, tell_lost_job
 from bot.jobs.tasks import build_and_post, use_config
 from bot.slack.poster import SlackPoster
 from tests.fakes.slack import FakeSlack
+from tests.support import top_level, unpaced_poster
 
 PLAIN = (str, int, bool, type(None), tuple)
 
@@ -50,14 +51,6 @@ def report_job(
     repo: Path, channel: str = "C1", source: str = "HEAD~1...HEAD", **kw: object
 ) -> ReportJob:
     return ReportJob(source=source, channel=channel, git_path=str(repo), **kw)
-
-
-def poster(cfg: Config) -> SlackPoster:
-    return SlackPoster(cfg, pace_seconds=0, progress_interval=0)
-
-
-def top_level(slack: FakeSlack, channel: str) -> list:
-    return [m for m in slack.messages(channel) if not m.thread_ts and not m.ephemeral]
 
 
 def test_a_job_carries_plain_values_and_retries_with_backoff(cfg: Config, repo: Path, redis_client):
@@ -136,13 +129,13 @@ def test_generic_enqueue_for_other_job_kinds(cfg: Config, redis_client):
 
 def test_run_posts_placeholder_then_report_once(cfg: Config, repo: Path, slack: FakeSlack):
     job = report_job(repo, requester="U1")
-    report_id = run_report_job(cfg, job, "post-1", retries_left=0, poster=poster(cfg))
+    report_id = run_report_job(cfg, job, "post-1", retries_left=0, poster=unpaced_poster(cfg))
     parents = top_level(slack, "C1")
     assert len(parents) == 1 and parents[0].edits >= 1  # the placeholder, replaced in place
     assert f"https://di.example/reports/{report_id}" in str(parents[0].blocks)
     assert len(slack.thread("C1", parents[0].ts)) >= 1
     calls = len(slack.calls)
-    assert run_report_job(cfg, job, "post-1", retries_left=0, poster=poster(cfg)) == (
+    assert run_report_job(cfg, job, "post-1", retries_left=0, poster=unpaced_poster(cfg)) == (
         "already-posted"
     )
     assert len(slack.calls) == calls
@@ -187,7 +180,7 @@ def test_the_last_failure_is_told_to_the_requester_once(cfg: Config, repo: Path,
     for _ in range(2):
         slack.fail_next("chat.postMessage", "internal_error")
         with pytest.raises(Exception):  # noqa: B017
-            run_report_job(cfg, job, "post-3", retries_left=0, poster=poster(cfg))
+            run_report_job(cfg, job, "post-3", retries_left=0, poster=unpaced_poster(cfg))
     told = [m for m in slack.messages("C1") if m.ephemeral]
     assert len(told) == 1 and told[0].user == "U1"
     assert "internal_error" in told[0].text
@@ -197,7 +190,9 @@ def test_an_unreadable_source_is_told_at_once_and_not_retried(
     cfg: Config, repo: Path, slack: FakeSlack
 ):
     job = report_job(repo, requester="U1", source="HEAD~1...no-such-branch")
-    assert run_report_job(cfg, job, "post-4", retries_left=3, poster=poster(cfg)) == "failed"
+    assert (
+        run_report_job(cfg, job, "post-4", retries_left=3, poster=unpaced_poster(cfg)) == "failed"
+    )
     told = [m for m in slack.messages("C1") if m.ephemeral]
     assert len(told) == 1 and "no-such-branch" in told[0].text
     # The "building" parent does not spin for ever: it says the report will not come.
@@ -208,12 +203,14 @@ def test_an_unreadable_source_is_told_at_once_and_not_retried(
 def test_a_regenerate_that_fails_leaves_no_message_building_for_ever(
     cfg: Config, repo: Path, slack: FakeSlack
 ):
-    run_report_job(cfg, report_job(repo), "post-7", retries_left=0, poster=poster(cfg))
+    run_report_job(cfg, report_job(repo), "post-7", retries_left=0, poster=unpaced_poster(cfg))
     [parent] = top_level(slack, "C1")
     gone = report_job(
         repo, source="HEAD~1...gone", regenerate=True, message_ts=parent.ts, requester="U1"
     )
-    assert run_report_job(cfg, gone, "post-8", retries_left=0, poster=poster(cfg)) == "failed"
+    assert (
+        run_report_job(cfg, gone, "post-8", retries_left=0, poster=unpaced_poster(cfg)) == "failed"
+    )
     [again] = top_level(slack, "C1")
     assert again.ts == parent.ts and "could not be built" in again.text
 
@@ -224,7 +221,9 @@ def test_a_channel_without_the_bot_is_told_through_the_response_url(
     slack.not_in_channel.add("C9")
     url = slack.response_url()
     job = report_job(repo, channel="C9", requester="U1", response_url=url)
-    assert run_report_job(cfg, job, "post-5", retries_left=3, poster=poster(cfg)) == "failed"
+    assert (
+        run_report_job(cfg, job, "post-5", retries_left=3, poster=unpaced_poster(cfg)) == "failed"
+    )
     assert [r["text"] for r in slack.responses(url)] == [messages.SLACK_NOT_IN_CHANNEL]
 
 

@@ -11,6 +11,7 @@ from bot.jobs.queue import ReportJob
 from bot.jobs.run import run_report_job
 from bot.slack.poster import SlackPoster
 from tests.fakes.slack import FakeSlack
+from tests.support import top_level, unpaced_poster
 
 
 @pytest.fixture
@@ -21,14 +22,6 @@ def slack():
 
 def report_job(repo: Path, channel: str = "C1", **kw: object) -> ReportJob:
     return ReportJob(source="HEAD~1...HEAD", channel=channel, git_path=str(repo), **kw)
-
-
-def poster(cfg: Config) -> SlackPoster:
-    return SlackPoster(cfg, pace_seconds=0, progress_interval=0)
-
-
-def top_level(slack: FakeSlack, channel: str) -> list:
-    return [m for m in slack.messages(channel) if not m.thread_ts and not m.ephemeral]
 
 
 class ThreadCutPoster(SlackPoster):
@@ -53,7 +46,7 @@ def test_a_retry_after_a_half_posted_thread_posts_each_reply_once(
         [{f: "x = 1\n" for f in files}, {f: "x = 2\ny = 3\n" for f in files}], name="big"
     )
     whole = report_job(repo, channel="C2", requester="U1")
-    run_report_job(cfg, whole, "post-whole", retries_left=0, poster=poster(cfg))
+    run_report_job(cfg, whole, "post-whole", retries_left=0, poster=unpaced_poster(cfg))
     [reference] = top_level(slack, "C2")
     expected = [m.text for m in slack.thread("C2", reference.ts)]
     assert len([m for m in expected if m]) > 3  # enough replies to be cut in the middle

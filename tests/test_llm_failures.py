@@ -5,12 +5,15 @@ from __future__ import annotations
 import email.utils
 import time
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
+from openai.resources.chat.completions import Completions
 
 from bot import messages
 from bot.config import load_config
 from bot.summarize.heuristic import summarizer as heuristic
+from bot.summarize.llm import client as llm_client
 from bot.summarize.llm.client import make_openai_client, retry_after_seconds
 from bot.summarize.llm.filecache import InProcessFileCache
 from bot.summarize.llm.schema import CHANGE_SCHEMA_NAME, FILES_SCHEMA_NAME, REPORT_SCHEMA_NAME
@@ -51,6 +54,29 @@ def _run(fake, change=None, lang="en_US", **overrides):
 
 def _overall_note(reason: str) -> str:
     return messages.LLM_OVERALL_FALLBACK.format(reason=reason)
+
+
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits the client asks for between attempts, recorded instead of slept."""
+    asked: list[float] = []
+    clock = SimpleNamespace(monotonic=time.monotonic, time=time.time, sleep=asked.append)
+    monkeypatch.setattr(llm_client, "time", clock)
+    return asked
+
+
+@pytest.fixture
+def call_timeouts(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The ``timeout`` each chat-completions request was sent with, in order."""
+    sent: list[float] = []
+    real = Completions.create
+
+    def recording(self, *args, **kwargs):
+        sent.append(kwargs["timeout"])
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Completions, "create", recording)
+    return sent
 
 
 def test_a_malformed_reply_is_repaired_by_one_retry_that_says_what_was_wrong(fake):
@@ -162,21 +188,23 @@ def test_failed_batches_fall_back_for_their_own_files_only(fake):
     assert result.overall.summary == "This change touches 16 files."
 
 
-def test_429_waits_for_retry_after_then_succeeds(fake):
+def test_429_waits_for_retry_after_then_succeeds(fake, waits):
     fake.add_rule("rate_limit", retry_after="0.6")
     result = _run(fake)
 
     first, second = fake.requests
     assert first.status == 429 and second.status == 200
-    assert second.started - first.finished >= 0.55
+    assert waits == [0.6]  # the server's Retry-After, not our own backoff
     assert result.files[1].modification_title == "Update model-retirements.md"
 
 
-def test_500s_are_retried_with_backoff(fake):
+def test_500s_are_retried_with_backoff(fake, waits):
     fake.add_rule("server_error", times=2)
     result = _run(fake)
     assert [r.status for r in fake.requests] == [500, 500, 200]
-    assert fake.requests[2].started - fake.requests[1].finished >= 0.5 * 2 * 0.75
+    # Exponential backoff from 0.5 s, less up to a quarter of jitter: 0.5 s, then 1 s.
+    first, second = waits
+    assert 0.5 * 0.75 <= first <= 0.5 and 1.0 * 0.75 <= second <= 1.0
     assert "0 summarized heuristically" in result.notes[0]
 
 
@@ -189,26 +217,24 @@ def test_retries_are_ours_and_bounded_by_the_setting(fake):
     assert _overall_note(reason) in result.notes
 
 
-def test_a_hanging_call_times_out_and_the_report_is_still_produced(fake):
-    fake.add_rule("hang")
-    started = time.monotonic()
+def test_a_hanging_call_times_out_and_the_report_is_still_produced(fake, call_timeouts):
+    fake.add_rule("hang")  # the fake holds the reply back for 30 s
     result = _run(fake, llm_timeout_seconds=0.5, llm_max_retries=0)
 
-    assert time.monotonic() - started < 3
+    assert call_timeouts == [0.5]  # the setting, not the client's 10-minute default
     assert len(fake.requests) == 1
     change = example_change()
     assert_fell_back(result.files, change.files)
     assert _overall_note(messages.LLM_REASON_TIMEOUT) in result.notes
 
 
-def test_the_report_deadline_bounds_the_whole_report(fake):
+def test_the_report_deadline_bounds_the_whole_report(fake, call_timeouts):
     fake.add_rule("hang", times=None)
     change = make_change([doc_file(i) for i in range(5)])
-    started = time.monotonic()
     result = _run(fake, change, llm_call_budget=1500, llm_deadline_seconds=1.0)
 
-    elapsed = time.monotonic() - started
-    assert 0.9 <= elapsed < 3
+    # Each call may wait only for the time the report has left, never the 5 s per call.
+    assert len(call_timeouts) == 5 and all(0 < t <= 1.0 for t in call_timeouts)
     assert len(fake.completions(FILES_SCHEMA_NAME)) == 5
     assert_fell_back(result.files, change.files)
     assert not fake.completions(REPORT_SCHEMA_NAME)
@@ -216,11 +242,10 @@ def test_the_report_deadline_bounds_the_whole_report(fake):
     assert "5 summarized heuristically" in result.notes[0]
 
 
-def test_a_retry_after_beyond_the_deadline_is_not_waited_for(fake):
+def test_a_retry_after_beyond_the_deadline_is_not_waited_for(fake, waits):
     fake.add_rule("rate_limit", retry_after="30")
-    started = time.monotonic()
     result = _run(fake, llm_deadline_seconds=3.0)
-    assert time.monotonic() - started < 1.5 and len(fake.requests) == 1
+    assert waits == [] and len(fake.requests) == 1
     reason = messages.LLM_REASON_NO_TIME.format(reason=messages.LLM_REASON_HTTP.format(status=429))
     assert _overall_note(reason) in result.notes
 

@@ -19,7 +19,7 @@ from bot.render.markdown import render_markdown
 from bot.report import FileSummary, Highlights, ReportSummary
 from bot.summarize import MODIFICATION_TYPES, SummaryResult
 from bot.summarize.heuristic.summarizer import HeuristicSummarizer, file_facts, summarize_file
-from tests.conftest import DATA
+from tests.support import DATA
 
 EXAMPLE = (DATA / "example-report.md").read_text(encoding="utf-8")
 _FILE_RE = re.compile(r"^## (\S+)\{#item-[0-9a-f]{6}\}$", re.MULTILINE)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,8 @@ from bot.errors import SourceReadError
 from bot.reading.local import read_local
 from bot.request import LanguageError
 from bot.sources import parse_source
+from tests.support import ROOT
 
-ROOT = Path(__file__).parent.parent
 READING = [
     "build.py",
     "diff.py",

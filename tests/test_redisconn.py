@@ -7,30 +7,34 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
 import redis
+import redis.connection
 
+from bot import messages
 from bot.config import Config
 from bot.jobs.queue import ReportJob, enqueue_report
 from bot.request import ReportRequest
 from bot.store.cache import cached_build, load_report_by_id, report_expired
 from bot.store.connection import (
+    HEALTH_TIMEOUT,
+    SOCKET_TIMEOUT,
     RedisUnavailable,
     embedded_socket,
     get_redis,
     redis_ok,
     shutdown_embedded,
 )
-from tests.conftest import free_port
-
-ROOT = Path(__file__).parent.parent
+from bot.store.subscriptions import SubscriptionStore, subscribe
+from bot.webhooks.events import sign
+from tests.support import DATA, ROOT, ClosingListener, PrivateRedis, free_port, running_server
 
 CHILD = """
 import json, sys
@@ -102,45 +106,33 @@ def test_a_long_data_dir_gets_a_short_socket_path(tmp_path: Path):
         shutdown_embedded(data_dir)
 
 
-def test_redis_ok_answers_fast_when_nothing_listens(config: Config):
+@pytest.fixture
+def socket_timeouts(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
+    """Every timeout redis-py sets on a socket it opens (connect, then read/write)."""
+    seen: list[float | None] = []
+
+    class Recording(socket.socket):
+        def settimeout(self, value: float | None) -> None:
+            seen.append(value)
+            super().settimeout(value)
+
+    proxy = SimpleNamespace(**{**vars(socket), "socket": Recording})
+    monkeypatch.setattr(redis.connection, "socket", proxy)
+    return seen
+
+
+def test_redis_ok_gives_up_after_a_few_short_attempts(config: Config, socket_timeouts):
     down = replace(config, redis_url=f"redis://127.0.0.1:{free_port()}/0")
-    started = time.monotonic()
-    assert redis_ok(down) is False
-    assert time.monotonic() - started < 1.0
-
-
-class PrivateRedis:
-    """A redis-server of this test's own on a free port, to stop and start at will."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.workdir = workdir
-        self.proc: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url, socket_timeout=0.2)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.exceptions.ConnectionError:
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
+    assert redis_ok(down) is False  # nothing listens
+    closing = ClosingListener()
+    try:
+        assert redis_ok(replace(config, redis_url=closing.url)) is False
+    finally:
+        closing.close()
+    # Bounded: each attempt waits at most HEALTH_TIMEOUT, and the attempts are a fixed few
+    # (the client's one retry, times redis-py's own on connecting), never a loop.
+    assert socket_timeouts and all(t == HEALTH_TIMEOUT for t in socket_timeouts)
+    assert 1 <= closing.accepted <= 4
 
 
 @pytest.fixture
@@ -170,7 +162,7 @@ def cli(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProc
 
 
 def test_a_redis_that_goes_away_is_answered_fast_and_recovered_from(
-    config: Config, private_redis: PrivateRedis, repo: Path
+    config: Config, private_redis: PrivateRedis, repo: Path, socket_timeouts
 ):
     cfg = replace(config, redis_url=private_redis.url)
     request = ReportRequest("HEAD~1...HEAD", git_path=str(repo))
@@ -179,17 +171,27 @@ def test_a_redis_that_goes_away_is_answered_fast_and_recovered_from(
     assert enqueue_report(cfg, job).duplicate is False
 
     private_redis.stop()
-    started = time.monotonic()
+    socket_timeouts.clear()
     assert redis_ok(cfg) is False
-    for call in (
-        lambda: enqueue_report(cfg, job),
-        lambda: load_report_by_id(cfg, report_id),
-        lambda: report_expired(cfg, report_id),
-        lambda: cached_build(request, cfg),
-    ):
-        with pytest.raises(RedisUnavailable):
-            call()
-    assert time.monotonic() - started < 5
+    # The same address now drops every connection, so each call's attempts can be counted:
+    # a few, each under the client's socket timeout, then RedisUnavailable; never a loop.
+    closing = ClosingListener(private_redis.port)
+    attempts = []
+    try:
+        for call in (
+            lambda: enqueue_report(cfg, job),
+            lambda: load_report_by_id(cfg, report_id),
+            lambda: report_expired(cfg, report_id),
+            lambda: cached_build(request, cfg),
+        ):
+            before = closing.accepted
+            with pytest.raises(RedisUnavailable):
+                call()
+            attempts.append(closing.accepted - before)
+    finally:
+        closing.close()
+    assert all(1 <= n <= 4 for n in attempts), attempts
+    assert all(t is not None and t <= SOCKET_TIMEOUT for t in socket_timeouts), socket_timeouts
 
     # The command line still builds: one warning line, then the report.
     done = cli(repo, {"REDIS_URL": private_redis.url})
@@ -220,14 +222,8 @@ def test_report_uses_the_embedded_cache_by_default(repo: Path, data_dir: Path):
 
 
 def test_the_web_process_answers_while_redis_is_down_and_recovers_without_a_restart(
-    config: Config, private_redis: PrivateRedis
+    config: Config, private_redis: PrivateRedis, socket_timeouts
 ):
-    from bot import messages
-    from bot.store.subscriptions import SubscriptionStore, subscribe
-    from bot.webhooks.events import sign
-    from tests.apphelpers import running_server
-    from tests.conftest import DATA
-
     cfg = replace(
         config,
         redis_url=private_redis.url,
@@ -253,11 +249,17 @@ def test_the_web_process_answers_while_redis_is_down_and_recovers_without_a_rest
     with running_server(cfg) as base:
         assert httpx.get(f"{base}/healthz").json() == {"ok": True, "redis": True}
         private_redis.stop()
-        started = time.monotonic()
-        assert httpx.get(f"{base}/healthz").json() == {"ok": True, "redis": False}
-        down = deliver(base)
+        socket_timeouts.clear()  # from here on: what the web process tries while Redis is away
+        closing = ClosingListener(private_redis.port)  # a Redis dropping every connection
+        try:
+            assert httpx.get(f"{base}/healthz").json() == {"ok": True, "redis": False}
+            down = deliver(base)  # within GitHub's 10 s delivery timeout (timeout=10)
+        finally:
+            closing.close()
         assert (down.status_code, down.json()["reason"]) == (503, messages.WEBHOOK_STORE_DOWN)
-        assert time.monotonic() - started < 5
+        # Each answer came after a few short attempts, not a retry loop.
+        assert 1 <= closing.accepted <= 8, closing.accepted
+        assert all(t is not None and t <= SOCKET_TIMEOUT for t in socket_timeouts)
 
         private_redis.start()  # an empty server: the subscription did not survive
         subscribe(

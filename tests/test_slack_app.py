@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -21,9 +23,16 @@ from bot.jobs import queue as jobs
 from bot.jobs.worker import run_worker
 from bot.slack import poster as slackpost
 from handlers import slash
-from tests.apphelpers import command_body, post_signed, running_server, sign_slack
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeSlack, Message
+from tests.support import (
+    command_body,
+    free_port,
+    post_signed,
+    running_server,
+    sign_slack,
+    top_level,
+)
 
 SECRET = "test-signing-secret"
 CHANNEL, ASKER = "C0CHAN", "U0ASKER"
@@ -107,6 +116,31 @@ def no_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(slash, "enqueue_report", quick)
 
 
+class HeldQueueing:
+    """``enqueue_report`` as the slash command calls it, held until the test lets it go.
+
+    The acknowledgement must not wait for queueing (a Bolt lazy listener runs it after the
+    ack): with queueing held, an ack that arrives at all arrived first. ``let_go_first``
+    records, per call, whether the test had let go before the hold ran out.
+    """
+
+    def __init__(self, real: Callable[..., Any]) -> None:
+        self.real = real
+        self.let_go = threading.Event()
+        self.let_go_first: list[bool] = []
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.let_go_first.append(self.let_go.wait(timeout=5))
+        return self.real(*args, **kwargs)
+
+
+@pytest.fixture
+def held(monkeypatch: pytest.MonkeyPatch) -> HeldQueueing:
+    hold = HeldQueueing(slash.enqueue_report)
+    monkeypatch.setattr(slash, "enqueue_report", hold)
+    return hold
+
+
 def link(gh: FakeGitHub, repo: str = "octo/demo", spec: str = "main~1...main") -> str:
     return f"<{gh.web_url}/{repo}/compare/{spec}>"
 
@@ -131,10 +165,6 @@ def work(cfg: Config, count: int = 1) -> None:
     assert run_worker(cfg, burst=True) == 0
 
 
-def top_level(slack: FakeSlack) -> list[Message]:
-    return [m for m in slack.messages(CHANNEL) if m.thread_ts is None and not m.ephemeral]
-
-
 def ephemerals(slack: FakeSlack) -> list[str]:
     texts = [m.text for m in slack.messages(CHANNEL) if m.ephemeral]
     for call in slack.calls_to("response_url"):
@@ -155,20 +185,21 @@ def assert_nothing_live(slack: FakeSlack, gh: FakeGitHub) -> None:
 
 
 def test_command_posts_parent_and_thread_with_everything_escaped(
-    server: str, cfg: Config, slack: FakeSlack, gh: FakeGitHub
+    server: str, cfg: Config, slack: FakeSlack, gh: FakeGitHub, held: HeldQueueing
 ) -> None:
-    start = time.monotonic()
-    resp = command(server, f"{link(gh)} en_US", slack)
-    assert time.monotonic() - start < 1.0
+    resp = command(server, f"{link(gh)} en_US", slack)  # answered while queueing is held
     assert resp.status_code == 200
     ack = resp.json()
     assert ack["response_type"] == "ephemeral"
     assert ack["text"].startswith("Building the report for octo/demo main~1...main")
-    assert top_level(slack) == []  # nothing posted by the web process itself
+    assert top_level(slack, CHANNEL) == []  # nothing posted by the web process itself
+    assert gh.requests == [] and jobs.get_queue(cfg).count == 0  # no work before the ack
 
+    held.let_go.set()
     work(cfg)
+    assert held.let_go_first == [True]
 
-    (parent,) = top_level(slack)
+    (parent,) = top_level(slack, CHANNEL)
     assert parent.blocks[0]["type"] == "header"
     assert parent.blocks[0]["text"]["text"].startswith("[en_US] Diff Insight Report")
     context = parent.blocks[1]["elements"][0]["text"]
@@ -211,7 +242,7 @@ def test_a_large_change_is_split_across_thread_posts_within_limits(
         with running_server(big_cfg) as base:
             command(base, f"<{big.web_url}/octo/large/compare/main~1...main>", slack)
             work(big_cfg)
-    (parent,) = top_level(slack)
+    (parent,) = top_level(slack, CHANNEL)
     thread = slack.thread(CHANNEL, parent.ts)
     assert len(thread) >= 4, len(thread)
     assert ephemerals(slack) == []
@@ -223,17 +254,29 @@ def test_a_large_change_is_split_across_thread_posts_within_limits(
 
 
 def test_slack_retries_never_post_twice(
-    server: str, cfg: Config, slack: FakeSlack, gh: FakeGitHub
+    server: str, cfg: Config, slack: FakeSlack, gh: FakeGitHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    outcomes: list[bool] = []
+    real = slash.enqueue_report
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        outcomes.append(result.duplicate)
+        return result
+
+    monkeypatch.setattr(slash, "enqueue_report", recording)
     body = command_body(link(gh), response_url=slack.response_url())
     first = post_signed(server, body, SECRET)
     retries = [post_signed(server, body, SECRET, **{"X-Slack-Retry-Num": str(n)}) for n in (1, 2)]
     assert [r.status_code for r in (first, *retries)] == [200, 200, 200]
     assert len({r.json()["text"] for r in (first, *retries)}) == 1
+    deadline = time.monotonic() + 10
+    while len(outcomes) < 3 and time.monotonic() < deadline:  # queueing runs after each ack
+        time.sleep(0.01)
+    assert sorted(outcomes) == [False, True, True]  # one job; both retries found it queued
     work(cfg)
-    time.sleep(0.2)  # any late duplicate would be queued by now
     assert jobs.get_queue(cfg).count == 0
-    assert len(top_level(slack)) == 1
+    assert len(top_level(slack, CHANNEL)) == 1
 
 
 def test_forged_and_stale_requests_get_401_and_do_nothing(
@@ -295,7 +338,7 @@ def test_path_option_builds_a_per_area_report(
     ack = command(server, f"{link(gh)} --path docs/** src/*.py", slack).json()["text"]
     assert "(files under docs/**, src/*.py)" in ack
     work(cfg)
-    (parent,) = top_level(slack)
+    (parent,) = top_level(slack, CHANNEL)
     assert "2 files" in parent.blocks[1]["elements"][0]["text"]
 
 
@@ -311,7 +354,7 @@ def test_errors_are_told_privately(
     assert any("no repository octo/missing" in t for t in told), told
     assert any("DIFFINSIGHT_ALLOWED_REPOS does not allow it" in t for t in told), told
     # No report came: each placeholder says so instead of "Building…" for ever.
-    assert all("could not be built" in m.text for m in top_level(slack))
+    assert all("could not be built" in m.text for m in top_level(slack, CHANNEL))
 
 
 def test_github_rate_limit_is_told(
@@ -336,17 +379,17 @@ def test_bot_not_in_channel_says_how_to_invite(
     assert slack.messages(CHANNEL) == []
 
 
-def test_redis_down_is_temporarily_unavailable(cfg: Config, slack: FakeSlack) -> None:
-    from tests.conftest import free_port
-
+def test_redis_down_is_temporarily_unavailable(
+    cfg: Config, slack: FakeSlack, held: HeldQueueing
+) -> None:
     down = replace(cfg, redis_url=f"redis://127.0.0.1:{free_port()}/0")
     url = slack.response_url()
     with running_server(down) as base:
-        start = time.monotonic()
         body = command_body(f"{cfg.github_web_url}/o/r/pull/1", response_url=url)
-        ack = post_signed(base, body, SECRET).json()["text"]
-        assert time.monotonic() - start < 1.0
+        ack = post_signed(base, body, SECRET).json()["text"]  # answered while queueing is held
         assert ack.startswith("Building the report for o/r #1")
+        assert slack.responses(url) == []
+        held.let_go.set()  # now queueing finds Redis down and says so privately
         deadline = time.monotonic() + 10
         while not slack.responses(url) and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -358,6 +401,7 @@ def test_redis_down_is_temporarily_unavailable(cfg: Config, slack: FakeSlack) ->
             }
         ]
         assert httpx.get(f"{base}/healthz").json() == {"ok": True, "redis": False}
+    assert held.let_go_first == [True]
 
 
 def test_llm_failure_still_posts_a_heuristic_report_with_a_note(
@@ -372,7 +416,7 @@ def test_llm_failure_still_posts_a_heuristic_report_with_a_note(
         with running_server(llm_cfg) as base:
             command(base, link(gh), slack)
             work(llm_cfg)
-    (parent,) = top_level(slack)
+    (parent,) = top_level(slack, CHANNEL)
     notes = parent.blocks[-2]
     assert notes["type"] == "context" and "heuristic" in notes["elements"][0]["text"].lower()
 
@@ -382,7 +426,7 @@ def test_regenerate_rebuilds_and_updates_the_same_message(
 ) -> None:
     command(server, link(gh), slack)
     work(cfg)
-    (parent,) = top_level(slack)
+    (parent,) = top_level(slack, CHANNEL)
     edits, reads = parent.edits, len(gh.requests)
     replies = [m.ts for m in slack.thread(CHANNEL, parent.ts)]
     button = next(b for b in parent.blocks[-1]["elements"] if b["text"]["text"] == "Regenerate")
@@ -410,7 +454,7 @@ def test_regenerate_rebuilds_and_updates_the_same_message(
     body = urlencode({"payload": json.dumps(payload)}).encode()
     assert post_signed(server, body, SECRET).status_code == 200
     work(cfg)
-    (again,) = top_level(slack)
+    (again,) = top_level(slack, CHANNEL)
     assert again.ts == parent.ts and again.edits > edits
     assert len(gh.requests) > reads, "the cache was bypassed: GitHub was read again"
     # The thread is replaced, not doubled: same replies updated, one (new) Markdown file.

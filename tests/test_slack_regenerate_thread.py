@@ -18,15 +18,8 @@ from bot.render.slack.thread import thread_messages
 from bot.slack.poster import SlackPoster, SlackTarget
 from bot.slack.thread_sync import MemoryJournal
 from tests.fakes.slack import FakeSlack, Message
-from tests.test_slack_render import make_report
-
-
-def poster(cfg: Config) -> SlackPoster:
-    return SlackPoster(cfg, pace_seconds=0, progress_interval=0)
-
-
-def top_level(slack: FakeSlack, channel: str = "C1") -> list[Message]:
-    return [m for m in slack.messages(channel) if not m.thread_ts and not m.ephemeral]
+from tests.slackdata import make_report
+from tests.support import top_level, unpaced_poster
 
 
 def error_of(call) -> str:  # noqa: ANN001 - a zero-argument lambda
@@ -73,7 +66,7 @@ def regenerate(p: SlackPoster, report, parent: str, thread: MemoryJournal, job=N
 def test_regenerate_rewrites_the_thread_in_place(
     slack: FakeSlack, cfg: Config, before: int, after: int
 ) -> None:
-    p, thread = poster(cfg), MemoryJournal()
+    p, thread = unpaced_poster(cfg), MemoryJournal()
     first = p.post_report(
         make_report(files=before, words=400), SlackTarget("C1"), threads=lambda c, ts: thread
     )
@@ -111,7 +104,7 @@ class CutUpdates(SlackPoster):
 
 def test_a_retried_regenerate_never_double_posts(slack: FakeSlack, cfg: Config) -> None:
     thread = MemoryJournal()
-    base = poster(cfg)
+    base = unpaced_poster(cfg)
     first = base.post_report(
         make_report(files=30, words=400), SlackTarget("C1"), threads=lambda c, ts: thread
     )
@@ -135,13 +128,13 @@ def test_a_regenerate_job_finds_the_thread_an_earlier_job_posted(
     files = [f"src/m{i:02d}.py" for i in range(40)]
     repo, _ = make_repo([{f: "x = 1\n" for f in files}, {f: "x = 2\ny = 3\n" for f in files}])
     job = ReportJob(source="HEAD~1...HEAD", channel="C1", git_path=str(Path(repo)))
-    run_report_job(cfg, job, "post-first", retries_left=0, poster=poster(cfg))
+    run_report_job(cfg, job, "post-first", retries_left=0, poster=unpaced_poster(cfg))
     [parent] = top_level(slack)
     before = [m.ts for m in slack.thread("C1", parent.ts)]
     old_file = slack.thread("C1", parent.ts)[-1].files[0]
     posts = len(slack.calls_to("chat.postMessage"))
     regen = replace(job, regenerate=True, message_ts=parent.ts, origin="regenerate")
-    run_report_job(cfg, regen, "post-regen", retries_left=0, poster=poster(cfg))
+    run_report_job(cfg, regen, "post-regen", retries_left=0, poster=unpaced_poster(cfg))
     after = slack.thread("C1", parent.ts)
     assert [m.ts for m in top_level(slack)] == [parent.ts]
     assert [m.ts for m in after[:-1]] == before[:-1]

@@ -8,11 +8,10 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.diff import RefInfo
 from bot.render.slack.mrkdwn import BLOCK_TEXT_BUDGET, escape_mrkdwn, split_mrkdwn, truncate_plain
 from bot.render.slack.parent import file_diff_url, parent_message, progress_message
 from bot.render.slack.thread import thread_messages
-from bot.report import FileReport, Highlights, Report
+from bot.report import Highlights, Report
 from tests.fakes.slack_limits import (
     MAX_BLOCKS,
     MAX_HEADER_TEXT,
@@ -20,40 +19,7 @@ from tests.fakes.slack_limits import (
     BlockError,
     check_blocks,
 )
-
-EVIL = "<!channel> <!here> <@U123> <http://evil|docs> & <#C999>"
-
-
-def make_report(files: int = 3, words: int = 20, **over) -> Report:
-    reports = [
-        FileReport(
-            filename=f"docs/dir/file{i}.md",
-            status="modified",
-            modification_type="minor update",
-            modification_title=f"Title {i} {EVIL}",
-            additions=i + 1,
-            deletions=i,
-            explanation=" ".join(["word"] * words) + f" {EVIL} *bold text* `code span`",
-        )
-        for i in range(files)
-    ]
-    fields = dict(
-        title="[en_US] Diff Insight Report - docs",
-        date="2025-06-12",
-        permalink="https://github.com/o/r/compare/main...dev",
-        summary=f"The summary. {EVIL}",
-        language="en_US",
-        repository="o/r",
-        base=RefInfo("main", "a" * 40),
-        head=RefInfo("dev", "b" * 40),
-        highlights=Highlights([f"feature {EVIL}"], [], ["other"]),
-        insights=f"Insight text. {EVIL}",
-        files=reports,
-        notes=["The LLM was unavailable; this report was written by the heuristic summarizer."],
-        web_url="https://github.com/o/r",
-    )
-    fields.update(over)
-    return Report(**fields)
+from tests.slackdata import make_report
 
 
 def _all_mrkdwn(blocks: list[dict]) -> list[str]:

@@ -16,7 +16,7 @@ from bot.render.slack.parent import SUMMARY_LIMIT, parent_message, progress_mess
 from bot.render.slack.thread import MAX_FILE_SECTIONS, thread_messages
 from bot.slack.poster import SlackPoster
 from tests.fakes.slack import FakeSlack
-from tests.test_slack_render import make_report
+from tests.slackdata import make_report
 
 
 def context_text(msg) -> str:  # noqa: ANN001 - a SlackMessage

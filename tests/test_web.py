@@ -19,7 +19,7 @@ from bot.render.markdown import render_markdown
 from bot.request import ReportRequest
 from bot.store.cache import BuildOutcome, cached_build
 from handlers.web import routes
-from tests.conftest import free_port
+from tests.support import free_port
 
 HOSTILE_LINE = "<script>alert('pwned')</script> <!channel>"
 

@@ -21,10 +21,9 @@ from bot.config import Config
 from bot.jobs.worker import run_worker
 from bot.webhooks.events import sign
 from handlers.subscriptions import answer
-from tests.apphelpers import command_body, post_signed, running_server
-from tests.conftest import DATA
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeSlack
+from tests.support import DATA, command_body, post_signed, running_server
 
 SECRET = "webhook-secret"
 HOOKS = DATA / "github-webhooks"

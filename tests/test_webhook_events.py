@@ -21,7 +21,7 @@ from bot.webhooks.events import (
     sign,
     verify_signature,
 )
-from tests.conftest import DATA
+from tests.support import DATA
 
 HOOKS = DATA / "github-webhooks"
 NORMAL_PUSH = "push.normal.go-playground-webhooks.push.json"

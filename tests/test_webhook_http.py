@@ -23,9 +23,8 @@ from bot.jobs.queue import get_queue
 from bot.jobs.tasks import use_config
 from bot.store.subscriptions import SubscriptionStore, subscribe
 from bot.webhooks.events import sign
-from tests.apphelpers import running_server
-from tests.conftest import DATA
 from tests.fakes.slack import FakeSlack
+from tests.support import DATA, running_server
 
 SECRET = "It's a Secret to Everybody"
 HOOKS = DATA / "github-webhooks"

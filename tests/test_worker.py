@@ -24,8 +24,8 @@ from bot.request import ReportRequest
 from bot.store.cache import build_lock_key, request_key
 from bot.store.connection import shutdown_embedded
 from tests.fakes.slack import FakeSlack
+from tests.support import ROOT, PrivateRedis
 
-ROOT = Path(__file__).parent.parent
 FAST_RETRIES = (0, 0, 0)
 
 # A worker process with test-sized timings: a 1 s job lease and maintenance every 2 s.
@@ -267,8 +267,6 @@ def test_the_worker_preloads_what_jobs_import_so_forks_do_not_pay_for_it():
 
 
 def test_a_running_worker_rides_out_a_redis_outage(config, repo, slack, workers, tmp_path):
-    from tests.test_redisconn import PrivateRedis
-
     server = PrivateRedis(tmp_path)
     server.start()
     try:
