@@ -412,3 +412,60 @@ UNFURL_FULL_REPORT = "Full report"
 HEURISTIC_ENGLISH_ONLY = (
     "The offline (heuristic) summarizer writes in English; {lang} needs the LLM summarizer."
 )
+
+# --- digests (diffinsight digest, /diffinsight digest) ---
+DIGEST_FORMS = (
+    "SOURCE is OWNER/REPO or OWNER/REPO@BRANCH (with --git PATH: a branch or ref, default HEAD); "
+    "WHEN is an ISO 8601 date or time (2026-11-23, 2026-11-23T09:00, 2026-11-23T09:00:00+02:00; "
+    "UTC unless it carries an offset) or a span back from now (24h, 7d, 2w)"
+)
+DIGEST_INPUT_ERROR = "{reason}. Accepted forms: {forms}."
+WHEN_UNREADABLE = "'{text}' is not a time"
+WHEN_ORDER = "--since ({since}) must be before --until ({until})"
+WHEN_TOO_FAR = "'{text}' reaches back further than {years} years"
+DIGEST_BAD_SOURCE = "'{text}' is not OWNER/REPO or OWNER/REPO@BRANCH"
+DIGEST_BAD_REF = "'{text}' is not a valid branch or ref"
+DIGEST_EMPTY = "No change on {branch} of {repository} between {since} and {until}."
+DIGEST_EMPTY_UNDER_PATHS = (
+    "No change under {paths} on {branch} of {repository} between {since} and {until}."
+)
+DIGEST_UNTITLED = "(no title)"
+DIGEST_NOTHING_MERGED = "Nothing was merged; the change came from commits listed on the branch."
+NOTE_WINDOW_FROM_ROOT = (
+    "No commit on {branch} is older than {since}: the digest starts at the repository's first "
+    "commit {sha}, whose own files are not counted."
+)
+NOTE_MERGED_UNFILTERED = (
+    "The merged list names everything that landed on {branch} in the period, not only what "
+    "touched {paths}."
+)
+DIGEST_WINDOW_TOO_LONG = (
+    "{repository} has more than {limit} commits on {branch} since {since}; ask for a shorter window"
+)
+# Slack: /diffinsight digest ...
+DIGEST_USAGE = (
+    "Usage: `/diffinsight digest OWNER/REPO daily|weekly [BRANCH] [PATH-GLOB ...]`, "
+    "`/diffinsight digest list`, `/diffinsight digest stop OWNER/REPO`. A digest is posted at "
+    "{hour}:00 UTC (weekly ones on Mondays) when something changed in the period."
+)
+DIGEST_BAD_CADENCE = "'{text}' is not a digest period: write `daily` or `weekly`"
+DIGEST_ONE = "*{repository}*, {branch}, {paths}, {cadence}"
+DIGEST_STORED = (
+    "This channel now gets a {cadence} digest of {what} at {hour}:00 UTC{day}, when something "
+    "changed. I check now that the repository can be read and tell you here if it cannot."
+)
+DIGEST_UPDATED = "Updated: " + DIGEST_STORED
+DIGEST_ON_MONDAYS = " on Mondays"
+DIGEST_TOO_MANY = "This channel already has {limit} digests; stop one first"
+DIGEST_NONE = "This channel has no digests. Add one with `/diffinsight digest OWNER/REPO weekly`."
+DIGEST_LIST_HEAD = "This channel's {count} digest(s):"
+DIGEST_STOPPED = "Stopped the digest of {what}."
+DIGEST_NOTHING_TO_STOP = "This channel has no digest of {repository}."
+DIGEST_STORE_DOWN = "Digests are unavailable right now (Redis cannot be reached); try again soon."
+DIGEST_ACCESS_REFUSED = (
+    "The {cadence} digest of {repository} for this channel was removed: {reason}"
+)
+DIGEST_FAILED = "The {cadence} digest of {repository} for {period} could not be built: {reason}"
+SLACK_TRIGGER_DIGEST = "{cadence} digest, {since} to {until}"
+SLACK_MERGED_HEAD = "Merged in this period"
+SLACK_MERGED_MORE = "…and {n} more in the full report file."
