@@ -248,11 +248,17 @@ SLACK_USAGE_TEMPLATE = (
     "merged pull request and push into BRANCH (default: the repository's default branch), "
     "only those touching the globs when given\n"
     "• `/diffinsight unsubscribe OWNER/REPO [BRANCH] [PATH-GLOB ...]`, `/diffinsight list`\n"
+    "• `/diffinsight digest OWNER/REPO daily|weekly [BRANCH] [PATH-GLOB ...]`: a digest here of "
+    "what changed each day or week, posted at {hour} UTC (weekly ones on Mondays), nothing when "
+    "nothing changed; `/diffinsight digest list`, `/diffinsight digest stop OWNER/REPO`\n"
     "LANG is a language code such as `ja_JP` (default {lang})."
 )
 SLACK_USAGE_DEFAULT_LANG = "the server's DIFFINSIGHT_LANG, `en_US` unless set"
 SLACK_USAGE_LANG = "`{lang}`, this server's DIFFINSIGHT_LANG"
-SLACK_USAGE = SLACK_USAGE_TEMPLATE.format(web="https://github.com", lang=SLACK_USAGE_DEFAULT_LANG)
+SLACK_USAGE_DEFAULT_HOUR = "the server's DIFFINSIGHT_DIGEST_HOUR (09:00 unless set)"
+SLACK_USAGE = SLACK_USAGE_TEMPLATE.format(
+    web="https://github.com", lang=SLACK_USAGE_DEFAULT_LANG, hour=SLACK_USAGE_DEFAULT_HOUR
+)
 """The usage without a configuration at hand; handlers render it with theirs."""
 SLACK_ACK_BUILDING = "Building the report for {where}… it will appear in this channel."
 SLACK_FOR_PATHS = "(files under {paths})"

@@ -32,8 +32,8 @@ from bot.store.digests import DigestSubscription, digest_store
 log = logging.getLogger(__name__)
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(weeks=1)}
-MAX_CATCHUP_PERIODS = 8
-"""A digest after a long gap covers at most this many periods back (8 days, or 8 weeks)."""
+MAX_CATCHUP = timedelta(weeks=5)
+"""A digest after a long gap reaches back at most this far (and always one whole period)."""
 CLAIM_TTL = 10 * 7 * 24 * 3600
 """A claim outlives any period it could be taken for again (10 weeks)."""
 TICK_RETRIES = (10, 30, 60)
@@ -67,8 +67,8 @@ def due_window(
     """(since, until) of the digest ``sub`` is owed at ``now``, or None when none is due.
 
     A new subscription's first digest is for the first period ending after it was made;
-    periods missed since the last claimed one are covered by one digest (at most
-    MAX_CATCHUP_PERIODS back).
+    periods missed since the last claimed one are covered by one digest (at most MAX_CATCHUP
+    back).
     """
     end = latest_boundary(sub.cadence, hour, now)
     if covered:
@@ -77,7 +77,7 @@ def due_window(
         start = latest_boundary(sub.cadence, hour, datetime.fromtimestamp(sub.created_at, UTC))
     if end <= start:
         return None
-    return max(start, end - MAX_CATCHUP_PERIODS * PERIODS[sub.cadence]), end
+    return max(start, end - max(MAX_CATCHUP, PERIODS[sub.cadence])), end
 
 
 def post_key_for(claim: str) -> str:
