@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.digest_history import History, make_history
-from tests.test_cli import CONTRACT_KEYS, env, run  # noqa: F401 - env is a fixture
+from tests.test_cli import CONTRACT_KEYS, run
+from tests.test_cli import env as cli_env
+
+env = cli_env  # the same fixture: the caller's environment without LLM keys
 
 
 @pytest.fixture

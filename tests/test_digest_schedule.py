@@ -160,12 +160,10 @@ def test_one_post_per_period_with_two_workers_and_a_missed_period_posted_once(
     store = digest_store(cfg)
     created = at("2026-11-24T10:00:00Z").timestamp()
     store.save(DigestSubscription("C1", "octo/docs", "weekly", created_by="U1", created_at=created))
-    yesterday = at("2026-11-29T10:00:00Z").timestamp()
+    nov25 = at("2026-11-25T10:00:00Z").timestamp()
+    store.save(DigestSubscription("C2", "octo/docs", "daily", created_by="U1", created_at=nov25))
     store.save(
-        DigestSubscription("C2", "octo/docs", "daily", created_by="U1", created_at=yesterday)
-    )
-    store.save(
-        DigestSubscription("C3", "octo/docs", "daily", paths=("tools/**",), created_at=yesterday)
+        DigestSubscription("C3", "octo/docs", "daily", paths=("tools/**",), created_at=nov25)
     )
     set_clock(cfg, redis_client, "2026-11-30T08:59:00Z")
     queue = get_queue(cfg)
@@ -189,7 +187,9 @@ def test_one_post_per_period_with_two_workers_and_a_missed_period_posted_once(
     [weekly] = digests_posted(slack, "C1")
     [daily] = digests_posted(slack, "C2")
     assert "(2026-11-23 to 2026-11-30)" in weekly.text
-    assert "(2026-11-29 to 2026-11-30)" in daily.text  # c3 sits exactly on the boundary
+    assert "(2026-11-25 to 2026-11-30)" in daily.text  # its first period: missed days at once
+    merged = [m for m in slack.messages("C1") if m.thread_ts == weekly.ts][0]
+    assert "At since" in str(merged.blocks) and "At until" not in str(merged.blocks)
     assert digests_posted(slack, "C3") == []  # nothing changed under tools/**: no post
     stop(first)
     assert redis_client.get(f"rq:scheduler-lock:{cfg.queue_name}") is None
@@ -207,6 +207,8 @@ def test_one_post_per_period_with_two_workers_and_a_missed_period_posted_once(
     assert len(digests_posted(slack, "C1")) == 2 and len(digests_posted(slack, "C2")) == 2
     missed_weekly = digests_posted(slack, "C1")[1]
     assert "(2026-11-30 to 2026-12-07)" in missed_weekly.text
+    merged = [m for m in slack.messages("C1") if m.thread_ts == missed_weekly.ts][0]
+    assert "At until" in str(merged.blocks)  # made exactly at the boundary: this period's
     missed_daily = digests_posted(slack, "C2")[1]
     assert "(2026-11-30 to 2026-12-09)" in missed_daily.text  # nine missed days, one digest
     covered = redis_client.hgetall(keys.digest_covered(cfg.redis_prefix))
@@ -230,6 +232,7 @@ def test_two_ticks_racing_for_one_period_queue_one_post(cfg: Config, redis_clien
     [job] = get_queue(cfg).get_jobs()
     assert job.func_name == "bot.jobs.tasks.post_digest"
     assert job.kwargs["since"] == "2026-11-23T09:00:00Z"
+    assert job.kwargs["until"] == "2026-11-30T08:59:59Z"  # the boundary starts the next period
     claim = keys.digest_claim(cfg.redis_prefix, "C1", "octo/docs", "2026-11-30T09:00:00Z")
     assert redis_client.get(claim) == job.id.encode()
     assert redis_client.ttl(claim) > 60 * 24 * 3600

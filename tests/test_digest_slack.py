@@ -184,3 +184,16 @@ def test_a_stopped_digest_is_not_posted_and_a_repository_gone_ends_it(
     assert digest_store(dcfg).get("C1", "octo/docs") is None
     [told] = [m for m in slack.messages("C1") if m.ephemeral]
     assert "was removed" in told.text and told.user == "U1"
+
+
+def test_a_branch_the_repository_does_not_have_ends_the_new_digest(
+    dcfg: Config, slack: FakeSlack
+) -> None:
+    slash.answer_command(dcfg, body("digest octo/docs weekly nope"))
+    assert digest_store(dcfg).get("C1", "octo/docs") is not None
+    assert check_new_digest(dcfg, "C1", "octo/docs", "weekly", "U1") == "refused"
+    assert digest_store(dcfg).get("C1", "octo/docs") is None
+    [told] = [m for m in slack.messages("C1") if m.ephemeral]
+    assert "nope" in told.text and "was removed" in told.text
+    slash.answer_command(dcfg, body("digest octo/docs weekly feature"))
+    assert check_new_digest(dcfg, "C1", "octo/docs", "weekly", "U1") == "ok"

@@ -15,10 +15,11 @@ from typing import Any
 from bot import messages
 from bot.build import build_digest
 from bot.config import Config
-from bot.errors import NotAllowedError, NotFoundError
+from bot.errors import NotAllowedError, NotFoundError, UnknownRefError
 from bot.jobs.run import PostRecord, is_transient
 from bot.names import report_url
 from bot.reading.github_client import check_access
+from bot.reading.window_github import check_branch
 from bot.report import Report
 from bot.request import DigestRequest, ReportRequest
 from bot.slack.poster import SlackPoster, SlackTarget
@@ -27,8 +28,9 @@ from bot.store.digests import digest_store
 
 log = logging.getLogger(__name__)
 
-GONE = (NotFoundError, NotAllowedError)
-"""Failures that end a subscription: the repository cannot be read with the report's rules."""
+GONE = (NotFoundError, NotAllowedError, UnknownRefError)
+"""Failures that end a subscription: the repository (or its branch) cannot be read with the
+report's rules; trying again each period would only repeat the same message."""
 
 
 def _target(fields: dict[str, Any]) -> SlackTarget:
@@ -139,11 +141,16 @@ def run_digest_job(
 def check_new_digest(
     config: Config, channel: str, repository: str, cadence: str, created_by: str | None
 ) -> str:
-    """A new digest's repository is read once, with the report's rules; if it cannot be, the
-    subscription goes and its maker is told (transient failures raise, so RQ retries)."""
+    """A new digest's repository (and branch) is read once, with the report's rules; if it
+    cannot be, the subscription goes and its maker is told (transient failures raise, so RQ
+    retries)."""
+    sub = digest_store(config).get(channel, repository)
     try:
         owner, name = repository.split("/", 1)
-        check_access(config, owner, name)
+        if sub is not None and sub.branch:
+            check_branch(config, owner, name, sub.branch)
+        else:
+            check_access(config, owner, name)
     except GONE as exc:
         digest_store(config).delete(channel, repository)
         text = messages.DIGEST_ACCESS_REFUSED.format(

@@ -26,7 +26,7 @@ from bot.config import Config
 from bot.jobs.queue import DIGEST_TICK, POST_DIGEST, enqueue, get_queue
 from bot.request import iso_utc
 from bot.store import keys
-from bot.store.connection import get_redis
+from bot.store.connection import REDIS_ERRORS, get_redis
 from bot.store.digests import DigestSubscription, digest_store
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,11 @@ def post_key_for(claim: str) -> str:
 
 
 def claim_digest(config: Config, sub: DigestSubscription, since: datetime, until: datetime) -> bool:
-    """Take the claim on ``sub``'s period ending ``until`` and queue its post; True if taken."""
+    """Take the claim on ``sub``'s period ending ``until`` and queue its post; True if taken.
+
+    The digest covers ``since`` up to one second before ``until``: a commit made exactly at a
+    boundary belongs to the period it starts, so consecutive digests never list it twice.
+    """
     claim = keys.digest_claim(config.redis_prefix, sub.channel, sub.repository, iso_utc(until))
     post_key = post_key_for(claim)
     fields = {
@@ -97,7 +101,7 @@ def claim_digest(config: Config, sub: DigestSubscription, since: datetime, until
         "paths": tuple(sub.paths),
         "created_by": sub.created_by,
         "since": iso_utc(since),
-        "until": iso_utc(until),
+        "until": iso_utc(until - timedelta(seconds=1)),
         "post_key": post_key,
     }
     result = enqueue(config, POST_DIGEST, fields, claim=claim, dedup_ttl=CLAIM_TTL)
@@ -113,9 +117,14 @@ def run_tick(config: Config, now: datetime | None = None) -> int:
     store = digest_store(config)
     queued = 0
     for sub in store.all():
-        due = due_window(sub, store.covered(sub), config.digest_hour, now)
-        if due is not None and claim_digest(config, sub, *due):
-            queued += 1
+        try:
+            due = due_window(sub, store.covered(sub), config.digest_hour, now)
+            if due is not None and claim_digest(config, sub, *due):
+                queued += 1
+        except REDIS_ERRORS:
+            raise  # the whole tick is retried; claims already taken stay taken
+        except Exception:  # one broken subscription must not hold back the others
+            log.exception("digest not claimed", extra={"channel": sub.channel})
     get_redis(config).set(
         keys.digest_ticked(config.redis_prefix),
         iso_utc(latest_boundary("daily", config.digest_hour, now)),

@@ -207,3 +207,13 @@ def github_window(
         )
     finally:
         client.close()
+
+
+def check_branch(config: Config, owner: str, name: str, branch: str) -> str:
+    """The branch's tip SHA, after the repository's access check (UnknownRefError if none)."""
+    client = make_client(config)
+    try:
+        repo = fetch_repository(client, config, owner, name)
+        return sha_of(client, config, repo, branch)
+    finally:
+        client.close()

@@ -13,6 +13,7 @@ paths). Every key is in :mod:`bot.store.keys`:
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
@@ -27,6 +28,8 @@ from bot.store.connection import get_redis
 Cadence = Literal["daily", "weekly"]
 CADENCES: tuple[Cadence, ...] = ("daily", "weekly")
 MAX_DIGESTS_PER_CHANNEL = 20
+
+log = logging.getLogger(__name__)
 
 
 class DigestError(ValueError):
@@ -100,8 +103,13 @@ class DigestStore:
         return [s for s in found if s is not None]
 
     def all(self) -> list[DigestSubscription]:
-        values = self._r.hvals(keys.digests(self._prefix))
-        subs = [DigestSubscription.from_json(v) for v in values]
+        """Every subscription; an entry that does not parse is skipped (and logged), not fatal."""
+        subs = []
+        for value in self._r.hvals(keys.digests(self._prefix)):
+            try:
+                subs.append(DigestSubscription.from_json(value))
+            except (ValueError, KeyError, TypeError):
+                log.warning("digest subscription unreadable, skipped")
         return sorted(subs, key=lambda s: (s.created_at, s.channel, s.repository.lower()))
 
     def save(self, sub: DigestSubscription) -> bool:
