@@ -22,6 +22,7 @@ from bot.request import (
     iso_utc,
     normalize_lang,
     parse_digest_source,
+    parse_when,
 )
 from bot.sources import Source, parse_source
 from bot.summarize import Summarizer
@@ -175,8 +176,8 @@ class DigestOutcome:
 def resolve_window(request: DigestRequest, config: Config) -> Window:
     """Find the window's base and head and what landed (cheap calls; no files read)."""
     source = parse_digest_source(request.source, request.git_path)
-    since = datetime.fromisoformat(request.since).astimezone(UTC)
-    until = datetime.fromisoformat(request.until).astimezone(UTC)
+    now = datetime.now(UTC)
+    since, until = parse_when(request.since, now), parse_when(request.until, now)  # naive: UTC
     if source.git_path is not None:
         return local_window(source.git_path, source.branch or "HEAD", since, until)
     assert source.repository is not None

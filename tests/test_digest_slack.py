@@ -141,6 +141,7 @@ def test_a_digest_is_posted_like_a_report(dcfg: Config, slack: FakeSlack, histor
     [parent] = [m for m in slack.messages("C1") if not m.thread_ts and not m.ephemeral]
     assert "Diff Insight Digest" in parent.text
     assert "Weekly digest, 2026-11-23 to 2026-11-30" in str(parent.blocks)
+    assert "Regenerate" not in str(parent.blocks)  # its window has passed
     thread = [m for m in slack.messages("C1") if m.thread_ts == parent.ts]
     merged = str(thread[0].blocks)
     assert "Merged in this period" in merged and "#5" in merged and "Add page B" in merged

@@ -30,6 +30,7 @@ from bot.jobs.schedule import ensure_schedule
 from bot.jobs.tasks import use_config
 from bot.store import keys
 from bot.store.connection import REDIS_ERRORS, get_redis
+from bot.store.digests import digest_store
 from bot.store.keepalive import KeepAlive
 
 log = logging.getLogger(__name__)
@@ -155,8 +156,14 @@ def preload_job_modules() -> None:
 
 
 def _ensure_digests(config: Config) -> None:
-    """A returning worker schedules the digest tick that is due (posted at once if missed)."""
+    """A returning worker schedules the digest tick that is due (posted at once if missed).
+
+    Only when some channel has a digest: a deployment without digests schedules nothing (the
+    first ``/diffinsight digest`` schedules the tick itself).
+    """
     try:
+        if not digest_store(config).any():
+            return
         at = ensure_schedule(config)
     except REDIS_ERRORS:
         log.warning("digest tick not scheduled: redis is not reachable")

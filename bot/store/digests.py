@@ -102,6 +102,9 @@ class DigestStore:
         found = [self.get(channel, repo) for repo in repos]
         return [s for s in found if s is not None]
 
+    def any(self) -> bool:
+        return bool(self._r.hlen(keys.digests(self._prefix)))
+
     def all(self) -> list[DigestSubscription]:
         """Every subscription; an entry that does not parse is skipped (and logged), not fatal."""
         subs = []
