@@ -445,6 +445,10 @@ NOTE_MERGED_UNFILTERED = (
     "The merged list names everything that landed on {branch} in the period, not only what "
     "touched {paths}."
 )
+NOTE_PULLS_CUT = (
+    "More than {limit} pull requests into {branch} were updated since the period began; only "
+    "those among the latest {limit} are listed by number, the other commits by SHA."
+)
 DIGEST_WINDOW_TOO_LONG = (
     "{repository} has more than {limit} commits on {branch} since {since}; ask for a shorter window"
 )

@@ -240,3 +240,15 @@ def test_fake_commit_listing_honours_since_until_and_sha(history: History, gh: F
     pages = [r.query.get("page", ["1"])[0] for r in gh.requests if r.path.endswith("/commits")]
     assert pages[:3] == ["1", "2", "3"]  # 6 commits, 2 a page
     client.close()
+
+
+def test_a_pull_listing_cut_at_its_cap_is_told_not_silent(
+    busy, config: Config, monkeypatch
+) -> None:
+    fake, _ = busy
+    monkeypatch.setattr(window_github, "MAX_PULL_PAGES", 1)
+    cfg = replace(config, github_api_url=fake.api_url)
+    window = resolve_window(DigestRequest("octo/busy", SINCE, "2026-12-31T00:00:00Z"), cfg)
+    assert any("More than 100 pull requests" in n for n in window.notes)
+    numbered = [m for m in window.merged if m.number is not None]
+    assert len(numbered) == 100 and len(window.merged) == len(window.landed)  # none lost

@@ -137,22 +137,27 @@ class _Line:
 
 def merged_pulls(
     config: Config, repo: Repository, branch: str, since: datetime, until: datetime
-) -> list[PullRequest]:
-    """Pull requests merged into ``branch`` with ``since <= merged_at <= until``, oldest first."""
+) -> tuple[list[PullRequest], bool]:
+    """Pull requests merged into ``branch`` with ``since <= merged_at <= until``, oldest first,
+    and whether the listing was cut at MAX_PULL_PAGES pages (a note then says so)."""
     pulls: PaginatedList[PullRequest] = repo.get_pulls(
         state="closed", base=branch, sort="updated", direction="desc"
     )
     found: list[PullRequest] = []
     seen = 0
+    cut = False
     with github_errors(config, repo.full_name):
         for pr in pulls:
             seen += 1
-            if _aware(pr.updated_at) < since or seen > MAX_PULL_PAGES * PER_PAGE:
+            if seen > MAX_PULL_PAGES * PER_PAGE:
+                cut = True
+                break
+            if _aware(pr.updated_at) < since:
                 break
             merged_at = pr.merged_at
             if merged_at is not None and since <= _aware(merged_at) <= until:
                 found.append(pr)
-    return sorted(found, key=lambda p: (_aware(p.merged_at), p.number))
+    return sorted(found, key=lambda p: (_aware(p.merged_at), p.number)), cut
 
 
 def _merged_list(
@@ -188,8 +193,11 @@ def github_window(
         line = _Line(config, repo, tip, since, branch)
         head, landed, base = walk_line(line, since, until)
         oldest_first = tuple(reversed(landed))
-        pulls = merged_pulls(config, repo, branch, since, until) if landed else []
+        pulls, cut = merged_pulls(config, repo, branch, since, until) if landed else ([], False)
         notes = root_note(branch, since, landed) if head is not None and base is None else ()
+        if cut:
+            limit = MAX_PULL_PAGES * PER_PAGE
+            notes += (messages.NOTE_PULLS_CUT.format(limit=limit, branch=branch),)
         log.info(
             "github window resolved",
             extra={"commits": len(landed), "listed": line.listed, "pulls": len(pulls)},
