@@ -236,3 +236,17 @@ def test_two_ticks_racing_for_one_period_queue_one_post(cfg: Config, redis_clien
     claim = keys.digest_claim(cfg.redis_prefix, "C1", "octo/docs", "2026-11-30T09:00:00Z")
     assert redis_client.get(claim) == job.id.encode()
     assert redis_client.ttl(claim) > 60 * 24 * 3600
+
+
+@pytest.mark.parametrize("raw", ["24", "-1", "9am", "9.5", " "])
+def test_digest_hour_is_a_whole_utc_hour(raw: str) -> None:
+    from bot.config import ConfigError, load_config
+
+    assert load_config({}).digest_hour == 9
+    assert load_config({"DIFFINSIGHT_DIGEST_HOUR": "0"}).digest_hour == 0
+    assert load_config({"DIFFINSIGHT_DIGEST_HOUR": "23"}).digest_hour == 23
+    if raw.strip():
+        with pytest.raises(ConfigError, match="DIFFINSIGHT_DIGEST_HOUR"):
+            load_config({"DIFFINSIGHT_DIGEST_HOUR": raw})
+    else:
+        assert load_config({"DIFFINSIGHT_DIGEST_HOUR": raw}).digest_hour == 9  # blank: unset
