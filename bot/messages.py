@@ -380,6 +380,7 @@ WEB_SUMMARY = "Summary"
 WEB_INSIGHTS = "Insights"
 WEB_NOTES = "Notes"
 WEB_SUMMARY_TABLE = "Summary Table"
+WEB_MERGED = "Merged in this period"
 WEB_TABLE_HEADS = ("Filename", "Type", "Title", "Status", "A", "D", "M")
 WEB_MODIFIED_CONTENTS = "Modified Contents"
 WEB_DIFF = "Diff"

@@ -198,3 +198,29 @@ def test_a_branch_the_repository_does_not_have_ends_the_new_digest(
     assert "nope" in told.text and "was removed" in told.text
     slash.answer_command(dcfg, body("digest octo/docs weekly feature"))
     assert check_new_digest(dcfg, "C1", "octo/docs", "weekly", "U1") == "ok"
+
+
+def test_the_full_report_link_opens_the_digest_itself(dcfg: Config, slack: FakeSlack) -> None:
+    """The page behind "Full report" is the digest (period, merged list), not a plain report."""
+    from bot.render.html import render_html
+    from bot.store.cache import load_report_by_id
+
+    cfg = replace(dcfg, public_url="https://bot.example")
+    sub = stored(cfg)
+    assert run_digest_job(cfg, fields(sub), "k7", retries_left=0) == "posted"
+    [parent] = [m for m in slack.messages("C1") if not m.thread_ts and not m.ephemeral]
+    [url] = [u for u in _urls(parent.blocks) if u.startswith("https://bot.example/reports/")]
+    page = load_report_by_id(cfg, url.rsplit("/", 1)[-1])
+    assert (
+        page is not None and page.is_digest and page.title.startswith("[en_US] Diff Insight Digest")
+    )
+    html = render_html(page, url.rsplit("/", 1)[-1])
+    assert '<section id="merged">' in html and "Add page B" in html
+
+
+def _urls(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [u for v in value.values() for u in _urls(v)]
+    if isinstance(value, list):
+        return [u for v in value for u in _urls(v)]
+    return [value] if isinstance(value, str) and value.startswith("http") else []

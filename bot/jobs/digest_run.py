@@ -23,7 +23,7 @@ from bot.reading.window_github import check_branch
 from bot.report import Report
 from bot.request import DigestRequest, ReportRequest
 from bot.slack.poster import SlackPoster, SlackTarget
-from bot.store.cache import cached_build
+from bot.store.cache import cached_build, remember_digest
 from bot.store.digests import digest_store
 
 log = logging.getLogger(__name__)
@@ -64,11 +64,11 @@ def _post(config: Config, fields: dict[str, Any], record: PostRecord, poster: Sl
         until=fields["until"],
         paths=tuple(fields.get("paths") or ()),
     )
-    ids: list[str] = []
+    built: list[tuple[str, ReportRequest]] = []
 
     def through_cache(compare: ReportRequest) -> Report:
         outcome = cached_build(compare, config)
-        ids.append(outcome.report_id)
+        built.append((outcome.key, compare))
         return outcome.report
 
     outcome = build_digest(request, config, build=through_cache)
@@ -76,11 +76,12 @@ def _post(config: Config, fields: dict[str, Any], record: PostRecord, poster: Sl
         log.info("digest empty, nothing posted", extra={"channel": fields["channel"]})
         record.set("done", "empty")
         return "empty"
+    page_id = remember_digest(config, built[-1][0], outcome.report, built[-1][1])
     result = poster.post_report(
         outcome.report,
         _target(fields),
         parent_ts=record.get("parent"),
-        report_url=report_url(config.public_url, ids[-1]) if ids else None,
+        report_url=report_url(config.public_url, page_id),
         paths=request.paths,
         journal=record,
         threads=lambda channel, ts: PostRecord.thread(config, channel, ts),
