@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from bot import messages
 from bot.areas import area_from_globs, area_from_paths, matches_any
@@ -12,8 +13,18 @@ from bot.config import Config
 from bot.diff import Change, ResolvedChange
 from bot.reading.local import resolve_local
 from bot.reading.memo import read_once
-from bot.report import Report, assemble
-from bot.request import CacheMode, ProgressFn, ReportRequest, normalize_lang
+from bot.reading.window import Window, local_window
+from bot.report import Period, Report, assemble, digest_title
+from bot.request import (
+    CacheMode,
+    DigestRequest,
+    ProgressFn,
+    ReportRequest,
+    iso_utc,
+    normalize_lang,
+    parse_digest_source,
+    parse_when,
+)
 from bot.sources import Source, parse_source
 from bot.summarize import Summarizer
 from bot.summarize.heuristic.summarizer import HeuristicSummarizer
@@ -157,3 +168,91 @@ def build_report(
         summarizer=summarizer,
         progress=progress,
     )
+
+
+# --- digests: one report over a time window -------------------------------------------------
+@dataclass(frozen=True)
+class DigestOutcome:
+    """A digest: its window, and the report (None when nothing changed: ``empty`` says so)."""
+
+    window: Window
+    report: Report | None
+    empty: str | None = None
+    """The one line that tells an empty window (or no change under the paths)."""
+
+
+def resolve_window(request: DigestRequest, config: Config) -> Window:
+    """Find the window's base and head and what landed (cheap calls; no files read)."""
+    source = parse_digest_source(request.source, request.git_path)
+    now = datetime.now(UTC)
+    since, until = parse_when(request.since, now), parse_when(request.until, now)  # naive: UTC
+    if source.git_path is not None:
+        return local_window(source.git_path, source.branch or "HEAD", since, until)
+    assert source.repository is not None
+    from bot.reading.window_github import github_window  # lazy: PyGithub costs --git 0.2 s
+
+    return github_window(config, source.repository, source.branch, since, until)
+
+
+def window_request(request: DigestRequest, window: Window) -> ReportRequest:
+    """The report of the window's net change: base...head pinned to SHAs (so is its cache key)."""
+    span = f"{window.compare_base}...{window.head}"
+    return ReportRequest(
+        source=span if request.git_path else f"{window.repository} {span}",
+        git_path=request.git_path,
+        paths=request.paths,
+        lang=request.lang,
+        summarizer=request.summarizer,
+        no_cache=request.no_cache,
+    )
+
+
+def _empty_line(request: DigestRequest, window: Window, under_paths: bool) -> str:
+    fields = {
+        "branch": window.branch,
+        "repository": window.repository,
+        "since": iso_utc(window.since),
+        "until": iso_utc(window.until),
+        "paths": ", ".join(request.paths),
+    }
+    line = messages.DIGEST_EMPTY_UNDER_PATHS if under_paths else messages.DIGEST_EMPTY
+    return line.format(**fields)
+
+
+def as_digest(report: Report, request: DigestRequest, window: Window) -> Report:
+    """The window's report retitled as a digest, with its period and what was merged."""
+    period = Period(iso_utc(window.since), iso_utc(window.until))
+    notes = list(window.notes)
+    if request.paths and window.merged:
+        paths = ", ".join(request.paths)
+        notes.append(messages.NOTE_MERGED_UNFILTERED.format(branch=window.branch, paths=paths))
+    return replace(
+        report,
+        title=digest_title(report.language, report.area, period),
+        period=period,
+        merged=list(window.merged),
+        notes=[*notes, *report.notes],
+    )
+
+
+def build_digest(
+    request: DigestRequest,
+    config: Config,
+    progress: ProgressFn | None = None,
+    *,
+    build: Callable[[ReportRequest], Report] | None = None,
+) -> DigestOutcome:
+    """Resolve the window, then build (``build``: e.g. through the cache) and retitle its report.
+
+    An empty window builds nothing; a path-filtered one with no change under the paths is
+    empty too, so a scheduled digest posts nothing for it.
+    """
+    normalize_lang(request.lang or config.lang)
+    window = resolve_window(request, config)
+    if window.empty:
+        return DigestOutcome(window, None, _empty_line(request, window, under_paths=False))
+    compare = window_request(request, window)
+    report = (build or (lambda r: build_report(r, config, progress)))(compare)
+    if request.paths and not report.files:
+        return DigestOutcome(window, None, _empty_line(request, window, under_paths=True))
+    return DigestOutcome(window, as_digest(report, request, window))

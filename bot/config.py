@@ -64,6 +64,8 @@ class Config:
     redis_prefix: str = "diffinsight:"
     secret: str | None = field(default=None, repr=False)
     queue_name: str = "diffinsight"
+    digest_hour: int = 9
+    """UTC hour at which scheduled digests are posted (weekly ones on Mondays)."""
 
     @property
     def github_web_host(self) -> str:
@@ -142,6 +144,18 @@ def _lang(raw: str) -> str:
         return normalize_lang(raw)
     except LanguageError as exc:
         raise ConfigError(f"DIFFINSIGHT_LANG: {exc}") from None
+
+
+def _hour(env: Mapping[str, str]) -> int:
+    """DIFFINSIGHT_DIGEST_HOUR: a whole hour of the UTC day, 0 to 23."""
+    raw = _get(env, "DIFFINSIGHT_DIGEST_HOUR")
+    if raw is None:
+        return 9
+    if not raw.isdigit() or int(raw) > 23:
+        raise ConfigError(
+            f"DIFFINSIGHT_DIGEST_HOUR must be an hour from 0 to 23 (UTC), not {raw[:20]!r}"
+        )
+    return int(raw)
 
 
 def _redacted(url: str) -> str:
@@ -284,4 +298,5 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         redis_prefix=_get(env, "DIFFINSIGHT_REDIS_PREFIX") or "diffinsight:",
         secret=_get(env, "DIFFINSIGHT_SECRET"),
         queue_name=_get(env, "DIFFINSIGHT_QUEUE") or "diffinsight",
+        digest_hour=_hour(env),
     )

@@ -267,11 +267,17 @@ SLACK_USAGE_TEMPLATE = (
     "merged pull request and push into BRANCH (default: the repository's default branch), "
     "only those touching the globs when given\n"
     "• `/diffinsight unsubscribe OWNER/REPO [BRANCH] [PATH-GLOB ...]`, `/diffinsight list`\n"
+    "• `/diffinsight digest OWNER/REPO daily|weekly [BRANCH] [PATH-GLOB ...]`: a digest here of "
+    "what changed each day or week, posted at {hour} UTC (weekly ones on Mondays), nothing when "
+    "nothing changed; `/diffinsight digest list`, `/diffinsight digest stop OWNER/REPO`\n"
     "LANG is a language code such as `ja_JP` (default {lang})."
 )
 SLACK_USAGE_DEFAULT_LANG = "the server's DIFFINSIGHT_LANG, `en_US` unless set"
 SLACK_USAGE_LANG = "`{lang}`, this server's DIFFINSIGHT_LANG"
-SLACK_USAGE = SLACK_USAGE_TEMPLATE.format(web="https://github.com", lang=SLACK_USAGE_DEFAULT_LANG)
+SLACK_USAGE_DEFAULT_HOUR = "the server's DIFFINSIGHT_DIGEST_HOUR (09:00 unless set)"
+SLACK_USAGE = SLACK_USAGE_TEMPLATE.format(
+    web="https://github.com", lang=SLACK_USAGE_DEFAULT_LANG, hour=SLACK_USAGE_DEFAULT_HOUR
+)
 """The usage without a configuration at hand; handlers render it with theirs."""
 SLACK_ACK_BUILDING = "Building the report for {where}… it will appear in this channel."
 SLACK_FOR_PATHS = "(files under {paths})"
@@ -406,6 +412,7 @@ WEB_SUMMARY = "Summary"
 WEB_INSIGHTS = "Insights"
 WEB_NOTES = "Notes"
 WEB_SUMMARY_TABLE = "Summary Table"
+WEB_MERGED = "Merged in this period"
 WEB_TABLE_HEADS = ("Filename", "Type", "Title", "Status", "A", "D", "M")
 WEB_MODIFIED_CONTENTS = "Modified Contents"
 WEB_DIFF = "Diff"
@@ -444,3 +451,64 @@ UNFURL_FULL_REPORT = "Full report"
 HEURISTIC_ENGLISH_ONLY = (
     "The offline (heuristic) summarizer writes in English; {lang} needs the LLM summarizer."
 )
+
+# --- digests (diffinsight digest, /diffinsight digest) ---
+DIGEST_FORMS = (
+    "SOURCE is OWNER/REPO or OWNER/REPO@BRANCH (with --git PATH: a branch or ref, default HEAD); "
+    "WHEN is an ISO 8601 date or time (2026-11-23, 2026-11-23T09:00, 2026-11-23T09:00:00+02:00; "
+    "UTC unless it carries an offset) or a span back from now (24h, 7d, 2w)"
+)
+DIGEST_INPUT_ERROR = "{reason}. Accepted forms: {forms}."
+WHEN_UNREADABLE = "'{text}' is not a time"
+WHEN_ORDER = "--since ({since}) must be before --until ({until})"
+WHEN_TOO_FAR = "'{text}' reaches back further than {years} years"
+DIGEST_BAD_SOURCE = "'{text}' is not OWNER/REPO or OWNER/REPO@BRANCH"
+DIGEST_BAD_REF = "'{text}' is not a valid branch or ref"
+DIGEST_EMPTY = "No change on {branch} of {repository} between {since} and {until}."
+DIGEST_EMPTY_UNDER_PATHS = (
+    "No change under {paths} on {branch} of {repository} between {since} and {until}."
+)
+DIGEST_UNTITLED = "(no title)"
+DIGEST_NOTHING_MERGED = "Nothing was merged; the change came from commits listed on the branch."
+NOTE_WINDOW_FROM_ROOT = (
+    "No commit on {branch} is older than {since}: the digest starts at the repository's first "
+    "commit {sha}, whose own files are not counted."
+)
+NOTE_MERGED_UNFILTERED = (
+    "The merged list names everything that landed on {branch} in the period, not only what "
+    "touched {paths}."
+)
+NOTE_PULLS_CUT = (
+    "More than {limit} pull requests into {branch} were updated since the period began; only "
+    "those among the latest {limit} are listed by number, the other commits by SHA."
+)
+DIGEST_WINDOW_TOO_LONG = (
+    "{repository} has more than {limit} commits on {branch} since {since}; ask for a shorter window"
+)
+# Slack: /diffinsight digest ...
+DIGEST_USAGE = (
+    "Usage: `/diffinsight digest OWNER/REPO daily|weekly [BRANCH] [PATH-GLOB ...]`, "
+    "`/diffinsight digest list`, `/diffinsight digest stop OWNER/REPO`. A digest is posted at "
+    "{hour}:00 UTC (weekly ones on Mondays) when something changed in the period."
+)
+DIGEST_BAD_CADENCE = "'{text}' is not a digest period: write `daily` or `weekly`"
+DIGEST_ONE = "*{repository}*, {branch}, {paths}, {cadence}"
+DIGEST_STORED = (
+    "This channel now gets a {cadence} digest of {what} at {hour}:00 UTC{day}, when something "
+    "changed. I check now that the repository can be read and tell you here if it cannot."
+)
+DIGEST_UPDATED = "Updated: " + DIGEST_STORED
+DIGEST_ON_MONDAYS = " on Mondays"
+DIGEST_TOO_MANY = "This channel already has {limit} digests; stop one first"
+DIGEST_NONE = "This channel has no digests. Add one with `/diffinsight digest OWNER/REPO weekly`."
+DIGEST_LIST_HEAD = "This channel's {count} digest(s):"
+DIGEST_STOPPED = "Stopped the digest of {what}."
+DIGEST_NOTHING_TO_STOP = "This channel has no digest of {repository}."
+DIGEST_STORE_DOWN = "Digests are unavailable right now (Redis cannot be reached); try again soon."
+DIGEST_ACCESS_REFUSED = (
+    "The {cadence} digest of {repository} for this channel was removed: {reason}"
+)
+DIGEST_FAILED = "The {cadence} digest of {repository} for {period} could not be built: {reason}"
+SLACK_TRIGGER_DIGEST = "{cadence} digest, {since} to {until}"
+SLACK_MERGED_HEAD = "Merged in this period"
+SLACK_MERGED_MORE = "…and {n} more in the full report file."

@@ -73,6 +73,29 @@ class Totals:
     changes: int
 
 
+@dataclass(frozen=True)
+class Period:
+    """A digest's time window, ISO 8601 in UTC (``2026-11-23T09:00:00Z``)."""
+
+    since: str
+    until: str
+
+
+@dataclass(frozen=True)
+class MergedItem:
+    """One thing that landed in a digest's window: a merged pull request or a commit.
+
+    ``number`` and ``url`` are None for a commit of a local repository.
+    """
+
+    title: str
+    sha: str
+    author: str
+    date: str
+    number: int | None = None
+    url: str | None = None
+
+
 @dataclass
 class Report:
     title: str
@@ -91,6 +114,14 @@ class Report:
     web_url: str | None = None
     subject: str | None = None
     """The pull request's title or the commit's subject line, when the change has one."""
+    period: Period | None = None
+    """Set for a digest: the window it covers."""
+    merged: list[MergedItem] = field(default_factory=list)
+    """A digest's merged pull requests (or commits), oldest first."""
+
+    @property
+    def is_digest(self) -> bool:
+        return self.period is not None
 
     @property
     def totals(self) -> Totals:
@@ -117,6 +148,8 @@ class Report:
             "area": self.area,
             "web_url": self.web_url,
             "subject": self.subject,
+            "period": asdict(self.period) if self.period else None,
+            "merged": [asdict(m) for m in self.merged],
         }
         return data
 
@@ -141,11 +174,18 @@ class Report:
             area=data.get("area", ""),
             web_url=data.get("web_url"),
             subject=data.get("subject"),
+            period=Period(**data["period"]) if data.get("period") else None,
+            merged=[MergedItem(**m) for m in data.get("merged") or ()],
         )
 
 
 def report_title(lang: str, area: str) -> str:
     return f"[{lang}] Diff Insight Report - {area}"
+
+
+def digest_title(lang: str, area: str, period: Period) -> str:
+    """``[en_US] Diff Insight Digest - docs (2026-11-23 to 2026-11-30)``: the window's UTC days."""
+    return f"[{lang}] Diff Insight Digest - {area} ({period.since[:10]} to {period.until[:10]})"
 
 
 def assemble(

@@ -1,21 +1,23 @@
-"""The ``diffinsight`` command: ``report``, ``serve`` and ``worker``."""
+"""The ``diffinsight`` command: ``report``, ``digest``, ``serve`` and ``worker``."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import NoReturn, TextIO
 
 from bot import messages
-from bot.build import build_report
+from bot.build import DigestOutcome, build_digest, build_report
 from bot.config import Config, ConfigError, load_config, missing_settings
 from bot.errors import SourceReadError
 from bot.render.json import render_json
 from bot.render.markdown import render_markdown
 from bot.report import Report
-from bot.request import ReportRequest
+from bot.request import DigestRequest, ReportRequest, iso_utc, parse_digest_source, parse_window
 from bot.sources import SourceError
 from bot.store.cache import cached_build
 from bot.store.connection import RedisUnavailable
@@ -41,6 +43,16 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--lang", help="report language, e.g. en_US or ja_JP")
     report.add_argument("--summarizer", choices=("heuristic", "openai"))
     report.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    digest = sub.add_parser("digest", help="the net change of a branch over a time window")
+    digest.add_argument("source", nargs="?", default="", help="OWNER/REPO[@BRANCH], or a local ref")
+    digest.add_argument("--since", metavar="WHEN", required=True, help="ISO 8601, or 24h/7d/2w")
+    digest.add_argument("--until", metavar="WHEN", help="ISO 8601, or 24h/7d/2w (default: now)")
+    digest.add_argument("--git", metavar="PATH", help="read a local repository's branch or ref")
+    digest.add_argument("--path", metavar="GLOB", action="append", default=[], nargs="+")
+    digest.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    digest.add_argument("--lang", help="report language, e.g. en_US or ja_JP")
+    digest.add_argument("--summarizer", choices=("heuristic", "openai"))
+    digest.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     serve = sub.add_parser("serve", help="run the web process (Slack and GitHub endpoints)")
     serve.add_argument("--port", type=int)
     sub.add_parser("worker", help="run a job worker")
@@ -58,7 +70,7 @@ class _OneLineFormatter(logging.Formatter):
 
 
 def _configure_logging(command: str | None) -> None:
-    if command != "report":
+    if command not in ("report", "digest"):
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
         return
     handler = logging.StreamHandler(sys.stderr)
@@ -129,6 +141,63 @@ def run_report(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+def _empty_digest(outcome: DigestOutcome, fmt: str) -> str:
+    """The one-line report of a window in which nothing changed (JSON: a one-line object)."""
+    line = outcome.empty or ""
+    if fmt != "json":
+        return line + "\n"
+    window = outcome.window
+    data = {
+        "title": line,
+        "repository": window.repository,
+        "period": {"since": iso_utc(window.since), "until": iso_utc(window.until)},
+        "merged": [],
+        "files": [],
+        "notes": [line],
+    }
+    return json.dumps(data, ensure_ascii=False) + "\n"
+
+
+def run_digest(args: argparse.Namespace, config: Config) -> int:
+    """``diffinsight digest``: 2 for an unusable SOURCE or WHEN, 1 when it cannot be read."""
+    if _llm_missing(args, config):
+        reason = messages.LLM_REASON_NOT_CONFIGURED
+        print(f"diffinsight: the openai summarizer cannot run: {reason}.", file=sys.stderr)
+        return EXIT_USAGE
+    progress = _TerminalProgress(sys.stderr)
+    failure: tuple[int, str] | None = None
+    try:
+        parse_digest_source(args.source, args.git)  # a bad SOURCE is told before the times
+        since, until = parse_window(args.since, args.until, datetime.now(UTC))
+        request = DigestRequest(
+            source=args.source,
+            since=iso_utc(since),
+            until=iso_utc(until),
+            git_path=args.git,
+            paths=_flatten(args.path),
+            lang=args.lang,
+            summarizer=args.summarizer,
+            no_cache=args.no_cache,
+        )
+        outcome = build_digest(
+            request, config, progress, build=lambda r: _build(r, config, progress)
+        )
+    except SourceError as exc:
+        failure = EXIT_USAGE, str(exc)
+    except SourceReadError as exc:
+        failure = EXIT_UNREADABLE, str(exc)
+    finally:
+        progress.close()
+    if failure is not None:
+        print(f"diffinsight: {failure[1]}", file=sys.stderr)
+        return failure[0]
+    if outcome.report is None:
+        sys.stdout.write(_empty_digest(outcome, args.format))
+    else:
+        sys.stdout.write(_render(outcome.report, args.format))
+    return EXIT_OK
+
+
 def _build(request: ReportRequest, config: Config, progress: _TerminalProgress) -> Report:
     """Through the cache unless ``--no-cache`` (which starts no Redis); without it if it is down."""
     if request.no_cache:
@@ -156,9 +225,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"diffinsight: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if args.command == "report":
+    if args.command in ("report", "digest"):
         try:
-            return run_report(args, config)
+            return (
+                run_report(args, config) if args.command == "report" else run_digest(args, config)
+            )
         except Exception as exc:  # noqa: BLE001 - a command line answers in one sentence
             # Every foreseen failure has its own message above; this is the last resort, so
             # a person still gets a sentence (and the cause) instead of a traceback.

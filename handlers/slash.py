@@ -22,12 +22,13 @@ from bot.render.slack.mrkdwn import escape_mrkdwn
 from bot.request import normalize_lang
 from bot.sources import SourceError, parse_source
 from bot.store.connection import REDIS_DOWN
-from handlers import subscriptions
+from handlers import digests, subscriptions
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/diffinsight"
 SUBSCRIPTION_WORDS = ("subscribe", "unsubscribe", "list")
+DIGEST_WORD = digests.WORD
 HELP_WORDS = ("help", "-h", "--help", "usage")
 _LANG_RE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z]{2,4})?$")
 _PATH_FLAGS = ("--path", "--paths", "-p")
@@ -46,6 +47,7 @@ def usage(config: Config) -> str:
     return messages.SLACK_USAGE_TEMPLATE.format(
         web=config.github_web_url,
         lang=messages.SLACK_USAGE_LANG.format(lang=config.lang),
+        hour=f"{config.digest_hour:02d}:00",
     )
 
 
@@ -119,7 +121,7 @@ def report_job(config: Config, body: dict[str, Any]) -> ReportJob | None:
     """
     text = (body.get("text") or "").strip()
     words = text.split()
-    if not words or words[0].lower() in (*HELP_WORDS, *SUBSCRIPTION_WORDS):
+    if not words or words[0].lower() in (*HELP_WORDS, *SUBSCRIPTION_WORDS, DIGEST_WORD):
         return None
     try:
         command = parse_command(text)
@@ -148,9 +150,11 @@ def answer_command(config: Config, body: dict[str, Any]) -> str:
     words = text.split()
     if not words or words[0].lower() in HELP_WORDS:
         return usage(config)
+    channel, user = body.get("channel_id") or "", body.get("user_id") or ""
     if words[0].lower() in SUBSCRIPTION_WORDS:
-        channel, user = body.get("channel_id") or "", body.get("user_id") or ""
         return subscriptions.answer(config, words, channel, user)
+    if words[0].lower() == DIGEST_WORD:
+        return digests.answer(config, words, channel, user)
     try:
         command = parse_command(text)
         source = parse_source(command.source, github_web_host=config.github_web_host)
@@ -168,6 +172,10 @@ def answer_command(config: Config, body: dict[str, Any]) -> str:
 
 def enqueue_command(config: Config, body: dict[str, Any]) -> str | None:
     """Queue the command's report job; the sentence to send when that failed, else None."""
+    words = (body.get("text") or "").split()
+    if words and words[0].lower() == DIGEST_WORD:
+        channel, user = body.get("channel_id") or "", body.get("user_id") or ""
+        return digests.after_ack(config, words, channel, user, dedup_key(body))
     job = report_job(config, body)
     if job is None:
         return None

@@ -486,6 +486,14 @@ def test_manifest_points_every_url_at_slack_events() -> None:
     assert cmd["command"] == slash.COMMAND and cmd["url"].endswith("/slack/events")
     for word in (*slash.SUBSCRIPTION_WORDS, "help", "--path", "LANG", "BRANCH"):
         assert word in cmd["usage_hint"], word
+    for digest in (
+        "digest OWNER/REPO daily|weekly [BRANCH]",
+        "digest list",
+        "digest stop OWNER/REPO",
+    ):
+        assert digest in cmd["usage_hint"], digest
+    assert len(cmd["usage_hint"]) <= 1000  # Slack's limit for a command's usage hint
+    assert "digest" in manifest["display_information"]["long_description"]
     assert settings["interactivity"]["request_url"].endswith("/slack/events")
     assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])

@@ -41,6 +41,9 @@ queue needs nothing of what the jobs do (bot/jobs/tasks.py holds every one)."""
 REPORT_IF_TOUCHED = "bot.jobs.tasks.report_if_touched"
 FAN_OUT = "bot.jobs.tasks.fan_out"
 BUILD_AND_UNFURL = "bot.jobs.tasks.build_and_unfurl"
+DIGEST_TICK = "bot.jobs.tasks.digest_tick"
+POST_DIGEST = "bot.jobs.tasks.post_digest"
+CHECK_DIGEST = "bot.jobs.tasks.check_digest"
 REPORT_JOB_FUNCTIONS = ("build_and_post", "report_if_touched")
 """Jobs that post a report to a person, who must hear when their worker dies."""
 
@@ -163,12 +166,14 @@ def enqueue(
     retry_intervals: Sequence[int] = RETRY_INTERVALS,
     job_timeout: int = JOB_TIMEOUT,
     dedup_ttl: int = DEDUP_TTL,
+    claim: str | None = None,
 ) -> EnqueueResult:
     """Queue ``func(**kwargs)`` once per ``dedup_key``; raises RedisUnavailable when Redis is down.
 
     ``func`` is the dotted path of an entry point in bot/jobs/tasks.py; ``kwargs`` plain
     values. A job that raises is retried after each of ``retry_intervals`` seconds. The same
     ``dedup_key`` within ``dedup_ttl`` seconds queues nothing and answers the first job's id.
+    ``claim`` is the Redis key itself to take instead (a name from bot/store/keys.py).
     """
     job_id = job_id or uuid.uuid4().hex
     retry = (
@@ -185,10 +190,10 @@ def enqueue(
     try:
         client = get_redis(config)
         queue = get_queue(config, client)
-        if dedup_key is None:
+        if dedup_key is None and claim is None:
             queue.enqueue(func, **options)
         else:
-            name = _dedup_name(config, dedup_key)
+            name = claim or _dedup_name(config, dedup_key or "")
             taken = _enqueue_once(client, queue, name, dedup_ttl, func, options)
             if taken is not None:
                 log.info("duplicate job not queued", extra={"job": taken})

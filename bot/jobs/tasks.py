@@ -14,7 +14,8 @@ from typing import Any
 from rq import get_current_job
 
 from bot.config import Config, load_config
-from bot.jobs import fanout
+from bot.jobs import fanout, schedule
+from bot.jobs.digest_run import check_new_digest, run_digest_job
 from bot.jobs.queue import ReportJob
 from bot.jobs.run import run_report_job
 from bot.slack import unfurl
@@ -62,3 +63,20 @@ def fan_out(reports: list[dict[str, Any]], merged_push: dict[str, str] | None = 
 def build_and_unfurl(url: str, channel: str, message_ts: str) -> str:
     """A pasted link's preview: build (or find) its report and attach it to the message."""
     return unfurl.build_and_unfurl(current_config(), url, channel, message_ts)
+
+
+def digest_tick() -> int:
+    """Scheduled daily at DIFFINSIGHT_DIGEST_HOUR: claim and queue every digest now due."""
+    return schedule.run_tick(current_config())
+
+
+def post_digest(post_key: str, **fields: Any) -> str:
+    """One channel's digest of one period: build it and post it, or nothing when empty."""
+    current = get_current_job()
+    retries_left = (current.retries_left or 0) if current else 0
+    return run_digest_job(current_config(), fields, post_key, retries_left=retries_left)
+
+
+def check_digest(channel: str, repository: str, cadence: str, created_by: str | None) -> str:
+    """A new digest: may its repository be read? If not, it goes and its maker hears."""
+    return check_new_digest(current_config(), channel, repository, cadence, created_by)

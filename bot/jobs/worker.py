@@ -26,9 +26,11 @@ from rq.registry import StartedJobRegistry
 
 from bot.config import Config
 from bot.jobs.run import tell_lost_job
+from bot.jobs.schedule import ensure_schedule
 from bot.jobs.tasks import use_config
 from bot.store import keys
 from bot.store.connection import REDIS_ERRORS, get_redis
+from bot.store.digests import digest_store
 from bot.store.keepalive import KeepAlive
 
 log = logging.getLogger(__name__)
@@ -139,6 +141,8 @@ PRELOADED_MODULES = (
     "bot.slack.poster",
     "bot.slack.unfurl",
     "bot.jobs.fanout",
+    "bot.jobs.digest_run",
+    "bot.reading.window_github",
 )
 
 
@@ -150,6 +154,22 @@ def preload_job_modules() -> None:
     """
     for name in PRELOADED_MODULES:
         importlib.import_module(name)
+
+
+def _ensure_digests(config: Config) -> None:
+    """A returning worker schedules the digest tick that is due (posted at once if missed).
+
+    Only when some channel has a digest: a deployment without digests schedules nothing (the
+    first ``/diffinsight digest`` schedules the tick itself).
+    """
+    try:
+        if not digest_store(config).any():
+            return
+        at = ensure_schedule(config)
+    except REDIS_ERRORS:
+        log.warning("digest tick not scheduled: redis is not reachable")
+        return
+    log.info("digest tick due", extra={"at": at.isoformat()})
 
 
 def run_worker(
@@ -174,6 +194,7 @@ def run_worker(
             maintenance_interval=maintenance_interval,
             worker_ttl=worker_ttl,
         )
+        _ensure_digests(config)
         worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
     except REDIS_ERRORS:
         log.error("worker stopped: redis is not reachable", extra={"queue": config.queue_name})

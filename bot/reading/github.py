@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
+from github import Github
 from github.Commit import Commit
 from github.File import File
 from github.PullRequest import PullRequest
@@ -188,15 +189,7 @@ class _Reader:
         return repo, self._sha_of(repo, spec.ref)
 
     def _sha_of(self, repo: Repository, ref: str) -> str:
-        """The commit SHA ``ref`` names in ``repo`` (UnknownRefError when there is none)."""
-        url = f"{repo.url}/commits/{quote(ref, safe='')}"
-        with github_errors(self.config, repo.full_name, ref=ref):
-            status, headers, body = self.client.requester.requestJson(
-                "GET", url, headers={"Accept": SHA_MEDIA_TYPE}
-            )
-        if status >= 400:
-            raise translate(status, _json(body), headers, self.config, repo.full_name, ref=ref)
-        return body.strip()
+        return sha_of(self.client, self.config, repo, ref)
 
     def _read_compare(self) -> Change:
         source = self.source
@@ -361,6 +354,21 @@ class _Reader:
     def _report(self, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(STAGE, done, max(total, done))
+
+
+def sha_of(client: Github, config: Config, repo: Repository, ref: str) -> str:
+    """The commit SHA ``ref`` names in ``repo`` (UnknownRefError when there is none).
+
+    One ``application/vnd.github.sha`` request, which answers the SHA alone.
+    """
+    url = f"{repo.url}/commits/{quote(ref, safe='')}"
+    with github_errors(config, repo.full_name, ref=ref):
+        status, headers, body = client.requester.requestJson(
+            "GET", url, headers={"Accept": SHA_MEDIA_TYPE}
+        )
+    if status >= 400:
+        raise translate(status, _json(body), headers, config, repo.full_name, ref=ref)
+    return body.strip()
 
 
 def _json(body: str) -> Any:

@@ -46,6 +46,25 @@ def _git(path: str, *args: str, binary: bool = False) -> str | bytes:
     return done.stdout if binary else done.stdout.decode("utf-8", "replace")
 
 
+def git_top(path: str) -> str:
+    """The work tree's top folder of the repository at ``path`` (NotFoundError if none)."""
+    if not Path(path).exists():
+        raise NotFoundError(messages.GIT_PATH_MISSING.format(path=path))
+    if not Path(path).is_dir():
+        raise NotFoundError(messages.GIT_PATH_IS_FILE.format(path=path))
+    try:
+        return str(_git(path, "rev-parse", "--show-toplevel")).strip()
+    except GitMissingError:
+        raise
+    except SourceReadError as exc:
+        raise NotFoundError(messages.GIT_NOT_A_REPOSITORY.format(path=path)) from exc
+
+
+def resolve_ref(path: str, ref: str) -> str:
+    """The commit SHA ``ref`` names (UnknownRefError when it names none)."""
+    return _resolve(path, ref)
+
+
 def _resolve(path: str, ref: str) -> str:
     try:
         return str(_git(path, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")).strip()
@@ -73,17 +92,7 @@ def resolve_local(source: Source) -> ResolvedChange:
 
     A cached report of a local range then costs three quick git calls, not the diff.
     """
-    path = source.git_path or "."
-    if not Path(path).exists():
-        raise NotFoundError(messages.GIT_PATH_MISSING.format(path=path))
-    if not Path(path).is_dir():
-        raise NotFoundError(messages.GIT_PATH_IS_FILE.format(path=path))
-    try:
-        top = str(_git(path, "rev-parse", "--show-toplevel")).strip()
-    except GitMissingError:
-        raise
-    except SourceReadError as exc:
-        raise NotFoundError(messages.GIT_NOT_A_REPOSITORY.format(path=path)) from exc
+    top = git_top(source.git_path or ".")
     base_ref, head_ref = source.base or "", source.head or ""
     base = RefInfo(base_ref, _resolve(top, base_ref))
     head = RefInfo(head_ref, _resolve(top, head_ref))

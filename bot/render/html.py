@@ -127,6 +127,19 @@ def _highlights(report: Report) -> str:
     )
 
 
+def _merged(report: Report) -> str:
+    """A digest's ``Merged in this period``, oldest first, each linked where it has a link."""
+    rows = []
+    for m in report.merged:
+        label = f"#{m.number}" if m.number is not None else m.sha[:7]
+        url = safe_url(m.url) if m.url else None
+        ref = _external(url, label) if url else f"<code>{_e(label)}</code>"
+        title = _e(" ".join(m.title.split()) or messages.DIGEST_UNTITLED)
+        rows.append(f"<li>{ref} {title} ({_e(m.author)}, {_e(m.date[:10])})</li>")
+    items = "".join(rows) or f"<li>{_e(messages.DIGEST_NOTHING_MERGED)}</li>"
+    return f'<section id="merged">{_h(2, messages.WEB_MERGED)}<ul>{items}</ul></section>'
+
+
 def _summary_table(files: list[FileReport]) -> str:
     wide = (False, True, False, False, False, False, True)  # hidden on narrow screens
     cells = (
@@ -193,6 +206,7 @@ def render_html(report: Report, report_id: str) -> str:
         f"<header><h1>{_e(report.title)}</h1>{_facts(report, report_id)}</header>",
         f'<section id="summary">{_h(2, messages.WEB_SUMMARY)}{prose(report.summary)}</section>',
         _highlights(report),
+        _merged(report) if report.is_digest else "",
         f'<section id="insights">{_h(2, messages.WEB_INSIGHTS)}{prose(report.insights)}</section>',
     ]
     if report.notes:

@@ -12,9 +12,14 @@ CONTRACT_KEYS = (
 )  # fmt: skip
 
 
+DIGEST_KEYS = ("period", "merged")
+"""A digest's JSON adds these to the report's keys (CONTRACT.md)."""
+
+
 def report_json(report: Report) -> dict:
     data = report.to_dict()
-    return {key: data[key] for key in CONTRACT_KEYS}
+    keys = CONTRACT_KEYS + DIGEST_KEYS if report.is_digest else CONTRACT_KEYS
+    return {key: data[key] for key in keys}
 
 
 def render_json(report: Report) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from bot.report import FileReport, Report
+from bot import messages
+from bot.report import FileReport, MergedItem, Report
 
 _BACKTICKS_RE = re.compile(r"`+")
 
@@ -101,6 +102,23 @@ def _view_line(permalink: str) -> str:
     return f"\nRange: `{permalink}` (a local repository without a GitHub origin)\n\n"
 
 
+def _merged_line(item: MergedItem) -> str:
+    """``- [#12](url) Title (@author, 2026-11-24)`` or, for a local commit, ``- `abc1234` ...``."""
+    title = _prose(" ".join(item.title.split())) or messages.DIGEST_UNTITLED
+    when = item.date[:10]
+    if item.number is not None:
+        ref = f"[#{item.number}]({item.url})" if item.url else f"#{item.number}"
+    else:
+        ref = f"[`{item.sha[:7]}`]({item.url})" if item.url else f"`{item.sha[:7]}`"
+    return f"- {ref} {title} ({_cell(item.author)}, {when})"
+
+
+def _merged_section(report: Report) -> str:
+    """``# Merged in this period``: what landed in the digest's window, oldest first."""
+    lines = [_merged_line(m) for m in report.merged] or [f"- {messages.DIGEST_NOTHING_MERGED}"]
+    return "# Merged in this period\n\n" + "\n".join(lines) + "\n\n"
+
+
 def render_markdown(report: Report) -> str:
     parts = [
         _front_matter(report),
@@ -109,6 +127,7 @@ def render_markdown(report: Report) -> str:
         f"## New features\n\n{_bullets(report.highlights.new_features)}\n\n",
         f"## Breaking changes\n\n{_bullets(report.highlights.breaking_changes)}\n\n",
         f"## Other updates\n\n{_bullets(report.highlights.other_updates)}\n\n",
+        _merged_section(report) if report.is_digest else "",
         f"# Insights\n\n{_prose(report.insights)}\n\n",
         f"# Summary Table\n{_summary_table(report.files)}\n\n",
     ]

@@ -176,7 +176,9 @@ class SlackPoster:
         """
         channel = target.channel
         source = source or (report.permalink if "://" in report.permalink else None)
-        value = regenerate_value(source, paths, report.language) if source else None
+        # A digest's window has passed: Regenerate would rebuild a plain report over it.
+        wanted = source is not None and not report.is_digest
+        value = regenerate_value(source, paths, report.language) if wanted and source else None
         parent = parent_message(
             report,
             requester=target.requester,

@@ -125,6 +125,31 @@ def _store(
         pipe.execute()
 
 
+def remember_digest(
+    config: Config, compare_key: str, digest: Report, request: ReportRequest
+) -> str:
+    """Cache a digest (its window's report, retitled, with period and merged list) for its page.
+
+    Its key is the window's report key plus the period and what was merged, so the page of a
+    digest shows the digest, and two digests of the same SHAs over other periods stay apart.
+    Returns its report id (RedisUnavailable when Redis is down).
+    """
+    ingredients = {
+        "digest": compare_key,
+        "period": digest.to_dict()["period"],
+        "merged": [[m.sha, m.number] for m in digest.merged],
+        "paths": sorted(set(request.paths)),
+    }
+    key = hashlib.sha256(json.dumps(ingredients, sort_keys=True).encode("utf-8")).hexdigest()
+    try:
+        client = get_redis(config)
+        report_id = report_id_for(config, client, key)
+        _store(config, client, key, report_id, digest, request)
+    except REDIS_ERRORS as exc:
+        raise RedisUnavailable(str(exc)) from exc
+    return report_id
+
+
 def _connected(config: Config) -> redis.Redis:
     """The client, after a fast PING, so a down Redis is known before any slow work."""
     try:

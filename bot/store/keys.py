@@ -100,3 +100,28 @@ def app_token_lock(prefix: str, installation: int) -> str:
 def app_identity(prefix: str, app_id: str) -> str:
     """The App's name and page (``GET /app``), for the "install it" message."""
     return f"{prefix}app:identity:{app_id}"
+
+
+def digests(prefix: str) -> str:
+    """A hash of every channel's digest subscriptions, one field per (channel, repository)."""
+    return f"{prefix}digest:subs"
+
+
+def digests_of_channel(prefix: str, channel: str) -> str:
+    """A set of the repositories a channel gets digests of, so ``digest list`` needs no scan."""
+    return f"{prefix}digest:channel:{channel}"
+
+
+def digest_covered(prefix: str) -> str:
+    """A hash: per (channel, repository), the end of the last period claimed for a digest."""
+    return f"{prefix}digest:covered"
+
+
+def digest_claim(prefix: str, channel: str, repository: str, period_end: str) -> str:
+    """The claim on one channel's digest of one period: whoever sets it queues the post."""
+    return f"{prefix}digest:claim:{channel}:{repository.lower()}:{period_end}"
+
+
+def digest_ticked(prefix: str) -> str:
+    """The last boundary the digest tick ran for, so a returning worker schedules what is due."""
+    return f"{prefix}digest:ticked"

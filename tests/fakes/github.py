@@ -1,6 +1,7 @@
 """FakeGitHub: a real HTTP server on 127.0.0.1 answering GitHub's REST API from local git repos.
 
-It serves what diffinsight reads (repository, commit, compare, pull request and its files) in
+It serves what diffinsight reads (repository, commit, compare, pull request and its files, the
+commit listing with ``sha``/``since``/``until``, closed pull requests by ``base``) in
 GitHub's JSON shapes and media types, enforces the documented caps (300 files in a comparison,
 3000 pull request files, 100 per page, the 406 ``too_large`` diff refusal), hides private
 repositories from callers without a valid token, sends rate-limit headers on every answer and
@@ -136,13 +137,16 @@ class FakeGitHub(RateLimits):
         *,
         base_sha: str,
         merged_at: str = "2025-06-12T12:00:00Z",
+        updated_at: str | None = None,
     ) -> FakePull:
         """Mark a pull request merged as ``merge_commit_sha``; like GitHub, it keeps the base
-        (the branch's commit before the merge) and head SHAs it was merged with."""
+        (the branch's commit before the merge) and head SHAs it was merged with. The merge
+        updates it (``updated_at``, unless a later comment or label is given)."""
         found = self.repos[(owner.lower(), repo.lower())]
         pr = self.pulls[(found.id, number)]
         head_sha = git.resolve(found.path, pr.head_ref)
         pr.state, pr.merged_at, pr.merge_commit_sha = "closed", merged_at, merge_commit_sha
+        pr.updated_at = updated_at or merged_at
         pr.base_sha, pr.head_sha = base_sha, head_sha
         return pr
 

@@ -10,6 +10,7 @@ import os
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 STATUS_WORDS = {"A": "added", "D": "removed", "M": "modified", "T": "changed", "R": "renamed"}
@@ -93,9 +94,43 @@ def commit_info(path: Path, sha: str, alternates: Sequence[Path] = ()) -> Commit
     )
 
 
+def commit_infos(path: Path, shas: list[str]) -> list[CommitInfo]:
+    """Many commits in one git call (a listing page), in the order given."""
+    if not shas:
+        return []
+    fmt = "%H%x00%P%x00%T%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B%x01"
+    out = run_git(path, "show", "-s", "--no-walk=unsorted", f"--format={fmt}", *shas)
+    infos = []
+    for record in out.split("\x01")[: len(shas)]:
+        parts = record.lstrip("\n").split("\x00")
+        infos.append(
+            CommitInfo(
+                sha=parts[0],
+                parents=parts[1].split(),
+                tree=parts[2],
+                author=(parts[3], parts[4], _utc(parts[5])),
+                committer=(parts[6], parts[7], _utc(parts[8])),
+                message=parts[9].rstrip("\n"),
+            )
+        )
+    return infos
+
+
+def listed_commits(path: Path, sha: str, since: str | None, until: str | None) -> list[str]:
+    """``git log``'s commits from ``sha`` (newest first), limited by committer date as the
+    commits API's ``since``/``until`` are (GitHub runs git's own date limiting)."""
+    args = ["rev-list"]
+    if since:
+        args.append(f"--since={since}")
+    if until:
+        args.append(f"--until={until}")
+    return run_git(path, *args, sha).split()
+
+
 def _utc(iso: str) -> str:
-    """GitHub writes dates as ``2012-05-25T12:10:54Z``."""
-    return iso.replace("+00:00", "Z")
+    """GitHub writes dates in UTC, as ``2012-05-25T12:10:54Z``, whatever the committer's zone."""
+    when = datetime.fromisoformat(iso).astimezone(UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def merge_base(path: Path, a: str, b: str, alternates: Sequence[Path] = ()) -> str | None:

@@ -75,6 +75,8 @@ def paginate(
 
 _ROUTES = [
     ("repo", re.compile(r"^/repos/([^/]+)/([^/]+)$")),
+    ("commits", re.compile(r"^/repos/([^/]+)/([^/]+)/commits$")),
+    ("pulls", re.compile(r"^/repos/([^/]+)/([^/]+)/pulls$")),
     ("commit_pulls", re.compile(r"^/repos/([^/]+)/([^/]+)/commits/([^/]+)/pulls$")),
     ("commit", re.compile(r"^/repos/([^/]+)/([^/]+)/commits/(.+)$")),
     ("git_commit", re.compile(r"^/repos/([^/]+)/([^/]+)/git/commits/([^/]+)$")),
@@ -106,6 +108,66 @@ class Routes:
     # --- GET /repos/{owner}/{repo} -------------------------------------------------------
     def _repo(self, repo: FakeRepo, *, query: dict[str, list[str]], accept: str) -> Answer:
         return Answer(200, shapes.repository(repo, self.urls))
+
+    # --- GET /repos/{owner}/{repo}/commits?sha&since&until ---------------------------------
+    def _commits(self, repo: FakeRepo, *, query: dict[str, list[str]], accept: str) -> Answer:
+        """The commit listing: from ``sha`` (a SHA or branch; default the default branch),
+        newest first as ``git log``, ``since``/``until`` by committer date (ISO 8601), 30 a
+        page by default and at most 100; an unknown ``sha`` is 404, a bad time 422."""
+        ref = (query.get("sha") or [repo.default_branch])[-1]
+        sha = git.resolve(repo.path, ref)
+        if sha is None:
+            return Answer(404, shapes.not_found())
+        bounds: dict[str, str | None] = {}
+        for name in ("since", "until"):
+            raw = (query.get(name) or [None])[-1]
+            if raw is not None and not _iso_time(raw):
+                body = {
+                    "message": f"Invalid value for {name}: {raw}",
+                    "documentation_url": f"{shapes.DOCS}/commits/commits#list-commits",
+                    "status": "422",
+                }
+                return Answer(422, body)
+            bounds[name] = raw
+        shas = git.listed_commits(repo.path, sha, bounds["since"], bounds["until"])
+        listed, page, last = paginate(shas, query, 30, 100)
+        infos = git.commit_infos(repo.path, listed)
+        body = [shapes.commit(repo, info, self.urls) for info in infos]
+        return Answer(200, body, query=query, page=page, last_page=last)
+
+    # --- GET /repos/{owner}/{repo}/pulls?state&base&sort&direction -------------------------
+    def _pulls(self, repo: FakeRepo, *, query: dict[str, list[str]], accept: str) -> Answer:
+        """Pull requests of the repository: ``state`` open (default), closed or all; ``base``
+        a branch name; ``sort`` created (default), updated, popularity or long-running;
+        ``direction`` desc by default for created, asc otherwise (as GitHub documents)."""
+        state = (query.get("state") or ["open"])[-1]
+        base = (query.get("base") or [None])[-1]
+        sort = (query.get("sort") or ["created"])[-1]
+        default_direction = "desc" if sort == "created" else "asc"
+        direction = (query.get("direction") or [default_direction])[-1]
+        if state not in ("open", "closed", "all") or direction not in ("asc", "desc"):
+            return Answer(422, {"message": "Validation Failed", "status": "422"})
+        chosen = [
+            pr
+            for (repo_id, _), pr in self.fake.pulls.items()
+            if repo_id == repo.id
+            and (state == "all" or pr.state == state)
+            and (base is None or pr.base_ref == base)
+        ]
+
+        def when(pr: shapes.FakePull) -> str:
+            if sort == "updated":
+                return pr.updated_at or pr.merged_at or pr.created_at
+            return pr.created_at
+
+        chosen.sort(key=lambda pr: (when(pr), pr.number), reverse=direction == "desc")
+        listed, page, last = paginate(chosen, query, 30, 100)
+        body = []
+        for pr in listed:  # only the page's pulls are resolved: each costs git calls
+            base_sha = pr.base_sha or git.resolve(repo.path, pr.base_ref) or ""
+            head_sha = pr.head_sha or git.resolve(repo.path, pr.head_ref) or ""
+            body.append(shapes.pull_simple(repo, pr, base_sha, head_sha, self.urls))
+        return Answer(200, body, query=query, page=page, last_page=last)
 
     # --- GET /repos/{owner}/{repo}/commits/{ref} -----------------------------------------
     def _commit(
@@ -304,6 +366,17 @@ class Routes:
         return shapes.file_entry(
             repo, head_sha, f, self.urls, self.fake.patch_max_lines, self.fake.patch_max_bytes
         )
+
+
+_ISO_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?"
+    r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
+)
+
+
+def _iso_time(text: str) -> bool:
+    """GitHub takes ISO 8601 (``YYYY-MM-DDTHH:MM:SSZ``) for ``since`` and ``until``."""
+    return _ISO_TIME.fullmatch(text) is not None
 
 
 def _status(ahead: int, behind: int) -> str:

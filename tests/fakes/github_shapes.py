@@ -42,6 +42,11 @@ class FakePull:
     base_sha: str | None = None
     """Pinned when the pull request is merged: GitHub keeps the SHAs it was merged with."""
     head_sha: str | None = None
+    created_at: str = "2025-06-12T10:00:00Z"
+    updated_at: str | None = None
+    """Last activity; a merge or a close updates it (None: the merge time, else created_at)."""
+    author: str | None = None
+    """The opener's login (None: the repository's owner)."""
 
 
 class Urls:
@@ -184,10 +189,10 @@ def pull_simple(
         "state": pr.state,
         "locked": False,
         "title": pr.title,
-        "user": user(repo.owner, urls),
+        "user": user(pr.author or repo.owner, urls),
         "body": pr.body,
-        "created_at": "2025-06-12T10:00:00Z",
-        "updated_at": pr.merged_at or "2025-06-12T10:00:00Z",
+        "created_at": pr.created_at,
+        "updated_at": pr.updated_at or pr.merged_at or pr.created_at,
         "closed_at": pr.merged_at,
         "merged_at": pr.merged_at,
         "merge_commit_sha": pr.merge_commit_sha,

@@ -23,10 +23,34 @@ from bot.render.slack.mrkdwn import (
     truncate_plain,
 )
 from bot.render.slack.parent import file_diff_url, summary_is_cut, summary_text
-from bot.report import FileReport, Report
+from bot.report import FileReport, MergedItem, Report
 
 MAX_FILE_SECTIONS = 300
 """Beyond this many files the thread points at the uploaded Markdown instead of posting more."""
+MAX_MERGED_LINES = 200
+"""A digest's merged list in the thread; the rest is in the uploaded Markdown."""
+
+
+def _merged_line(item: MergedItem) -> str:
+    title = escape_mrkdwn(truncate_plain(" ".join(item.title.split()), 200))
+    if item.number is not None:
+        ref = link_to(item.url, f"#{item.number}")
+    else:
+        ref = link_to(item.url, f"`{item.sha[:7]}`")
+    who = escape_mrkdwn(item.author)
+    return f"• {ref} {title or messages.DIGEST_UNTITLED} · {who} · {item.date[:10]}"
+
+
+def _merged_lines(report: Report) -> list[str]:
+    """A digest's ``Merged in this period``, oldest first, as in the Markdown file."""
+    lines = [f"*{messages.SLACK_MERGED_HEAD}*"]
+    lines += [_merged_line(m) for m in report.merged[:MAX_MERGED_LINES]]
+    if not report.merged:
+        lines.append(messages.DIGEST_NOTHING_MERGED)
+    hidden = len(report.merged) - MAX_MERGED_LINES
+    if hidden > 0:
+        lines.append(messages.SLACK_MERGED_MORE.format(n=hidden))
+    return lines
 
 
 def _table_lines(report: Report) -> list[str]:
@@ -71,13 +95,16 @@ def _pack(blocks: list[dict[str, Any]], label: str) -> list[SlackMessage]:
 
 
 def thread_messages(report: Report) -> list[SlackMessage]:
-    """The thread: insights, the summary table, then one section per file.
+    """The thread: (a digest's merged list,) insights, the summary table, one section per file.
 
     Beyond MAX_FILE_SECTIONS files a closing line says how many more the uploaded file holds.
     """
     insights = mrkdwn_from_markdown(report.insights.strip()) or messages.SLACK_NONE
     # A summary cut short in the parent opens the thread in full, so nothing is only in the file.
     blocks = section_blocks(summary_text(report)) if summary_is_cut(report) else []
+    if report.is_digest:
+        blocks += section_blocks("\n".join(_merged_lines(report)))
+        blocks.append({"type": "divider"})
     blocks += section_blocks(f"*{messages.SLACK_INSIGHTS}*\n{insights}")
     blocks.append({"type": "divider"})
     blocks.extend(section_blocks("\n".join(_table_lines(report))))
