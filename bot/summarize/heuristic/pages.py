@@ -1,0 +1,197 @@
+"""What one change does to a docs site as a whole: pages added or removed, where they sit in
+the TOC, and sections that left one page for another.
+
+A page's facts alone cannot say that the preview instructions it lost went to a new page in
+the same change; this module reads every docs page and TOC file of the change once, before the
+per-file facts, and hands each page what concerns it (:class:`PageContext`).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from bot.diff import FileChange
+from bot.summarize.heuristic.docfacts import page_facts, page_sides, page_title
+from bot.summarize.heuristic.facts import Fact
+from bot.summarize.heuristic.patchwalk import clip, code, listing
+from bot.summarize.heuristic.prose import plain, similarity
+from bot.summarize.heuristic.sections import PageContext, Section, compare_sections, key
+from bot.summarize.heuristic.toc import TocEntry, is_toc, toc_changes
+
+_FORMATS = {
+    ".md": "markdown", ".markdown": "markdown", ".mdx": "markdown", ".rst": "rst", ".rest": "rst",
+    ".adoc": "asciidoc", ".asciidoc": "asciidoc",
+}  # fmt: skip
+_SUFFIX_RE = re.compile(
+    r"\s+[|]\s+[^|]{1,60}$|\s+[-–—]\s+(?:Microsoft (?:Docs|Learn)|Docs|Documentation)$"
+)
+_MOVE_SIMILARITY = 0.5
+_MOVE_WORDS = 12
+_PAGES_LIMIT = 40  # docs pages compared across the change; more are read one by one only
+_TITLE_RE = re.compile(r"^\+?title:\s*(.+?)\s*$")
+
+
+def doc_format(filename: str) -> str | None:
+    base = filename.rsplit("/", 1)[-1].lower()
+    dot = base.rfind(".")
+    return _FORMATS.get(base[dot:]) if dot > 0 else None
+
+
+def without_site_suffix(title: str) -> str:
+    """A page title without the site's name (" | Microsoft Docs", " - Microsoft Learn")."""
+    title = title.strip().strip("'\"")
+    stripped = _SUFFIX_RE.sub("", title)
+    return stripped or title
+
+
+@dataclass
+class DocsContext:
+    pages: dict[str, PageContext] = field(default_factory=dict)
+
+    def page(self, filename: str) -> PageContext | None:
+        return self.pages.get(filename)
+
+
+def _front_title(patch: str | None) -> str | None:
+    for line in (patch or "").split("\n")[:60]:
+        match = _TITLE_RE.match(line[1:] if line[:1] in " +" else "")
+        if match and line[:1] in " +":
+            return without_site_suffix(match.group(1))
+    return None
+
+
+def _title(f: FileChange) -> str | None:
+    fmt = doc_format(f.filename)
+    return _front_title(f.patch) or (page_title(f.patch, fmt) if fmt else None)
+
+
+def _sections(f: FileChange) -> tuple[list[Section], list[Section]]:
+    """Sections this page lost and gained (all of them, for a page added or deleted)."""
+    fmt = doc_format(f.filename)
+    if fmt is None or not f.patch:
+        return [], []
+    old_side, new_side = page_sides(f.patch, fmt)
+    changes = compare_sections(old_side, new_side)
+    if f.status == "removed":
+        return changes.old, []
+    if f.status == "added":
+        return [], changes.new
+    return changes.removed, changes.added
+
+
+def _matches(lost: Section, gained: Section) -> bool:
+    a, b = lost.tree, gained.tree
+    if min(sum(a.values()), sum(b.values())) < _MOVE_WORDS:
+        return (
+            key(lost.text) == key(gained.text) and sum(a.values()) > 0 and similarity(a, b) >= 0.3
+        )
+    return similarity(a, b) >= _MOVE_SIMILARITY or (
+        key(lost.text) == key(gained.text) and similarity(a, b) >= 0.3
+    )
+
+
+def docs_context(files: list[FileChange]) -> DocsContext:
+    """Read the change's docs pages and TOC files together, once."""
+    context = DocsContext()
+    docs = [f for f in files if doc_format(f.filename) and not is_toc(f.filename) and f.patch]
+    docs = docs[:_PAGES_LIMIT]
+    for f in files:
+        if doc_format(f.filename) and not is_toc(f.filename):
+            context.pages[f.filename] = PageContext(status=f.status)
+    read = {f.filename: _sections(f) for f in docs}
+    titles = {f.filename: t for f in docs if (t := _title(f))}
+    for page in context.pages.values():
+        page.titles = titles
+    for source, (lost, _) in read.items():
+        for section in lost:
+            for target, (_, gained) in read.items():
+                if target != source and any(_matches(section, g) for g in gained):
+                    context.pages[source].moved_out[key(section.text)] = target
+                    context.pages[target].moved_in[source] += 1
+                    break
+    for f in files:
+        if is_toc(f.filename) and f.patch:
+            added, removed = toc_changes(f.filename, f.patch)
+            for entries, attr in ((added, "toc_added"), (removed, "toc_removed")):
+                for entry in entries:
+                    listed_page = _page_for(entry, context)
+                    if listed_page is not None:
+                        getattr(listed_page, attr).append(entry)
+    listed = sum(1 for page in context.pages.values() if page.status == "added" and page.toc_added)
+    for page in context.pages.values():
+        page.new_pages_listed = listed
+    return context
+
+
+def _page_for(entry: TocEntry, context: DocsContext) -> PageContext | None:
+    path = entry.page()
+    if path in context.pages:
+        return context.pages[path]
+    base = posixpath.basename(path)
+    found = [name for name in context.pages if posixpath.basename(name) == base]
+    return context.pages[found[0]] if len(found) == 1 else None
+
+
+def _name(path: str, titles: dict[str, str]) -> str:
+    title = titles.get(path)
+    shown = code(posixpath.basename(path))
+    return f'{shown} ("{clip(title, 60)}")' if title else shown
+
+
+def context_facts(filename: str, page: PageContext | None, removed: list[Section]) -> list[Fact]:
+    """Facts the rest of the change adds to a page: its moves, and its place in the TOC."""
+    if page is None:
+        return []
+    facts: list[Fact] = []
+    by_target: dict[str, list[str]] = {}
+    for section in removed:
+        target = page.moved_out.get(key(section.text))
+        if target:
+            by_target.setdefault(target, []).append(f'"{clip(plain(section.text), 50)}"')
+    if len(by_target) > 2:  # a page split up: one fact, the pages by how much each took
+        ranked = sorted(by_target.items(), key=lambda item: -len(item[1]))
+        shown = [f"{code(posixpath.basename(t))} ({len(n)})" for t, n in ranked]
+        text = f"Content split into {len(ranked)} pages (sections each took): {listing(shown, 6)}."
+        facts.append(Fact(text, "other", 7, "moves"))
+        by_target = {}
+    for target, names in by_target.items():
+        unique = list(dict.fromkeys(names))
+        text = f"Content moved to {_name(target, page.titles)}: {listing(unique, 4)}."
+        facts.append(Fact(text, "other", 7, "moves"))
+    for source, count in page.moved_in.items():
+        sections = f"{count} section{'s' if count != 1 else ''}"
+        facts.append(
+            Fact(
+                f"Takes {sections} over from {code(posixpath.basename(source))}.",
+                "other",
+                3,
+                "moves",
+            )
+        )
+    title = page.titles.get(filename)
+    ordered = sorted(page.toc_added, key=lambda e: e.toc.rsplit("/", 1)[-1] != "toc.yml")
+    for entry in ordered[:1]:
+        place = f' after "{clip(entry.after, 40)}"' if entry.after else ""
+        as_named = f' as "{clip(entry.title, 50)}"' if entry.title and entry.title != title else ""
+        verb = "New page" if page.status == "added" else "Page"
+        named = f' "{clip(title, 60)}"' if title else ""
+        text = f"{verb}{named} listed in {code(posixpath.basename(entry.toc))}{as_named}{place}."
+        weight = (7 if page.new_pages_listed <= 2 else 4) if page.status == "added" else 4
+        facts.append(Fact(text, "feature" if page.status == "added" else "other", weight, "page"))
+    for entry in page.toc_removed[:1]:
+        if not page.toc_added:
+            toc = code(posixpath.basename(entry.toc))
+            text = f'Page taken out of {toc} (was "{clip(entry.title, 50)}").'
+            facts.append(Fact(text, "other", 5, "page"))
+    return facts
+
+
+def doc_page_facts(filename: str, patch: str | None, page: PageContext | None) -> list[Fact]:
+    """A reStructuredText or AsciiDoc page's facts (Markdown adds front matter and tables)."""
+    fmt = doc_format(filename)
+    if fmt is None:
+        return []
+    facts, sections = page_facts(filename, patch, fmt, page)
+    return [*context_facts(filename, page, sections.moved_away), *facts]

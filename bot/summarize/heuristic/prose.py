@@ -1,0 +1,93 @@
+"""What a reader sees of a sentence or a command, and which few words of it changed.
+
+A version bumped in a sentence is worth "`2.88.0` -> `2.89.0`", not "1 line added and 1
+removed": the old and the new text are compared word by word (markup taken off first, so a
+link's address or an emphasis never counts as the change), and when only a few words differ
+those words are the fact. Inputs are bounded before the comparison, so its cost stays small.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from difflib import SequenceMatcher
+
+_IMAGE_RE = re.compile(r"!\[([^\]\n]{0,300})\]\([^)\n]{0,2000}\)")
+_LINK_RE = re.compile(r"\[([^\]\n]{0,300})\](?:\([^)\n]{0,2000}\)|\[[^\]\n]{0,100}\])")
+_RST_LINK_RE = re.compile(r"`([^`<\n]{1,300}?)\s*<[^>\n]{1,2000}>`_{1,2}")
+_RST_ROLE_RE = re.compile(r":[\w:+-]{1,40}:`([^`\n]{1,300})`")
+_ADOC_LINK_RE = re.compile(r"\b(?:xref|link|https?)[:][^\[\s]{0,2000}\[([^\]\n]{0,300})\]")
+_TAG_RE = re.compile(r"</?[A-Za-z][^>\n]{0,300}>")
+_EMPHASIS_RE = re.compile(r"(\*{1,3}|_{2,3}|`{1,2}|~~)(?=\S)(.{1,500}?)(?<=\S)\1")
+_TOKEN_RE = re.compile(r"-{1,2}\w[\w.-]*|\w[\w.+/:@%-]*[\w%]|\w|[^\w\s]")
+_MAX_TOKENS = 400
+_FEW = 6  # at most this many words on a side make a "value" change
+
+
+def plain(text: str) -> str:
+    """The words of a line as a reader sees them: link text kept whole, markup dropped."""
+    text = _IMAGE_RE.sub(lambda m: m.group(1), text)
+    text = _LINK_RE.sub(lambda m: m.group(1), text)
+    text = _RST_LINK_RE.sub(lambda m: m.group(1), text)
+    text = _RST_ROLE_RE.sub(lambda m: m.group(1), text)
+    text = _ADOC_LINK_RE.sub(lambda m: m.group(1), text)
+    text = _TAG_RE.sub("", text)
+    for _ in range(2):
+        text = _EMPHASIS_RE.sub(lambda m: m.group(2), text)
+    text = re.sub(r"^\s*(?:>\s*)+", "", text)  # quote markers
+    text = re.sub(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+", "", text)  # list markers
+    return " ".join(text.split())
+
+
+def words(text: str) -> Counter[str]:
+    return Counter(w.lower() for w in re.findall(r"\w+", text))
+
+
+def similarity(a: Counter[str], b: Counter[str]) -> float:
+    """Shared words over the longer side's words: 1.0 for the same text, 0 for nothing shared."""
+    total = max(sum(a.values()), sum(b.values()))
+    if not total:
+        return 1.0
+    return sum((a & b).values()) / total
+
+
+def value_changes(old: str, new: str, few: int = _FEW) -> list[tuple[str, str]] | None:
+    """The spans that differ between two texts, when only a few words do; else None.
+
+    Each span is widened to whole tokens (``2.88.0``, ``--password=``), so a fact names the
+    value, not a fragment of it.
+    """
+    a = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(old)][:_MAX_TOKENS]
+    b = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(new)][:_MAX_TOKENS]
+    ta = [old[s:e] for s, e in a]
+    tb = [new[s:e] for s, e in b]
+    if ta == tb:
+        return None
+    matcher = SequenceMatcher(None, ta, tb, autojunk=False)
+    changes: list[tuple[str, str]] = []
+    changed_a = changed_b = 0
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        changed_a += i2 - i1
+        changed_b += j2 - j1
+        before = old[a[i1][0] : a[i2 - 1][1]] if i2 > i1 else ""
+        after = new[b[j1][0] : b[j2 - 1][1]] if j2 > j1 else ""
+        if not before or not after:  # a pure insertion or deletion: show the word it follows
+            if (
+                max(i2 - i1, j2 - j1) > 3
+                or i1 == 0
+                or j1 == 0
+                or not any(c.isalnum() for c in ta[i1 - 1])
+            ):
+                return None  # words added or dropped, not a value changed
+            before = old[a[i1 - 1][0] : a[i2 - 1][1]] if i2 > i1 else ta[i1 - 1]
+            after = new[b[j1 - 1][0] : b[j2 - 1][1]] if j2 > j1 else tb[j1 - 1]
+        if (before, after) not in changes:
+            changes.append((before, after))
+    longest = max(len(ta), len(tb))
+    if changed_a > few or changed_b > few or len(changes) > 3:
+        return None
+    if (changed_a + changed_b) > max(4, longest):  # most of the text is new: not a value
+        return None
+    return changes
