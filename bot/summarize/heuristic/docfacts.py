@@ -9,14 +9,8 @@ from __future__ import annotations
 
 import re
 
-from bot.summarize.heuristic.docblocks import (
-    Block,
-    Side,
-    read_asciidoc,
-    read_markdown,
-    read_rst,
-    sides,
-)
+from bot.summarize.heuristic.docblocks import Block, Side, read_markdown, sides
+from bot.summarize.heuristic.docreaders import read_asciidoc, read_rst
 from bot.summarize.heuristic.edits import edit_facts
 from bot.summarize.heuristic.facts import Fact
 from bot.summarize.heuristic.fences import starts_in_fence, starts_in_listing

@@ -163,9 +163,9 @@ def _summarize(f: FileChange, docs: DocsContext | None = None) -> tuple[FileSumm
     return summary, facts
 
 
-def summarize_file(f: FileChange) -> FileSummary:
+def summarize_file(f: FileChange, docs: DocsContext | None = None) -> FileSummary:
     """The heuristic's words for one file: type, title and a fact-by-fact explanation."""
-    return _summarize(f)[0]
+    return _summarize(f, docs)[0]
 
 
 def summarize_overall(
