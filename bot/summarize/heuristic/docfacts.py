@@ -133,12 +133,15 @@ def _heading_facts(changes: SectionChanges, added_page: bool, removed_page: bool
             if found
         ]
         facts.append(Fact(f"Article restructured: {listing(parts)}.", "other", 4, "headings"))
-    for old, new in changes.renamed:
+    for old, new in changes.renamed[:_LIMIT]:
         level = f" (H{old.level})" if old.exact else ""
         text = f'Heading renamed{level}: "{_q(old.text)}" -> "{_q(new.text)}".'
         if old.level != new.level and old.exact:
             text = f"Heading renamed: {old.label()} -> {new.label()}."
         facts.append(Fact(text, "other", 5 if old.level == 1 else 4, "headings"))
+    if len(changes.renamed) > _LIMIT:
+        more = len(changes.renamed) - _LIMIT
+        facts.append(Fact(f"{more} more headings renamed.", "other", 2, "headings"))
     if changes.added:
         shown = listing([s.label() for s in changes.added], _LIMIT)
         facts.append(Fact(f"New sections added: {shown}.", "feature", 5, "headings"))

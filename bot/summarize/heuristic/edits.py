@@ -14,12 +14,19 @@ from dataclasses import dataclass, field
 from bot.summarize.heuristic.docblocks import Block, Side
 from bot.summarize.heuristic.facts import Fact
 from bot.summarize.heuristic.patchwalk import clip, code, listing
-from bot.summarize.heuristic.prose import plain, similarity, value_changes, words
+from bot.summarize.heuristic.prose import (
+    pair_by_words,
+    plain,
+    similarity,
+    value_changes,
+    words,
+)
 from bot.summarize.heuristic.sections import SectionChanges, blocks_by_section, key
 
 _GROUPS = {"para": "prose", "quote": "prose", "item": "item", "alert": "alert", "code": "code"}
 _PAIR_SIMILARITY = 0.4
 _LIMIT = 4
+_NEAREST = 12  # blocks compared with one alert, so pages of many alerts stay linear
 _SENTENCE_RE = re.compile(r"^(.{12,}?[.!?])(?:\s|$)")
 _ALERT_WEIGHT = {"NOTE": 4, "TIP": 4, "IMPORTANT": 5, "WARNING": 5, "CAUTION": 5}
 
@@ -73,7 +80,8 @@ def _sample_note(block: Block, codes: list[Block]) -> str:
     if not sample:
         return ""
     mine = " ".join(sample)
-    scored = [(similarity(words(mine), words(" ".join(_code_lines(c, False)))), c) for c in codes]
+    near = sorted(codes, key=lambda c: abs(c.number - block.number))[:_NEAREST]
+    scored = [(similarity(words(mine), words(" ".join(_code_lines(c, False)))), c) for c in near]
     best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
     if best[1] is not None and best[0] >= 0.5:
         found = value_changes(" ".join(_code_lines(best[1], False)), mine)
@@ -91,27 +99,26 @@ def _where(section: str) -> str:
     return f' under "{clip(plain(section), 60)}"' if section else ""
 
 
+def _place(section: str, block: Block) -> str:
+    """Where an edit is: its section, or (when the diff shows no heading above it) the first
+    words of the block itself."""
+    if section:
+        return f'under "{clip(plain(section), 60)}"'
+    lines = _code_lines(block, False) if block.kind == "code" else [plain(block.text)]
+    return f"in {code(clip(lines[0], 50))}" if lines and lines[0] else "in the page"
+
+
 def _pair(
     olds: list[Block], news: list[Block]
 ) -> tuple[list[tuple[Block, Block]], list[Block], list[Block]]:
     """Pair blocks of the same kind by shared words; the rest were added or removed."""
-    pairs: list[tuple[Block, Block]] = []
-    left = list(olds)
-    added: list[Block] = []
-    olds = [old for old in olds if old.kind in _GROUPS]
-    for new in [new for new in news if new.kind in _GROUPS]:
-        group = _GROUPS.get(new.kind)
-        candidates = [old for old in left if _GROUPS.get(old.kind) == group]
-        new_words = words(plain(new.text))
-        scored = [(similarity(words(plain(old.text)), new_words), old) for old in candidates]
-        best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
-        if best[1] is not None and best[0] >= _PAIR_SIMILARITY:
-            pairs.append((best[1], new))
-            left.remove(best[1])
-        elif group:
-            added.append(new)
-    removed = [old for old in left if old.kind in _GROUPS]
-    return pairs, added, removed
+    return pair_by_words(
+        [old for old in olds if old.kind in _GROUPS],
+        [new for new in news if new.kind in _GROUPS],
+        lambda block: words(plain(block.text)),
+        _PAIR_SIMILARITY,
+        lambda old, new: _GROUPS[old.kind] == _GROUPS[new.kind],
+    )
 
 
 def _paired(old: Block, new: Block, section: str, edits: _Edits) -> None:
@@ -129,7 +136,7 @@ def _paired(old: Block, new: Block, section: str, edits: _Edits) -> None:
                 f"Code sample{lang} extended{_where(section)}: {code(after[0])}."
             )
         else:
-            edits.code_edited.append(f'"{clip(plain(section), 60)}"' if section else "the top")
+            edits.code_edited.append(_place(section, new))
         return
     old_text, new_text = plain(old.text), plain(new.text)
     if old_text == new_text:
@@ -148,7 +155,7 @@ def _paired(old: Block, new: Block, section: str, edits: _Edits) -> None:
             )
         )
     else:
-        edits.edited.append(f'"{clip(plain(section), 60)}"' if section else "the top")
+        edits.edited.append(_place(section, new))
 
 
 def _lone(block: Block, section: str, sign: str, edits: _Edits, codes: list[Block]) -> None:
@@ -169,21 +176,21 @@ def _lone(block: Block, section: str, sign: str, edits: _Edits, codes: list[Bloc
             samples.append(f"{lang}{_where(section)}: {code(clip(lines[0], 70))}")
     elif block.whole:
         target = edits.paragraphs_added if sign == "+" else edits.paragraphs_removed
-        target.append(f'{_where(section).strip()}: "{first_sentence(block.text, 100)}"')
+        target.append(f'{_where(section)}: "{first_sentence(block.text, 100)}"')
     else:
-        edits.edited.append(f'"{clip(plain(section), 60)}"' if section else "the top")
+        edits.edited.append(_place(section, block))
 
 
 def _wrapped(
     added: list[Block], removed: list[Block], section: str, edits: _Edits
 ) -> tuple[list[Block], list[Block]]:
     """A paragraph that came back as an alert is one fact: "turned into a WARNING"."""
-    for alert in [b for b in added if b.kind == "alert"]:
+    for alert in [b for b in added if b.kind == "alert"][:_NEAREST]:
         text = words(_alert_text(alert))
         twin = next(
             (
                 b
-                for b in removed
+                for b in removed[:_NEAREST]
                 if b.kind in ("para", "quote") and similarity(words(plain(b.text)), text) >= 0.8
             ),
             None,
@@ -208,6 +215,10 @@ def _collect(old_side: Side, new_side: Side, sections: SectionChanges) -> _Edits
     fresh = {key(s.text) for s in [*sections.added, *sections.removed, *sections.moved_away]}
     fresh |= sections.covered
     old_by, new_by = blocks_by_section(old_side), blocks_by_section(new_side)
+    old_steady = blocks_by_section(old_side, changed=False)
+    old_codes = [b for b in old_side.blocks if b.kind == "code"]
+    new_codes = [b for b in new_side.blocks if b.kind == "code"]
+    new_steady = blocks_by_section(new_side, changed=False)
     renamed = {key(new.text): key(old.text) for old, new in sections.renamed}
     for section_key in dict.fromkeys([*new_by, *old_by]):
         news = new_by.get(section_key, [])
@@ -219,9 +230,13 @@ def _collect(old_side: Side, new_side: Side, sections: SectionChanges) -> _Edits
             if section_key in renamed.values():
                 continue  # read with its new name
         title = (news or olds)[0].section
-        codes = [b for b in (new_side if news else old_side).blocks if b.kind == "code"]
+        codes = new_codes if news else old_codes
         pairs, added, removed = _pair(olds, news)
         added, removed = _wrapped(added, removed, title, edits)
+        steady_old = old_steady.get(renamed.get(section_key, section_key), [])
+        more, added, _ = _pair(steady_old, added)  # a block that only gained lines
+        gone, removed, _ = _pair(new_steady.get(section_key, []), removed)
+        pairs += more + [(old, new) for new, old in gone]  # ...or only lost some
         for old, new in pairs:
             _paired(old, new, title, edits)
         for block, sign in [*((b, "+") for b in added), *((b, "-") for b in removed)]:
@@ -264,7 +279,7 @@ def edit_facts(old_side: Side, new_side: Side, sections: SectionChanges) -> list
             more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
             facts.append(
                 Fact(
-                    f"Paragraph {verb} {found[0].lstrip()}{more}.",
+                    f"Paragraph {verb}{found[0]}{more}.",
                     "other",
                     3 if verb == "added" else 2,
                     "text",
@@ -272,10 +287,10 @@ def edit_facts(old_side: Side, new_side: Side, sections: SectionChanges) -> list
             )
     edited = list(dict.fromkeys(edits.edited))
     if edited:
-        facts.append(Fact(f"Text edited under {listing(edited, _LIMIT)}.", "other", 1, "text"))
+        facts.append(Fact(f"Text edited {listing(edited, _LIMIT)}.", "other", 1, "text"))
     code_edited = list(dict.fromkeys(edits.code_edited))
     if code_edited:
         facts.append(
-            Fact(f"Code samples edited under {listing(code_edited, _LIMIT)}.", "other", 1, "text")
+            Fact(f"Code samples edited {listing(code_edited, _LIMIT)}.", "other", 1, "text")
         )
     return facts

@@ -30,6 +30,7 @@ _SUFFIX_RE = re.compile(
 _MOVE_SIMILARITY = 0.5
 _MOVE_WORDS = 12
 _PAGES_LIMIT = 40  # docs pages compared across the change; more are read one by one only
+_COMPARISONS = 20_000  # section bodies compared across pages, at most, per change
 _TITLE_RE = re.compile(r"^\+?title:\s*(.+?)\s*$")
 
 
@@ -92,6 +93,37 @@ def _matches(lost: Section, gained: Section) -> bool:
     )
 
 
+def _find_moves(read: dict[str, tuple[list[Section], list[Section]]], context: DocsContext) -> None:
+    """Sections one page lost that another page of the change gained (same heading, or the
+    same words). Headings are matched by a lookup; word comparisons stop at a fixed budget,
+    so a change of thousands of sections costs no more than a few thousand comparisons."""
+    gained_by_key: dict[str, list[tuple[str, Section]]] = {}
+    for target, (_, gained) in read.items():
+        for section in gained:
+            gained_by_key.setdefault(key(section.text), []).append((target, section))
+    budget = _COMPARISONS
+    for source, (lost, _) in read.items():
+        for section in lost:
+            found = next(
+                (
+                    t
+                    for t, g in gained_by_key.get(key(section.text), [])
+                    if t != source and _matches(section, g)
+                ),
+                None,
+            )
+            for target, (_, gained) in read.items():
+                if found is not None or budget <= 0:
+                    break
+                if target != source:
+                    budget -= len(gained)
+                    if any(_matches(section, g) for g in gained):
+                        found = target
+            if found is not None:
+                context.pages[source].moved_out[key(section.text)] = found
+                context.pages[found].moved_in[source] += 1
+
+
 def docs_context(files: list[FileChange]) -> DocsContext:
     """Read the change's docs pages and TOC files together, once."""
     context = DocsContext()
@@ -104,13 +136,7 @@ def docs_context(files: list[FileChange]) -> DocsContext:
     titles = {f.filename: t for f in docs if (t := _title(f))}
     for page in context.pages.values():
         page.titles = titles
-    for source, (lost, _) in read.items():
-        for section in lost:
-            for target, (_, gained) in read.items():
-                if target != source and any(_matches(section, g) for g in gained):
-                    context.pages[source].moved_out[key(section.text)] = target
-                    context.pages[target].moved_in[source] += 1
-                    break
+    _find_moves(read, context)
     for f in files:
         if is_toc(f.filename) and f.patch:
             added, removed = toc_changes(f.filename, f.patch)

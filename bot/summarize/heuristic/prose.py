@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from difflib import SequenceMatcher
+from typing import TypeVar
+
+T = TypeVar("T")
 
 _IMAGE_RE = re.compile(r"!\[([^\]\n]{0,300})\]\([^)\n]{0,2000}\)")
 _LINK_RE = re.compile(r"\[([^\]\n]{0,300})\](?:\([^)\n]{0,2000}\)|\[[^\]\n]{0,100}\])")
@@ -91,3 +95,39 @@ def value_changes(old: str, new: str, few: int = _FEW) -> list[tuple[str, str]] 
     if (changed_a + changed_b) > max(4, longest):  # most of the text is new: not a value
         return None
     return changes
+
+
+def pair_by_words(
+    olds: list[T],
+    news: list[T],
+    words_of: Callable[[T], Counter[str]],
+    threshold: float,
+    same_kind: Callable[[T, T], bool] = lambda old, new: True,
+    window: int = 24,
+) -> tuple[list[tuple[T, T]], list[T], list[T]]:
+    """Pair old and new items by shared words; the rest were added or removed.
+
+    A diff keeps order, so an item's counterpart is near its place: each new item is compared
+    with at most ``2 * window + 1`` old ones around its proportional position, which keeps the
+    cost linear in the number of items (every item is compared with every other in short lists).
+    """
+    old_words = [words_of(old) for old in olds]
+    used = [False] * len(olds)
+    pairs: list[tuple[T, T]] = []
+    added: list[T] = []
+    for j, new in enumerate(news):
+        new_words = words_of(new)
+        center = j * len(olds) // max(len(news), 1)
+        best, best_score = -1, 0.0
+        for i in range(max(0, center - window), min(len(olds), center + window + 1)):
+            if used[i] or not same_kind(olds[i], new):
+                continue
+            score = similarity(old_words[i], new_words)
+            if score > best_score:
+                best, best_score = i, score
+        if best >= 0 and best_score >= threshold:
+            used[best] = True
+            pairs.append((olds[best], new))
+        else:
+            added.append(new)
+    return pairs, added, [old for i, old in enumerate(olds) if not used[i]]

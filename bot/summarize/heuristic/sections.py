@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from bot.summarize.heuristic.docblocks import Block, Side
-from bot.summarize.heuristic.prose import plain, similarity, words
+from bot.summarize.heuristic.prose import pair_by_words, plain, words
 from bot.summarize.heuristic.toc import TocEntry
 
 RENAME_SIMILARITY = 0.5
@@ -131,29 +131,31 @@ def compare_sections(old_side: Side, new_side: Side) -> SectionChanges:
     removed = [s for s in changes.old if s.changed]
     added = [s for s in changes.new if s.changed]
     same: list[tuple[Section, Section]] = []
-    for old in list(removed):
-        twin = next((s for s in added if key(s.text) == key(old.text)), None)
-        if twin is not None:
-            same.append((old, twin))
-            removed.remove(old)
-            added.remove(twin)
+    waiting: dict[str, list[Section]] = {}
+    for new in added:
+        waiting.setdefault(key(new.text), []).append(new)
+    for old in removed:
+        twins = waiting.get(key(old.text))
+        if twins:
+            same.append((old, twins.pop(0)))
+    paired_old = {id(old) for old, _ in same}
+    paired_new = {id(new) for _, new in same}
+    removed = [s for s in removed if id(s) not in paired_old]
+    added = [s for s in added if id(s) not in paired_new]
     titles_old = [s for s in removed if s.level == 1]
     titles_new = [s for s in added if s.level == 1]
     if len(titles_old) == 1 and len(titles_new) == 1:
         changes.renamed.append((titles_old[0], titles_new[0]))
         removed.remove(titles_old[0])
         added.remove(titles_new[0])
-    for old in list(removed):
-        scored = [
-            (similarity(old.body, new.body), new)
-            for new in added
-            if sum(old.body.values()) >= 3 and sum(new.body.values()) >= 3
-        ]
-        best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
-        if best[1] is not None and best[0] >= RENAME_SIMILARITY:
-            changes.renamed.append((old, best[1]))
-            removed.remove(old)
-            added.remove(best[1])
+    renamed, added, removed = pair_by_words(
+        removed,
+        added,
+        lambda section: section.body,
+        RENAME_SIMILARITY,
+        lambda old, new: sum(old.body.values()) >= 3 and sum(new.body.values()) >= 3,
+    )
+    changes.renamed.extend(renamed)
     changes.added, changes.removed = added, removed
     changes.moved = _moved(changes, same)
     return changes
@@ -175,10 +177,10 @@ def _moved(changes: SectionChanges, same: list[tuple[Section, Section]]) -> list
     return [new for _, new in same if id(new) in out_of_order]
 
 
-def blocks_by_section(side: Side) -> dict[str, list[Block]]:
-    """The changed blocks of one side (headings aside), under their section's key."""
+def blocks_by_section(side: Side, changed: bool = True) -> dict[str, list[Block]]:
+    """The changed (or the unchanged) blocks of one side, headings aside, by section key."""
     found: dict[str, list[Block]] = {}
     for block in side.blocks:
-        if block.kind != "heading" and block.changed:
+        if block.kind != "heading" and block.changed == changed:
             found.setdefault(key(block.section), []).append(block)
     return found
