@@ -265,6 +265,6 @@ def tidy(block: Block) -> Block:
     """Drop trailing blank lines (kept only while a block could go on)."""
     while block.lines and not block.lines[-1].text.strip():
         block.lines.pop()
-    if block.kind == "alert":
-        block.label = block.label.upper()
+    if block.kind == "alert" and block.label.islower():
+        block.label = block.label.upper()  # a mkdocs admonition, lowercase while it was read
     return block

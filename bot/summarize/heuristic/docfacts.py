@@ -172,7 +172,10 @@ def page_facts(
     added_page = page is not None and page.status == "added"
     removed_page = page is not None and page.status == "removed"
     headings = _heading_facts(changes, added_page, removed_page)
-    facts = [*release, *headings, *edit_facts(old_side, new_side, changes)]
+    edits = (
+        [] if removed_page else edit_facts(old_side, new_side, changes)
+    )  # a page gone is one fact
+    facts = [*release, *headings, *edits]
     return facts, changes
 
 

@@ -20,10 +20,14 @@ from bot.summarize.heuristic.docblocks import (
     tidy,
 )
 
+_VERSION_NOTES = {
+    "deprecated": "Deprecation", "versionadded": "Version-added note",
+    "versionchanged": "Version-changed note", "versionremoved": "Removal note",
+}  # fmt: skip
 _RST_ALERTS = {
     "note": "NOTE", "tip": "TIP", "hint": "TIP", "important": "IMPORTANT", "warning": "WARNING",
     "caution": "CAUTION", "danger": "CAUTION", "attention": "IMPORTANT", "error": "CAUTION",
-    "seealso": "NOTE", "versionadded": "NOTE", "versionchanged": "NOTE", "deprecated": "WARNING",
+    "seealso": "NOTE",
 }  # fmt: skip
 _RST_UNDERLINE_RE = re.compile(r"^([=\-~^\"'`#*+:.])\1{2,}\s*$")
 _RST_DIRECTIVE_RE = re.compile(r"^(\s*)\.\.\s+([\w:-]+)::\s*(.*)$")
@@ -76,7 +80,12 @@ def read_rst(lines: list[Line], in_fence: bool, header: str) -> list[Block]:
         if directive:
             name, argument = directive.group(2).lower(), directive.group(3).strip()
             indent_block = len(directive.group(1))
-            if name in _RST_ALERTS:
+            if name in _VERSION_NOTES:  # ".. deprecated:: 2.4" + why: a note about that version
+                version = f" ({argument.split()[0]})" if argument else ""
+                block = build.start("alert", line, f"{_VERSION_NOTES[name]}{version}")
+                rest = argument.split(None, 1)[1] if len(argument.split()) > 1 else ""
+                block.lines[0] = Line(rest, line.changed, line.number)
+            elif name in _RST_ALERTS:
                 block = build.start("alert", line, _RST_ALERTS[name])
                 block.lines[0] = Line(argument, line.changed, line.number) if argument else line
                 if not argument:

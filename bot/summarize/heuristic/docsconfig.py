@@ -24,6 +24,7 @@ _CONFIG_NAMES = frozenset({
 })  # fmt: skip
 _JSON_MEMBER_RE = re.compile(r'^(\s*)"([^"\n]{1,200})"\s*:\s*(.*?),?\s*$')
 _YAML_MEMBER_RE = re.compile(r"^(\s*)(?:-\s+)?([A-Za-z_][\w.-]{0,100}):(?:\s+(.*?))?\s*$")
+_PAGE_RE = re.compile(r"\.(?:md|ipynb|html)['\"]?$")
 _LONGEST = 2000
 _LIMIT = 6
 
@@ -124,7 +125,8 @@ def config_facts(filename: str, patch: str | None) -> list[Fact]:
         for name in dict.fromkeys([*new, *old]):
             indent = (new.get(name) or old[name])[0]
             path = ".".join([*_parents(context, indent, json_file), name])
-            if skip_nav and path.split(".", 1)[0] == "nav":
+            value = (new.get(name) or old[name])[1]
+            if skip_nav and (path.split(".", 1)[0] == "nav" or _PAGE_RE.search(value)):
                 continue  # a mkdocs page entry: the TOC reading names it
             before, after = old.get(name), new.get(name)
             if before and after and _value(before[1]) != _value(after[1]):

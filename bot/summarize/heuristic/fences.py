@@ -13,6 +13,9 @@ FENCE_RE = re.compile(r"^\s*(```|~~~)")
 _FENCE_INFO_RE = re.compile(r"^\s*(?:`{3,}|~{3,})\s*[^`~\s]")
 _LISTING_ATTR_RE = re.compile(r"^\[(?:source|listing|literal)\b")  # AsciiDoc's [source,ruby]
 LISTING_RE = re.compile(r"^(?:-{4,}|\.{4,})\s*$")  # AsciiDoc listing and literal delimiters
+_PROSE_HEAD_RE = re.compile(
+    r"^(?:#{1,6}\s|[-*+]\s|\d+\.\s|>|\|)"
+)  # a block that may end a paragraph
 _PROSE_RE = re.compile(r"^\s*(?:#{1,6}\s+\S|[-*+]\s+\S|\d+\.\s+\S|\|.*\||>\s)")
 
 
@@ -47,6 +50,9 @@ def _starts_in_fence(lines: list[str], fence_re: re.Pattern[str] = FENCE_RE) -> 
     if not fences:
         return False
     first = fences[0]
+    above = lines[first - 1].strip() if first else ""
+    if above and not above.endswith((".", ":", "!", "?")) and not _PROSE_HEAD_RE.match(above):
+        return True  # code right above a bare fence: the fence closes it
     after = lines[first + 1 : fences[1] if len(fences) > 1 else len(lines)]
     return _prose_share(after) > max(_prose_share(lines[:first]), 0.5)
 

@@ -209,7 +209,8 @@ def context_facts(filename: str, page: PageContext | None, removed: list[Section
     for entry in page.toc_removed[:1]:
         if not page.toc_added:
             toc = code(posixpath.basename(entry.toc))
-            text = f'Page taken out of {toc} (was "{clip(entry.title, 50)}").'
+            was = f' (was "{clip(entry.title, 50)}")' if entry.title else ""
+            text = f"Page taken out of {toc}{was}."
             facts.append(Fact(text, "other", 5, "page"))
     return facts
 

@@ -89,6 +89,8 @@ def value_changes(old: str, new: str, few: int = _FEW) -> list[tuple[str, str]] 
             after = new[b[j1 - 1][0] : b[j2 - 1][1]] if j2 > j1 else tb[j1 - 1]
         if (before, after) not in changes:
             changes.append((before, after))
+    worded = [(a, b) for a, b in changes if any(ch.isalnum() for ch in a + b)]
+    changes = worded or changes  # a full stop that became a colon is not worth saying
     longest = max(len(ta), len(tb))
     if changed_a > few or changed_b > few or len(changes) > 3:
         return None

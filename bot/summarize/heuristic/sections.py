@@ -73,7 +73,7 @@ class SectionChanges:
 
 
 def _short(text: str) -> str:
-    text = plain(text)
+    text = plain(text).replace('"', "'")  # a heading quoted inside a fact's own quotes
     return text if len(text) <= 70 else text[:69].rsplit(" ", 1)[0] + "…"
 
 
