@@ -14,7 +14,11 @@ from bot.report import ReportSummary
 from bot.summarize.heuristic.docfacts import page_facts
 from bot.summarize.heuristic.pages import docs_context, without_site_suffix
 from bot.summarize.heuristic.summarizer import HeuristicSummarizer, file_facts, summarize_file
+from bot.summarize.llm.filecache import InProcessFileCache
+from bot.summarize.llm.summarizer import LLMSummarizer
 from tests.conftest import DATA
+from tests.fakes.openai import FakeOpenAI
+from tests.llmdata import llm_config
 
 DOCS = DATA / "docs"
 
@@ -242,3 +246,20 @@ def test_hostile_pages_give_few_short_facts(patch: str) -> None:
     facts = file_facts(FileChange("x.md", "modified", 1, 1, patch))
     assert 0 < len(facts) <= 30
     assert all(len(f) < 1200 for f in facts)
+
+
+def test_the_llm_prompt_carries_the_same_docs_facts() -> None:
+    """Through the real openai client against FakeOpenAI: each file's FACTS block holds the
+    facts the heuristic found, the ones that need the change's other pages included."""
+    with FakeOpenAI() as fake:
+        summarizer = LLMSummarizer(llm_config(fake), InProcessFileCache())
+        summarizer.summarize(change_of(files_of("azure-cli-macos-preview-split")), "en_US")
+        user = "\n".join(request.text("user") for request in fake.requests)
+    assert (
+        '- Content moved to `install-azure-cli-macos-preview.md` ("Install Azure CLI on macOS - '
+        'Preview"): "What is changing"' in user
+    )
+    assert '- New page "Install Azure CLI on macOS - Preview" listed in `toc.yml`' in user
+    assert "- Article restructured: 6 sections added and 18 sections moved to another page." in (
+        user
+    )
