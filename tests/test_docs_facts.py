@@ -235,6 +235,9 @@ def test_a_heading_renamed_over_the_same_body_and_one_moved_within_the_page() ->
         "@@ -1,9 +1,9 @@\n"
         + "".join(f"-## h{i}\n-body {i} words here\n" for i in range(1500))
         + "".join(f"+## g{i}\n+body {i} words here\n" for i in range(1500)),
+        "@@ -1,2 +1,2 @@\n-# a" + " " * 30_000 + "x\n+# b" + " " * 30_000 + "x\n",  # was ReDoS
+        "@@ -1,2 +1,2 @@\n- name: " + " " * 30_000 + "x\n+ name: " + " " * 30_000 + "y\n",
+        "@@ -1,2 +1,2 @@\n-" + "[a](" * 15_000 + "\n+" + "[b](" * 15_000 + "\n",
         "@@ -1,9 +1,9 @@\n"
         + "".join(f"-- item {i} alpha\n" for i in range(2000))
         + "".join(f"+- item {i} gamma\n" for i in range(2000)),

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 ALERT_KINDS = ("NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION")
-_HEADING_RE = re.compile(r"^(#{1,6})\s+(\S.{0,300}?)\s*#*\s*$")
+_ATX_RE = re.compile(r"^(#{1,6})[ \t]+(\S.*)$")
+_LONGEST_HEADING = 400
 _FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})\s*([\w+#.-]*)")
 _ALERT_RE = re.compile(r"^\s{0,3}>\s*\[!(\w+)\]\s*(.*)$")
 _MKDOCS_ALERT_RE = re.compile(r"^(?:!!!|\?\?\?\+?)\s+(\w+)(?:\s+\"([^\"]{0,200})\")?\s*$")
@@ -172,14 +173,36 @@ class Builder:
             self.current.lines.append(line)
 
 
-def section_from_header(header: str, pattern: re.Pattern[str]) -> str:
-    match = pattern.match(header)
+def atx_heading(line: str) -> tuple[int, str] | None:
+    """A Markdown ``## Title ##`` heading's level and text, if the line is one.
+
+    The pattern only finds the start; the closing ``#``s are taken off in Python, so no
+    backtracking over a long run of spaces or hashes can make a hostile line slow.
+    """
+    if len(line) > _LONGEST_HEADING or not line.startswith("#"):
+        return None
+    match = _ATX_RE.match(line)
+    if not match:
+        return None
+    text = match.group(2).rstrip()
+    bare = text.rstrip("#")
+    if bare != text and (not bare or bare[-1] in " \t"):
+        text = bare.rstrip()  # a closing sequence, after a space
+    return (len(match.group(1)), text) if text else None
+
+
+def section_from_header(header: str, pattern: re.Pattern[str] | None = None) -> str:
+    """The heading a hunk header names (git and GitHub show the nearest one, if any)."""
+    if pattern is None:
+        found = atx_heading(header)
+        return found[1] if found else ""
+    match = pattern.match(header) if len(header) <= _LONGEST_HEADING else None
     return match.group(2).strip() if match else ""
 
 
 def read_markdown(lines: list[Line], in_fence: bool, header: str) -> list[Block]:
     """Markdown (CommonMark, GitHub and Microsoft Learn alerts, mkdocs admonitions)."""
-    build = Builder(section_from_header(header, _HEADING_RE))
+    build = Builder(section_from_header(header))
     fence = ""
     if in_fence:
         build.start("code", Line("", False, lines[0].number if lines else 0), "")
@@ -196,13 +219,13 @@ def read_markdown(lines: list[Line], in_fence: bool, header: str) -> list[Block]
                 build.current.lines.append(line)
             continue
         fence_match = _FENCE_RE.match(text)
-        heading = _HEADING_RE.match(text)
+        heading = atx_heading(text)
         following = lines[index + 1].text if index + 1 < len(lines) else ""
         if fence_match:
             fence = fence_match.group(1)
             build.start("code", line, fence_match.group(2).lower())
         elif heading:
-            build.start("heading", line, heading.group(2), len(heading.group(1)))
+            build.start("heading", line, heading[1], heading[0])
         elif (
             _SETEXT_RE.match(following)
             and text.strip()

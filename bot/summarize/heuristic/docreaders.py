@@ -31,7 +31,7 @@ _RST_ALERTS = {
 }  # fmt: skip
 _RST_UNDERLINE_RE = re.compile(r"^([=\-~^\"'`#*+:.])\1{2,}\s*$")
 _RST_DIRECTIVE_RE = re.compile(r"^(\s*)\.\.\s+([\w:-]+)::\s*(.*)$")
-_ADOC_HEADING_RE = re.compile(r"^(={1,6})\s+(\S.{0,300})$")
+_ADOC_HEADING_RE = re.compile(r"^(={1,6})[ \t]+(\S.{0,300})$")
 _ADOC_ALERT_RE = re.compile(r"^(NOTE|TIP|IMPORTANT|WARNING|CAUTION):\s+(.*)$")
 _ADOC_BLOCK_ATTR_RE = re.compile(
     r"^\[(NOTE|TIP|IMPORTANT|WARNING|CAUTION|source(?:,\s*([\w+#.-]+))?)"

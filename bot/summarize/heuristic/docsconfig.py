@@ -22,8 +22,8 @@ _CONFIG_NAMES = frozenset({
     "antora.yml", "antora-playbook.yml", "_config.yml", "zone-pivot-groups.yml", "book.toml",
     "docusaurus.config.js", "conf.py",
 })  # fmt: skip
-_JSON_MEMBER_RE = re.compile(r'^(\s*)"([^"\n]{1,200})"\s*:\s*(.*?),?\s*$')
-_YAML_MEMBER_RE = re.compile(r"^(\s*)(?:-\s+)?([A-Za-z_][\w.-]{0,100}):(?:\s+(.*?))?\s*$")
+_JSON_MEMBER_RE = re.compile(r'^(\s*)"([^"\n]{1,200})"\s*:(.*)$')
+_YAML_MEMBER_RE = re.compile(r"^(\s*)(?:-\s+)?([A-Za-z_][\w.-]{0,100}):(\s.*)?$")
 _PAGE_RE = re.compile(r"\.(?:md|ipynb|html)['\"]?$")
 _LONGEST = 2000
 _LIMIT = 6
@@ -50,7 +50,9 @@ def _members(line: str, json_file: bool) -> tuple[int, str, str] | None:
     match = (_JSON_MEMBER_RE if json_file else _YAML_MEMBER_RE).match(line)
     if not match:
         return None
-    value = (match.group(3) or "").strip()
+    value = (match.group(3) or "").strip()  # trimmed here: a lazy pattern would backtrack
+    if json_file:
+        value = value.removesuffix(",").rstrip()
     return len(match.group(1)), match.group(2), value
 
 

@@ -15,6 +15,7 @@ from bot.summarize.heuristic.docblocks import Block, Side
 from bot.summarize.heuristic.facts import Fact
 from bot.summarize.heuristic.patchwalk import clip, code, listing
 from bot.summarize.heuristic.prose import (
+    PLAIN_LIMIT,
     pair_by_words,
     plain,
     similarity,
@@ -140,7 +141,9 @@ def _paired(old: Block, new: Block, section: str, edits: _Edits) -> None:
         return
     old_text, new_text = plain(old.text), plain(new.text)
     if old_text == new_text:
-        return
+        if old.text != new.text and len(new.text) > PLAIN_LIMIT:
+            edits.edited.append(_place(section, new))  # changed past what is read closely
+        return  # else only markup changed (a link's address: the links facts say it)
     found = value_changes(old_text, new_text)
     if found:
         shown = "; ".join(f"{code(a)} -> {code(b)}" for a, b in found)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.summarize.heuristic.docblocks import atx_heading
 from bot.summarize.heuristic.docfacts import page_facts, page_title
 from bot.summarize.heuristic.facts import Fact
 from bot.summarize.heuristic.fences import FENCE_RE as _FENCE_RE
@@ -20,7 +21,6 @@ from bot.summarize.heuristic.patchwalk import Run, clip, code, iter_runs, listin
 from bot.summarize.heuristic.prose import value_changes
 from bot.summarize.heuristic.tables import TableChanges, cells, compare_rows, is_row, is_separator
 
-_HEADING_RE = re.compile(r"^(#{1,6})\s+(\S.{0,300}?)\s*#*\s*$")
 _YAML_RE = re.compile(r"^([A-Za-z_][\w.-]*):(?:\s+(.*))?$")
 _YAMLISH_RE = re.compile(r"^(?:[A-Za-z_][\w.-]*:(?:\s.*)?|\s+.*|\s*-\s.*|)$")
 _LINK_RE = re.compile(
@@ -101,9 +101,9 @@ def _track(line: str, state: _State) -> None:
     if _FENCE_RE.match(line):
         state.in_fence = not state.in_fence
     elif not state.in_fence:
-        heading = _HEADING_RE.match(line)
+        heading = atx_heading(line)
         if heading:
-            state.section = heading.group(2)
+            state.section = heading[1]
         elif is_separator(line) and is_row(state.last_line):
             state.header = cells(state.last_line)
     state.last_line = line

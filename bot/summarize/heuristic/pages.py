@@ -31,7 +31,7 @@ _MOVE_SIMILARITY = 0.5
 _MOVE_WORDS = 12
 _PAGES_LIMIT = 40  # docs pages compared across the change; more are read one by one only
 _COMPARISONS = 20_000  # section bodies compared across pages, at most, per change
-_TITLE_RE = re.compile(r"^\+?title:\s*(.+?)\s*$")
+_TITLE_RE = re.compile(r"^\+?title:(.*\S.*)$")
 
 
 def doc_format(filename: str) -> str | None:
@@ -42,7 +42,7 @@ def doc_format(filename: str) -> str | None:
 
 def without_site_suffix(title: str) -> str:
     """A page title without the site's name (" | Microsoft Docs", " - Microsoft Learn")."""
-    title = title.strip().strip("'\"")
+    title = " ".join(title.split()[:40]).strip("'\"")  # one line of words, bounded
     stripped = _SUFFIX_RE.sub("", title)
     return stripped or title
 

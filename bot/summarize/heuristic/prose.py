@@ -25,11 +25,17 @@ _TAG_RE = re.compile(r"</?[A-Za-z][^>\n]{0,300}>")
 _EMPHASIS_RE = re.compile(r"(\*{1,3}|_{2,3}|`{1,2}|~~)(?=\S)(.{1,500}?)(?<=\S)\1")
 _TOKEN_RE = re.compile(r"-{1,2}\w[\w.-]*|\w[\w.+/:@%-]*[\w%]|\w|[^\w\s]")
 _MAX_TOKENS = 400
+PLAIN_LIMIT = 4000
 _FEW = 6  # at most this many words on a side make a "value" change
 
 
 def plain(text: str) -> str:
-    """The words of a line as a reader sees them: link text kept whole, markup dropped."""
+    """The words of a line as a reader sees them: link text kept whole, markup dropped.
+
+    Only the first ``PLAIN_LIMIT`` characters are read: a fact quotes a sentence, and words
+    enough to pair blocks are there, so a hostile megabyte line costs no more than that.
+    """
+    text = text[:PLAIN_LIMIT]
     text = _IMAGE_RE.sub(lambda m: m.group(1), text)
     text = _LINK_RE.sub(lambda m: m.group(1), text)
     text = _RST_LINK_RE.sub(lambda m: m.group(1), text)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from bot.summarize.heuristic.facts import Fact
 from bot.summarize.heuristic.patchwalk import clip, code, iter_runs, listing
 
-_YAML_PAIR_RE = re.compile(r"^(\s*)(-\s+)?(name|href|text|url|title|topicHref):\s*(.*?)\s*$")
+_YAML_PAIR_RE = re.compile(r"^(\s*)(-\s+)?(name|href|text|url|title|topicHref):(.*)$")
 _MKDOCS_RE = re.compile(
     r"^(\s*)-\s+(?:(['\"]?)([^:'\"]{1,200})\2:\s+)?(['\"]?)([\w./-]{1,300}\.(?:md|html|ipynb))\4\s*$"
 )
@@ -68,7 +68,7 @@ def _yaml_entries(lines: list[str]) -> list[tuple[str, str]]:
         if match.group(2) and (title or href):
             entries.append((title, href))
             title = href = ""
-        value = match.group(4).strip("'\"")
+        value = match.group(4).strip().strip("'\"")
         if match.group(3) in ("name", "text", "title"):
             title = value
         else:
