@@ -11,8 +11,12 @@ one pass over the lines, linear in their size.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
+
+from bot.summarize.heuristic.prose import plain, words
 
 ALERT_KINDS = ("NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION")
 _ATX_RE = re.compile(r"^(#{1,6})[ \t]+(\S.*)$")
@@ -60,6 +64,15 @@ class Block:
     @property
     def number(self) -> int:
         return self.lines[0].number if self.lines else 0
+
+    @cached_property
+    def shown(self) -> str:
+        """The block's text as a reader sees it (read once: pairing asks many times)."""
+        return plain(self.text)
+
+    @cached_property
+    def word_counts(self) -> Counter[str]:
+        return words(self.shown)
 
 
 @dataclass

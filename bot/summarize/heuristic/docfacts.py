@@ -73,9 +73,9 @@ def _release_groups(new_side: Side, dated: Section) -> list[tuple[str, str]]:
             and groups
             and not groups[-1][1]
         ):
-            groups[-1] = (groups[-1][0], clip(plain(block.text), 90))
+            groups[-1] = (groups[-1][0], clip(block.shown, 90))
         elif inside and not groups and block.kind == "item":
-            groups.append(("", clip(plain(block.text), 90)))
+            groups.append(("", clip(block.shown, 90)))
     return groups
 
 
@@ -97,11 +97,11 @@ def _release_facts(filename: str, new_side: Side, changes: SectionChanges) -> li
             text += f"; first entries: {'; '.join(entries)}"
         facts.append(Fact(text + ".", "feature", 7, "release notes"))
         grouped = {key(g) for g, _ in groups}
-        changes.covered |= grouped | {key(section.text)}
+        changes.covered |= grouped | {section.key}
         changes.added = [
             s
             for s in changes.added
-            if s is not section and not (s.level > section.level and key(s.text) in grouped)
+            if s is not section and not (s.level > section.level and s.key in grouped)
         ]
     return facts
 
@@ -163,11 +163,11 @@ def page_facts(
 ) -> tuple[list[Fact], SectionChanges]:
     """Section, edit and release-notes facts of one page, and its section changes; sections
     the rest of the change took over (``page.moved_out``) are told as moved, not removed."""
-    old_side, new_side = page_sides(patch, fmt)
+    old_side, new_side = page.sides if page and page.sides else page_sides(patch, fmt)
     changes = compare_sections(old_side, new_side)
     if page is not None and page.moved_out:
-        changes.moved_away = [s for s in changes.removed if key(s.text) in page.moved_out]
-        changes.removed = [s for s in changes.removed if key(s.text) not in page.moved_out]
+        changes.moved_away = [s for s in changes.removed if s.key in page.moved_out]
+        changes.removed = [s for s in changes.removed if s.key not in page.moved_out]
     release = _release_facts(filename, new_side, changes)
     added_page = page is not None and page.status == "added"
     removed_page = page is not None and page.status == "removed"
@@ -179,9 +179,10 @@ def page_facts(
     return facts, changes
 
 
-def page_title(patch: str | None, fmt: str) -> str | None:
+def page_title(patch: str | None, fmt: str, new_side: Side | None = None) -> str | None:
     """The first level-1 heading the new side shows (a title, not a code comment)."""
-    _, new_side = page_sides(patch, fmt)
+    if new_side is None:
+        _, new_side = page_sides(patch, fmt)
     for block in new_side.blocks:
         if block.kind == "heading" and block.level == 1:
             return clip(plain(block.label), 70)

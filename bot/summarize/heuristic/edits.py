@@ -22,7 +22,7 @@ from bot.summarize.heuristic.prose import (
     value_changes,
     words,
 )
-from bot.summarize.heuristic.sections import SectionChanges, blocks_by_section, key
+from bot.summarize.heuristic.sections import SectionChanges, blocks_by_section
 
 _GROUPS = {"para": "prose", "quote": "prose", "item": "item", "alert": "alert", "code": "code"}
 _PAIR_SIMILARITY = 0.4
@@ -105,7 +105,7 @@ def _place(section: str, block: Block) -> str:
     words of the block itself."""
     if section:
         return f'under "{clip(plain(section), 60)}"'
-    lines = _code_lines(block, False) if block.kind == "code" else [plain(block.text)]
+    lines = _code_lines(block, False) if block.kind == "code" else [block.shown]
     return f"in {code(clip(lines[0], 50))}" if lines and lines[0] else "in the page"
 
 
@@ -116,7 +116,7 @@ def _pair(
     return pair_by_words(
         [old for old in olds if old.kind in _GROUPS],
         [new for new in news if new.kind in _GROUPS],
-        lambda block: words(plain(block.text)),
+        lambda block: block.word_counts,
         _PAIR_SIMILARITY,
         lambda old, new: _GROUPS[old.kind] == _GROUPS[new.kind],
     )
@@ -139,7 +139,7 @@ def _paired(old: Block, new: Block, section: str, edits: _Edits) -> None:
         else:
             edits.code_edited.append(_place(section, new))
         return
-    old_text, new_text = plain(old.text), plain(new.text)
+    old_text, new_text = old.shown, new.shown
     if old_text == new_text:
         if old.text != new.text and len(new.text) > PLAIN_LIMIT:
             edits.edited.append(_place(section, new))  # changed past what is read closely
@@ -170,7 +170,7 @@ def _lone(block: Block, section: str, sign: str, edits: _Edits, codes: list[Bloc
         edits.alerts.append(Fact(text, "other", weight, "alerts"))
     elif block.kind == "item":
         items = edits.items_added if sign == "+" else edits.items_removed
-        items.setdefault(section, []).append(f'"{clip(plain(block.text), 60)}"')
+        items.setdefault(section, []).append(f'"{clip(block.shown, 60)}"')
     elif block.kind == "code":
         lines = _code_lines(block, False)
         if lines:
@@ -194,7 +194,7 @@ def _wrapped(
             (
                 b
                 for b in removed[:_NEAREST]
-                if b.kind in ("para", "quote") and similarity(words(plain(b.text)), text) >= 0.8
+                if b.kind in ("para", "quote") and similarity(b.word_counts, text) >= 0.8
             ),
             None,
         )
@@ -215,14 +215,14 @@ def _wrapped(
 
 def _collect(old_side: Side, new_side: Side, sections: SectionChanges) -> _Edits:
     edits = _Edits()
-    fresh = {key(s.text) for s in [*sections.added, *sections.removed, *sections.moved_away]}
+    fresh = {s.key for s in [*sections.added, *sections.removed, *sections.moved_away]}
     fresh |= sections.covered
     old_by, new_by = blocks_by_section(old_side), blocks_by_section(new_side)
     old_steady = blocks_by_section(old_side, changed=False)
     old_codes = [b for b in old_side.blocks if b.kind == "code"]
     new_codes = [b for b in new_side.blocks if b.kind == "code"]
     new_steady = blocks_by_section(new_side, changed=False)
-    renamed = {key(new.text): key(old.text) for old, new in sections.renamed}
+    renamed = {new.key: old.key for old, new in sections.renamed}
     for section_key in dict.fromkeys([*new_by, *old_by]):
         news = new_by.get(section_key, [])
         olds = (

@@ -17,7 +17,7 @@ from bot.summarize.heuristic.docfacts import page_facts, page_sides, page_title
 from bot.summarize.heuristic.facts import Fact
 from bot.summarize.heuristic.patchwalk import clip, code, listing
 from bot.summarize.heuristic.prose import plain, similarity
-from bot.summarize.heuristic.sections import PageContext, Section, compare_sections, key
+from bot.summarize.heuristic.sections import PageContext, Section, compare_sections
 from bot.summarize.heuristic.toc import TocEntry, is_toc, toc_changes
 
 _FORMATS = {
@@ -29,7 +29,7 @@ _SUFFIX_RE = re.compile(
 )
 _MOVE_SIMILARITY = 0.5
 _MOVE_WORDS = 12
-_PAGES_LIMIT = 40  # docs pages compared across the change; more are read one by one only
+_PAGES_LIMIT = 300  # docs pages compared across a change (GitHub lists 300 files per page)
 _COMPARISONS = 20_000  # section bodies compared across pages, at most, per change
 _TITLE_RE = re.compile(r"^\+?title:(.*\S.*)$")
 
@@ -63,17 +63,21 @@ def _front_title(patch: str | None) -> str | None:
     return None
 
 
-def _title(f: FileChange) -> str | None:
+def _title(f: FileChange, page: PageContext) -> str | None:
     fmt = doc_format(f.filename)
-    return _front_title(f.patch) or (page_title(f.patch, fmt) if fmt else None)
+    if fmt is None:
+        return None
+    new_side = page.sides[1] if page.sides else None
+    return _front_title(f.patch) or page_title(f.patch, fmt, new_side)
 
 
-def _sections(f: FileChange) -> tuple[list[Section], list[Section]]:
+def _sections(f: FileChange, page: PageContext) -> tuple[list[Section], list[Section]]:
     """Sections this page lost and gained (all of them, for a page added or deleted)."""
     fmt = doc_format(f.filename)
     if fmt is None or not f.patch:
         return [], []
     old_side, new_side = page_sides(f.patch, fmt)
+    page.sides = (old_side, new_side)
     changes = compare_sections(old_side, new_side)
     if f.status == "removed":
         return changes.old, []
@@ -84,12 +88,13 @@ def _sections(f: FileChange) -> tuple[list[Section], list[Section]]:
 
 def _matches(lost: Section, gained: Section) -> bool:
     a, b = lost.tree, gained.tree
+    small, large = sorted((sum(a.values()), sum(b.values())))
+    if small < 0.3 * large and lost.key != gained.key:
+        return False  # too different in size to share half their words
     if min(sum(a.values()), sum(b.values())) < _MOVE_WORDS:
-        return (
-            key(lost.text) == key(gained.text) and sum(a.values()) > 0 and similarity(a, b) >= 0.3
-        )
+        return lost.key == gained.key and sum(a.values()) > 0 and similarity(a, b) >= 0.3
     return similarity(a, b) >= _MOVE_SIMILARITY or (
-        key(lost.text) == key(gained.text) and similarity(a, b) >= 0.3
+        lost.key == gained.key and similarity(a, b) >= 0.3
     )
 
 
@@ -100,14 +105,14 @@ def _find_moves(read: dict[str, tuple[list[Section], list[Section]]], context: D
     gained_by_key: dict[str, list[tuple[str, Section]]] = {}
     for target, (_, gained) in read.items():
         for section in gained:
-            gained_by_key.setdefault(key(section.text), []).append((target, section))
+            gained_by_key.setdefault(section.key, []).append((target, section))
     budget = _COMPARISONS
     for source, (lost, _) in read.items():
         for section in lost:
             found = next(
                 (
                     t
-                    for t, g in gained_by_key.get(key(section.text), [])
+                    for t, g in gained_by_key.get(section.key, [])
                     if t != source and _matches(section, g)
                 ),
                 None,
@@ -120,7 +125,7 @@ def _find_moves(read: dict[str, tuple[list[Section], list[Section]]], context: D
                     if any(_matches(section, g) for g in gained):
                         found = target
             if found is not None:
-                context.pages[source].moved_out[key(section.text)] = found
+                context.pages[source].moved_out[section.key] = found
                 context.pages[found].moved_in[source] += 1
 
 
@@ -128,12 +133,11 @@ def docs_context(files: list[FileChange]) -> DocsContext:
     """Read the change's docs pages and TOC files together, once."""
     context = DocsContext()
     docs = [f for f in files if doc_format(f.filename) and not is_toc(f.filename) and f.patch]
-    docs = docs[:_PAGES_LIMIT]
     for f in files:
         if doc_format(f.filename) and not is_toc(f.filename):
             context.pages[f.filename] = PageContext(status=f.status)
-    read = {f.filename: _sections(f) for f in docs}
-    titles = {f.filename: t for f in docs if (t := _title(f))}
+    read = {f.filename: _sections(f, context.pages[f.filename]) for f in docs[:_PAGES_LIMIT]}
+    titles = {f.filename: t for f in docs if (t := _title(f, context.pages[f.filename]))}
     for page in context.pages.values():
         page.titles = titles
     _find_moves(read, context)
@@ -173,7 +177,7 @@ def context_facts(filename: str, page: PageContext | None, removed: list[Section
     facts: list[Fact] = []
     by_target: dict[str, list[str]] = {}
     for section in removed:
-        target = page.moved_out.get(key(section.text))
+        target = page.moved_out.get(section.key)
         if target:
             by_target.setdefault(target, []).append(f'"{clip(plain(section.text), 50)}"')
     if len(by_target) > 2:  # a page split up: one fact, the pages by how much each took
@@ -206,7 +210,7 @@ def context_facts(filename: str, page: PageContext | None, removed: list[Section
         text = f"{verb}{named} listed in {code(posixpath.basename(entry.toc))}{as_named}{place}."
         weight = (7 if page.new_pages_listed <= 2 else 4) if page.status == "added" else 4
         facts.append(Fact(text, "feature" if page.status == "added" else "other", weight, "page"))
-    for entry in page.toc_removed[:1]:
+    for entry in sorted(page.toc_removed, key=lambda e: e.toc.rsplit("/", 1)[-1] != "toc.yml")[:1]:
         if not page.toc_added:
             toc = code(posixpath.basename(entry.toc))
             was = f' (was "{clip(entry.title, 50)}")' if entry.title else ""

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from bot.summarize.heuristic.docblocks import Block, Side
-from bot.summarize.heuristic.prose import pair_by_words, plain, words
+from bot.summarize.heuristic.prose import pair_by_words, plain
 from bot.summarize.heuristic.toc import TocEntry
 
 RENAME_SIMILARITY = 0.5
@@ -31,6 +32,11 @@ class Section:
     exact: bool = True
     own: Counter[str] = field(default_factory=Counter)  # words up to the next heading
     tree: Counter[str] = field(default_factory=Counter)  # words up to the next one as high
+
+    @cached_property
+    def key(self) -> str:
+        """The heading as compared: its words, lower-cased, markup taken off."""
+        return key(self.text)
 
     def label(self) -> str:
         """``H2 "Usage"`` where the syntax fixes the level (Markdown, AsciiDoc), else the text:
@@ -56,6 +62,7 @@ class PageContext:
     toc_removed: list[TocEntry] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)  # other pages' titles, by path
     new_pages_listed: int = 0  # new pages the change's TOC files list, all told
+    sides: tuple[Side, Side] | None = None  # the page as read for the change, read once
 
 
 @dataclass
@@ -94,7 +101,7 @@ def _sections(side: Side) -> list[Section]:
                 open_here.append(section)
                 found.append(section)
                 continue
-            counted = words(plain(block.text))
+            counted = block.word_counts
             for section in open_here:
                 section.tree.update(counted)
             if open_here:
@@ -133,9 +140,9 @@ def compare_sections(old_side: Side, new_side: Side) -> SectionChanges:
     same: list[tuple[Section, Section]] = []
     waiting: dict[str, list[Section]] = {}
     for new in added:
-        waiting.setdefault(key(new.text), []).append(new)
+        waiting.setdefault(new.key, []).append(new)
     for old in removed:
-        twins = waiting.get(key(old.text))
+        twins = waiting.get(old.key)
         if twins:
             same.append((old, twins.pop(0)))
     paired_old = {id(old) for old, _ in same}
@@ -166,13 +173,13 @@ def _moved(changes: SectionChanges, same: list[tuple[Section, Section]]) -> list
     other headings changed (a diff often removes and re-adds a heading it did not move)."""
     if not same:
         return []
-    old_keys = [key(s.text) for s in sorted(changes.old, key=lambda s: s.number)]
+    old_keys = [s.key for s in sorted(changes.old, key=lambda s: s.number)]
     new_sorted = sorted(changes.new, key=lambda s: s.number)
-    new_keys = [key(s.text) for s in new_sorted]
+    new_keys = [s.key for s in new_sorted]
     shared = set(old_keys) & set(new_keys)
     a = [k for k in old_keys if k in shared]
-    b_sections = [s for s in new_sorted if key(s.text) in shared]
-    kept = _lcs_keys(a, [key(s.text) for s in b_sections])
+    b_sections = [s for s in new_sorted if s.key in shared]
+    kept = _lcs_keys(a, [s.key for s in b_sections])
     out_of_order = {id(b_sections[i]) for i in range(len(b_sections)) if i not in kept}
     return [new for _, new in same if id(new) in out_of_order]
 

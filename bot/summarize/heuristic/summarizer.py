@@ -79,7 +79,9 @@ def _topics(facts: list[Fact]) -> list[str]:
     return words[:2]
 
 
-def modification_title(f: FileChange, kind: str, facts: list[Fact]) -> str:
+def modification_title(
+    f: FileChange, kind: str, facts: list[Fact], docs: DocsContext | None = None
+) -> str:
     """A short title naming the page or file and, where known, which parts of it changed."""
     name = f.filename.rsplit("/", 1)[-1]
     if f.status in ("renamed", "copied") and f.previous_filename:
@@ -88,7 +90,7 @@ def modification_title(f: FileChange, kind: str, facts: list[Fact]) -> str:
         target = name if old != name else f.filename
         edited = " with edits" if f.changes else ""
         return f"{verb} {old} to {target}{edited}"
-    title = _page_title(f)
+    title = _page_title(f, docs)
     subject = f'"{title}"' if title else name
     if f.missing_reason and not f.patch:
         return f"Updated {subject} (diff not available)"
@@ -141,7 +143,10 @@ def explanation(f: FileChange, kind: str, facts: list[Fact]) -> str:
     return "\n\n".join(lines)
 
 
-def _page_title(f: FileChange) -> str | None:
+def _page_title(f: FileChange, docs: DocsContext | None) -> str | None:
+    page = docs.page(f.filename) if docs is not None else None
+    if page is not None and page.sides is not None:
+        return page.titles.get(f.filename)  # read with the change's other pages already
     if not f.patch:
         return None
     if is_markdown(f.filename):
@@ -159,7 +164,8 @@ def _summarize(f: FileChange, docs: DocsContext | None = None) -> tuple[FileSumm
         )
         facts = []
     kind = modification_type(f, facts)
-    summary = FileSummary(kind, modification_title(f, kind, facts), explanation(f, kind, facts))
+    title = modification_title(f, kind, facts, docs)
+    summary = FileSummary(kind, title, explanation(f, kind, facts))
     return summary, facts
 
 
