@@ -63,6 +63,14 @@ def test_a_restructured_article_says_what_moved_to_the_new_page_and_renames_noth
     )
     assert "Article restructured: 6 sections added and 18 sections moved to another page." in facts
     assert "Sections removed" not in facts  # they moved, they were not dropped
+    assert "IMPORTANT removed" not in facts  # it moved with its section
+    assert (
+        'Code sample (bash) changed under "Unable to find Python or installed packages": '
+        "`python@3.13` -> `python@3.10`." in facts
+    )
+    assert 'Page description changed: now "Learn how to install and run the Azure CLI on macOS' in (
+        facts
+    )
 
 
 def test_a_new_page_is_named_by_its_title_and_its_toc_place() -> None:

@@ -217,6 +217,7 @@ def _collect(old_side: Side, new_side: Side, sections: SectionChanges) -> _Edits
     edits = _Edits()
     fresh = {s.key for s in [*sections.added, *sections.removed, *sections.moved_away]}
     fresh |= sections.covered
+    dropped = {s.key for s in [*sections.removed, *sections.moved_away]}
     old_by, new_by = blocks_by_section(old_side), blocks_by_section(new_side)
     old_steady = blocks_by_section(old_side, changed=False)
     old_codes = [b for b in old_side.blocks if b.kind == "code"]
@@ -243,8 +244,8 @@ def _collect(old_side: Side, new_side: Side, sections: SectionChanges) -> _Edits
         for old, new in pairs:
             _paired(old, new, title, edits)
         for block, sign in [*((b, "+") for b in added), *((b, "-") for b in removed)]:
-            if section_key in fresh and block.kind != "alert":
-                continue  # a new or removed section is told as one
+            if section_key in fresh and (block.kind != "alert" or section_key in dropped):
+                continue  # a new or removed section is told as one (a new one's alerts too)
             _lone(block, title, sign, edits, codes)
     return edits
 
