@@ -206,7 +206,7 @@ def test_asciidoc_page_split_with_antora_nav() -> None:
 def test_mkdocs_page_split_into_several_pages() -> None:
     facts = facts_of("httpx-advanced-split", "docs/advanced.md")
     assert facts[0].startswith("Content split into 3 pages (sections each took): `clients.md` (")
-    assert 'Page taken out of `mkdocs.yml` (was "Advanced Usage").' in facts
+    assert 'Page "Advanced Usage" deleted, taken out of `mkdocs.yml`.' in facts
     nav = facts_of("httpx-advanced-split", "mkdocs.yml")
     assert nav[0].startswith(
         'TOC entries added: "Clients" (`advanced/clients.md`, after "QuickStart"), '

@@ -180,7 +180,8 @@ def page_facts(
 
 
 def page_title(patch: str | None, fmt: str, new_side: Side | None = None) -> str | None:
-    """The first level-1 heading the new side shows (a title, not a code comment)."""
+    """The first level-1 heading ``new_side`` (by default the patch's new side) shows: a
+    title, not a code comment."""
     if new_side is None:
         _, new_side = page_sides(patch, fmt)
     for block in new_side.blocks:

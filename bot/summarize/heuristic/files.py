@@ -171,7 +171,7 @@ def collect_facts(f: FileChange, docs: DocsContext | None = None) -> list[Fact]:
     content = _content_facts(f, docs)
     status = _status_facts(f)
     if any(fact.topic == "page" for fact in content):  # "New page "Title" listed in toc.yml"
-        status = [fact for fact in status if fact.topic != "new file"]
+        status = [fact for fact in status if fact.topic not in ("new file", "deleted file")]
     facts = [*status, *_special_facts(f), *content]
     if not any(fact.topic not in ("renamed", "mode") for fact in facts):
         plain = _plain_fact(f)

@@ -55,20 +55,23 @@ class DocsContext:
         return self.pages.get(filename)
 
 
-def _front_title(patch: str | None) -> str | None:
+def _front_title(patch: str | None, sign: str = "+") -> str | None:
+    """A front-matter ``title:`` near the top, on the new side (``+``) or the old (``-``)."""
     for line in (patch or "").split("\n")[:60]:
-        match = _TITLE_RE.match(line[1:] if line[:1] in " +" else "")
-        if match and line[:1] in " +":
+        match = _TITLE_RE.match(line[1:]) if line[:1] in (" ", sign) else None
+        if match:
             return without_site_suffix(match.group(1))
     return None
 
 
 def _title(f: FileChange, page: PageContext) -> str | None:
+    """The page's title: the new side's, or the old side's for a deleted page."""
     fmt = doc_format(f.filename)
     if fmt is None:
         return None
-    new_side = page.sides[1] if page.sides else None
-    return _front_title(f.patch) or page_title(f.patch, fmt, new_side)
+    gone = f.status == "removed"
+    side = page.sides[1 if not gone else 0] if page.sides else None
+    return _front_title(f.patch, "-" if gone else "+") or page_title(f.patch, fmt, side)
 
 
 def _sections(f: FileChange, page: PageContext) -> tuple[list[Section], list[Section]]:
@@ -149,9 +152,9 @@ def docs_context(files: list[FileChange]) -> DocsContext:
                     listed_page = _page_for(entry, context)
                     if listed_page is not None:
                         getattr(listed_page, attr).append(entry)
-    listed = sum(1 for page in context.pages.values() if page.status == "added" and page.toc_added)
+    new_pages = sum(1 for page in context.pages.values() if page.status == "added")
     for page in context.pages.values():
-        page.new_pages_listed = listed
+        page.new_pages = new_pages
     return context
 
 
@@ -200,23 +203,41 @@ def context_facts(filename: str, page: PageContext | None, removed: list[Section
                 "moves",
             )
         )
+    return [*facts, *_place_facts(filename, page)]
+
+
+def _first_toc(entries: list[TocEntry]) -> TocEntry | None:
+    """The entry to name: the one in a ``toc.yml`` first (a landing page's index.yml after)."""
+    ordered = sorted(entries, key=lambda e: e.toc.rsplit("/", 1)[-1] != "toc.yml")
+    return ordered[0] if ordered else None
+
+
+def _place_facts(filename: str, page: PageContext) -> list[Fact]:
+    """A page added, deleted, listed or unlisted: by its title and its TOC place."""
     title = page.titles.get(filename)
-    ordered = sorted(page.toc_added, key=lambda e: e.toc.rsplit("/", 1)[-1] != "toc.yml")
-    for entry in ordered[:1]:
-        place = f' after "{clip(entry.after, 40)}"' if entry.after else ""
-        as_named = f' as "{clip(entry.title, 50)}"' if entry.title and entry.title != title else ""
-        verb = "New page" if page.status == "added" else "Page"
-        named = f' "{clip(title, 60)}"' if title else ""
-        text = f"{verb}{named} listed in {code(posixpath.basename(entry.toc))}{as_named}{place}."
-        weight = (7 if page.new_pages_listed <= 2 else 4) if page.status == "added" else 4
-        facts.append(Fact(text, "feature" if page.status == "added" else "other", weight, "page"))
-    for entry in sorted(page.toc_removed, key=lambda e: e.toc.rsplit("/", 1)[-1] != "toc.yml")[:1]:
-        if not page.toc_added:
-            toc = code(posixpath.basename(entry.toc))
-            was = f' (was "{clip(entry.title, 50)}")' if entry.title else ""
-            text = f"Page taken out of {toc}{was}."
-            facts.append(Fact(text, "other", 5, "page"))
-    return facts
+    named = f' "{clip(title, 60)}"' if title else ""
+    listed, unlisted = _first_toc(page.toc_added), _first_toc(page.toc_removed)
+    where = ""
+    if listed is not None:
+        place = f' after "{clip(listed.after, 40)}"' if listed.after else ""
+        as_named = (
+            f' as "{clip(listed.title, 50)}"' if listed.title and listed.title != title else ""
+        )
+        where = f" listed in {code(posixpath.basename(listed.toc))}{as_named}{place}"
+    if page.status == "added":
+        if page.new_pages > 2:  # many: grouped as new files; the TOC file's fact lists them
+            return [Fact(f"New page{named}{where}.", "other", 3, "page place")] if where else []
+        return [Fact(f"New page{named}{where}.", "feature", 7, "page")] if where or title else []
+    out = f", taken out of {code(posixpath.basename(unlisted.toc))}" if unlisted else ""
+    if page.status == "removed":
+        return [Fact(f"Page{named} deleted{out}.", "other", 5, "page")] if title or out else []
+    if listed is not None:
+        return [Fact(f"Page{named}{where}.", "other", 4, "page")]
+    if unlisted is not None:
+        was = f' (was "{clip(unlisted.title, 50)}")' if unlisted.title else ""
+        toc = code(posixpath.basename(unlisted.toc))
+        return [Fact(f"Page taken out of {toc}{was}.", "other", 5, "page")]
+    return []
 
 
 def doc_page_facts(filename: str, patch: str | None, page: PageContext | None) -> list[Fact]:

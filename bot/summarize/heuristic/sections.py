@@ -61,7 +61,7 @@ class PageContext:
     toc_added: list[TocEntry] = field(default_factory=list)
     toc_removed: list[TocEntry] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)  # other pages' titles, by path
-    new_pages_listed: int = 0  # new pages the change's TOC files list, all told
+    new_pages: int = 0  # pages the whole change adds
     sides: tuple[Side, Side] | None = None  # the page as read for the change, read once
 
 

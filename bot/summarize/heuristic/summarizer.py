@@ -35,7 +35,7 @@ _TOPIC_WORDS = {
     "mode": "file mode", "binary": "binary content", "submodule": "submodule", "missing": "content",
     "settings": "settings", "comments": "comments", "values": "text", "alerts": "notes",
     "lists": "lists", "release notes": "release notes", "toc": "TOC", "page": "page",
-    "moves": "sections",
+    "page place": "TOC", "moves": "sections",
 }  # fmt: skip
 
 
