@@ -274,3 +274,20 @@ def test_the_llm_prompt_carries_the_same_docs_facts() -> None:
     assert "- Article restructured: 6 sections added and 18 sections moved to another page." in (
         user
     )
+
+
+def test_sphinx_toctree_entries_tie_pages_to_their_place() -> None:
+    """The hunks start inside the toctrees (their directive line is out of view)."""
+    new = facts_of("flask-gevent-toctree", "docs/gevent.rst")
+    assert (
+        new[0] == 'New page "Async with Gevent" listed in `index.rst` after "deploying/index.rst".'
+    )
+    assert 'New sections added: "Enabling gevent", "Combining with async/await" and "libuv".' in (
+        new
+    )  # the title is not listed as a section of its own page
+    assert "Page taken out of `index.rst`." in facts_of("flask-gevent-toctree", "eventlet.rst")
+    assert facts_of("flask-gevent-toctree", "deploying/index.rst") == [
+        "TOC entries removed: `eventlet.rst`."
+    ]
+    gunicorn = facts_of("flask-gevent-toctree", "gunicorn.rst")
+    assert 'Heading renamed: "Async with gevent or eventlet" -> "Async with gevent".' in gunicorn

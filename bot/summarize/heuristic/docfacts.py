@@ -109,7 +109,8 @@ def _release_facts(filename: str, new_side: Side, changes: SectionChanges) -> li
 def _heading_facts(changes: SectionChanges, added_page: bool, removed_page: bool) -> list[Fact]:
     facts: list[Fact] = []
     if added_page:  # a new page: its outline, without the title said elsewhere
-        outline = [s.label() for s in changes.added if s.level > 1]
+        title = changes.new[0] if changes.new and changes.new[0].number <= 3 else None
+        outline = [s.label() for s in changes.added if s.level > 1 and s is not title]
         if outline:
             shown = listing(outline, _LIMIT)
             facts.append(Fact(f"New sections added: {shown}.", "feature", 3, "headings"))
@@ -180,14 +181,16 @@ def page_facts(
 
 
 def page_title(patch: str | None, fmt: str, new_side: Side | None = None) -> str | None:
-    """The first level-1 heading ``new_side`` (by default the patch's new side) shows: a
-    title, not a code comment."""
+    """The page's title as ``new_side`` (by default the patch's new side) shows it: its first
+    level-1 heading, or (reStructuredText, whose levels are only an order) a heading on the
+    page's first lines. Never a code comment."""
     if new_side is None:
         _, new_side = page_sides(patch, fmt)
-    for block in new_side.blocks:
-        if block.kind == "heading" and block.level == 1:
-            return clip(plain(block.label), 70)
-    return None
+    headings = [block for block in new_side.blocks if block.kind == "heading"]
+    first = next((b for b in headings if b.level == 1 and b.exact), None)
+    if first is None and headings and not headings[0].exact and headings[0].number <= 3:
+        first = headings[0]
+    return clip(plain(first.label), 70) if first is not None else None
 
 
 def headings_of(blocks: list[Block]) -> list[Block]:

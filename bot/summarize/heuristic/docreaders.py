@@ -31,6 +31,7 @@ _RST_ALERTS = {
 }  # fmt: skip
 _RST_UNDERLINE_RE = re.compile(r"^([=\-~^\"'`#*+:.])\1{2,}\s*$")
 _RST_DIRECTIVE_RE = re.compile(r"^(\s*)\.\.\s+([\w:-]+)::\s*(.*)$")
+_TOCTREE_LINE_RE = re.compile(r"^[ \t]{2,}(?:[^<\n]{1,200}<[\w./-]{1,300}>|[\w./-]{1,300})[ \t]*$")
 _ADOC_HEADING_RE = re.compile(r"^(={1,6})[ \t]+(\S.{0,300})$")
 _ADOC_ALERT_RE = re.compile(r"^(NOTE|TIP|IMPORTANT|WARNING|CAUTION):\s+(.*)$")
 _ADOC_BLOCK_ATTR_RE = re.compile(
@@ -126,8 +127,20 @@ def read_rst(lines: list[Line], in_fence: bool, header: str) -> list[Block]:
         else:
             build.add(line)
     build.close()
-    blocks = [tidy(block) for block in build.blocks]
+    blocks = [_toctree_body(tidy(block)) for block in build.blocks]
     return [_strip_directive_body(b) for b in blocks if b.kind != "target"]
+
+
+def _toctree_body(block: Block) -> Block:
+    """A hunk that starts inside a ``.. toctree::`` shows only its indented entries: an
+    indented paragraph of two or more lines that are each one document path is one."""
+    if (
+        block.kind == "para"
+        and len(block.lines) >= 2
+        and all(_TOCTREE_LINE_RE.match(line.text) for line in block.lines)
+    ):
+        block.kind = "toctree"
+    return block
 
 
 def _strip_directive_body(block: Block) -> Block:

@@ -18,7 +18,13 @@ from bot.summarize.heuristic.facts import Fact
 from bot.summarize.heuristic.patchwalk import clip, code, listing
 from bot.summarize.heuristic.prose import plain, similarity
 from bot.summarize.heuristic.sections import PageContext, Section, compare_sections
-from bot.summarize.heuristic.toc import TocEntry, is_toc, toc_changes
+from bot.summarize.heuristic.toc import (
+    TocEntry,
+    entry_facts,
+    is_toc,
+    toc_changes,
+    toctree_changes,
+)
 
 _FORMATS = {
     ".md": "markdown", ".markdown": "markdown", ".mdx": "markdown", ".rst": "rst", ".rest": "rst",
@@ -145,17 +151,26 @@ def docs_context(files: list[FileChange]) -> DocsContext:
         page.titles = titles
     _find_moves(read, context)
     for f in files:
-        if is_toc(f.filename) and f.patch:
-            added, removed = toc_changes(f.filename, f.patch)
-            for entries, attr in ((added, "toc_added"), (removed, "toc_removed")):
-                for entry in entries:
-                    listed_page = _page_for(entry, context)
-                    if listed_page is not None:
-                        getattr(listed_page, attr).append(entry)
+        for entries, attr in zip(_listings(f, context), ("toc_added", "toc_removed"), strict=True):
+            for entry in entries:
+                listed_page = _page_for(entry, context)
+                if listed_page is not None:
+                    getattr(listed_page, attr).append(entry)
     new_pages = sum(1 for page in context.pages.values() if page.status == "added")
     for page in context.pages.values():
         page.new_pages = new_pages
     return context
+
+
+def _listings(f: FileChange, context: DocsContext) -> tuple[list[TocEntry], list[TocEntry]]:
+    """TOC entries a file adds and removes: a TOC file's, or a Sphinx page's toctree's."""
+    page = context.pages.get(f.filename)
+    if page is not None and page.sides is not None and doc_format(f.filename) == "rst":
+        page.toctree = toctree_changes(f.filename, *page.sides)
+        return page.toctree
+    if is_toc(f.filename) and f.patch:
+        return toc_changes(f.filename, f.patch)
+    return [], []
 
 
 def _page_for(entry: TocEntry, context: DocsContext) -> PageContext | None:
@@ -246,4 +261,5 @@ def doc_page_facts(filename: str, patch: str | None, page: PageContext | None) -
     if fmt is None:
         return []
     facts, sections = page_facts(filename, patch, fmt, page)
-    return [*context_facts(filename, page, sections.moved_away), *facts]
+    toctree = entry_facts(*page.toctree) if page is not None else []
+    return [*context_facts(filename, page, sections.moved_away), *facts, *toctree]

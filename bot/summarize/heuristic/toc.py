@@ -13,6 +13,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from bot.summarize.heuristic.docblocks import Block, Side
 from bot.summarize.heuristic.facts import Fact
 from bot.summarize.heuristic.patchwalk import clip, code, iter_runs, listing
 
@@ -20,6 +21,7 @@ _YAML_PAIR_RE = re.compile(r"^(\s*)(-\s+)?(name|href|text|url|title|topicHref):(
 _MKDOCS_RE = re.compile(
     r"^(\s*)-\s+(?:(['\"]?)([^:'\"]{1,200})\2:\s+)?(['\"]?)([\w./-]{1,300}\.(?:md|html|ipynb))\4\s*$"
 )
+_TOCTREE_RE = re.compile(r"^(?:([^<]{1,200})<)?([\w./:-]{1,300})>?$")
 _ADOC_NAV_RE = re.compile(r"^(\*{1,6})\s+xref:([^\[\s]{1,300})\[([^\]]{0,200})\]")
 
 
@@ -122,9 +124,58 @@ def toc_changes(filename: str, patch: str | None) -> tuple[list[TocEntry], list[
     return added, removed
 
 
+def toctree_changes(filename: str, old: Side, new: Side) -> tuple[list[TocEntry], list[TocEntry]]:
+    """Entries a reStructuredText page's ``.. toctree::`` gained and lost (Sphinx's TOC)."""
+    sides = []
+    for side in (old, new):
+        entries: list[tuple[str, str]] = []
+        for block in side.blocks:
+            if block.kind == "toctree":  # context entries are on both sides and cancel out
+                entries.extend(_toctree_entries(block))
+        sides.append(entries)
+    before, after = sides
+    old_set, new_set = set(before), set(after)
+    added: list[TocEntry] = []
+    previous = ""
+    for title, href in after:
+        if (title, href) not in old_set:
+            added.append(TocEntry(title, href, filename, previous))
+        previous = title or href
+    removed = [TocEntry(t, h, filename) for t, h in before if (t, h) not in new_set]
+    return added, removed
+
+
+def _toctree_entries(block: Block) -> list[tuple[str, str]]:
+    """``Title <path>`` or ``path`` lines of a toctree's body (options and blanks skipped)."""
+    found: list[tuple[str, str]] = []
+    for line in block.lines:
+        text = line.text.strip()
+        if not text or text.startswith((":", "..")) or len(text) > 300:
+            continue
+        match = _TOCTREE_RE.match(text)
+        if match:
+            path = match.group(2)
+            href = path if path.endswith((".rst", ".md")) or "://" in path else f"{path}.rst"
+            found.append(((match.group(1) or "").strip(), href))
+    return found
+
+
+def _entry(entry: TocEntry, with_place: bool = False) -> str:
+    """``"Title" (`page.md`, after "Other")``, or `` `page.md` `` when it has no title."""
+    notes = [code(entry.href)] if entry.title else []
+    if with_place and entry.after:
+        notes.append(f'after "{clip(entry.after, 40)}"')
+    head = f'"{clip(entry.title, 60)}"' if entry.title else code(entry.href)
+    return f"{head} ({', '.join(notes)})" if notes else head
+
+
 def toc_facts(filename: str, patch: str | None) -> list[Fact]:
     """What a TOC file's change does to the site's navigation."""
-    added, removed = toc_changes(filename, patch)
+    return entry_facts(*toc_changes(filename, patch))
+
+
+def entry_facts(added: list[TocEntry], removed: list[TocEntry]) -> list[Fact]:
+    """TOC entries added, removed, moved and retitled, as facts."""
     by_href = {e.href: e for e in removed}
     facts: list[Fact] = []
     retitled = [
@@ -147,14 +198,10 @@ def toc_facts(filename: str, patch: str | None) -> list[Fact]:
     fresh = [e for e in added if e.href not in changed]
     gone = [e for e in removed if e.href not in changed]
     if fresh:
-        shown = [
-            f'"{clip(e.title or e.href, 60)}" ({code(e.href)}'
-            + (f', after "{clip(e.after, 40)}")' if e.after else ")")
-            for e in fresh
-        ]
+        shown = [_entry(e, with_place=True) for e in fresh]
         facts.append(Fact(f"TOC entries added: {listing(shown, 4)}.", "other", 4, "toc"))
     if gone:
-        shown = [f'"{clip(e.title or e.href, 60)}" ({code(e.href)})' for e in gone]
+        shown = [_entry(e) for e in gone]
         facts.append(Fact(f"TOC entries removed: {listing(shown, 4)}.", "other", 4, "toc"))
     if moved:
         facts.append(
