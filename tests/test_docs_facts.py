@@ -291,3 +291,13 @@ def test_sphinx_toctree_entries_tie_pages_to_their_place() -> None:
     ]
     gunicorn = facts_of("flask-gevent-toctree", "gunicorn.rst")
     assert 'Heading renamed: "Async with gevent or eventlet" -> "Async with gevent".' in gunicorn
+
+
+def test_a_replaced_command_and_a_retitled_toc_entry() -> None:
+    assert facts_of("azure-cli-install-script-url", "cli-install-linux-apt.md") == [
+        "Code sample (bash) changed: `curl -sL https://aka.ms/InstallAzureCLIDeb | sudo bash` -> "
+        "`curl -fsSL 'https://azurecliprod.blob.core.windows.net/$root/deb_inst…`."
+    ]
+    assert facts_of("azure-cli-toc-typo", "toc.yml") == [
+        'TOC entries retitled: "Use shorthand synax" -> "Use shorthand syntax".'
+    ]

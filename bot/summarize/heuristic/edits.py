@@ -136,6 +136,9 @@ def _paired(old: Block, new: Block, section: str, edits: _Edits) -> None:
             edits.code_changes.append(
                 f"Code sample{lang} extended{_where(section)}: {code(after[0])}."
             )
+        elif len(before) == 1 and len(after) == 1:  # one command replaced by another
+            shown = f"{code(clip(before[0], 70))} -> {code(clip(after[0], 70))}"
+            edits.code_changes.append(f"Code sample{lang} changed{_where(section)}: {shown}.")
         else:
             edits.code_edited.append(_place(section, new))
         return
@@ -213,6 +216,20 @@ def _wrapped(
     return added, removed
 
 
+def _samples_replaced(
+    pairs: list[tuple[Block, Block]], added: list[Block], removed: list[Block]
+) -> tuple[list[tuple[Block, Block]], list[Block], list[Block]]:
+    """A code sample removed and one of the same language added in the same section were
+    replaced, however few words they share (a new URL or command is most of a one-liner)."""
+    for new in [b for b in added if b.kind == "code"]:
+        old = next((b for b in removed if b.kind == "code" and b.label == new.label), None)
+        if old is not None:
+            pairs = [*pairs, (old, new)]
+            added = [b for b in added if b is not new]
+            removed = [b for b in removed if b is not old]
+    return pairs, added, removed
+
+
 def _collect(old_side: Side, new_side: Side, sections: SectionChanges) -> _Edits:
     edits = _Edits()
     fresh = {s.key for s in [*sections.added, *sections.removed, *sections.moved_away]}
@@ -236,6 +253,7 @@ def _collect(old_side: Side, new_side: Side, sections: SectionChanges) -> _Edits
         title = (news or olds)[0].section
         codes = new_codes if news else old_codes
         pairs, added, removed = _pair(olds, news)
+        pairs, added, removed = _samples_replaced(pairs, added, removed)
         added, removed = _wrapped(added, removed, title, edits)
         steady_old = old_steady.get(renamed.get(section_key, section_key), [])
         more, added, _ = _pair(steady_old, added)  # a block that only gained lines

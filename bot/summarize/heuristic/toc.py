@@ -21,6 +21,7 @@ _YAML_PAIR_RE = re.compile(r"^(\s*)(-\s+)?(name|href|text|url|title|topicHref):(
 _MKDOCS_RE = re.compile(
     r"^(\s*)-\s+(?:(['\"]?)([^:'\"]{1,200})\2:\s+)?(['\"]?)([\w./-]{1,300}\.(?:md|html|ipynb))\4\s*$"
 )
+_LINK_KEYS = frozenset({"href", "url", "topicHref"})
 _TOCTREE_RE = re.compile(r"^(?:([^<]{1,200})<)?([\w./:-]{1,300})>?$")
 _ADOC_NAV_RE = re.compile(r"^(\*{1,6})\s+xref:([^\[\s]{1,300})\[([^\]]{0,200})\]")
 
@@ -171,7 +172,24 @@ def _entry(entry: TocEntry, with_place: bool = False) -> str:
 
 def toc_facts(filename: str, patch: str | None) -> list[Fact]:
     """What a TOC file's change does to the site's navigation."""
-    return entry_facts(*toc_changes(filename, patch))
+    return [*entry_facts(*toc_changes(filename, patch)), *_retitled_in_place(patch)]
+
+
+def _retitled_in_place(patch: str | None) -> list[Fact]:
+    """An entry's ``name:`` edited while its ``href:`` stayed as context (a typo fixed)."""
+    found: list[str] = []
+    for run in iter_runs(patch):
+        old = [m for line in run.removed if (m := _YAML_PAIR_RE.match(line))]
+        new = [m for line in run.added if (m := _YAML_PAIR_RE.match(line))]
+        if len(old) != len(new) or any(m.group(3) in _LINK_KEYS for m in [*old, *new]):
+            continue
+        for before, after in zip(old, new, strict=True):
+            a, b = before.group(4).strip().strip("'\""), after.group(4).strip().strip("'\"")
+            if before.group(3) == after.group(3) and a != b:
+                found.append(f'"{clip(a, 60)}" -> "{clip(b, 60)}"')
+    if not found:
+        return []
+    return [Fact(f"TOC entries retitled: {listing(found, 4)}.", "other", 4, "toc")]
 
 
 def entry_facts(added: list[TocEntry], removed: list[TocEntry]) -> list[Fact]:
@@ -204,12 +222,6 @@ def entry_facts(added: list[TocEntry], removed: list[TocEntry]) -> list[Fact]:
         shown = [_entry(e) for e in gone]
         facts.append(Fact(f"TOC entries removed: {listing(shown, 4)}.", "other", 4, "toc"))
     if moved:
-        facts.append(
-            Fact(
-                f"TOC entries moved: {listing([code(h) for h in sorted(moved)], 4)}.",
-                "other",
-                3,
-                "toc",
-            )
-        )
+        shown = [_entry(e, with_place=True) for e in added if e.href in moved]
+        facts.append(Fact(f"TOC entries moved: {listing(shown, 4)}.", "other", 3, "toc"))
     return facts
