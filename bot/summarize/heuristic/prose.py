@@ -55,10 +55,12 @@ def words(text: str) -> Counter[str]:
 
 def similarity(a: Counter[str], b: Counter[str]) -> float:
     """Shared words over the longer side's words: 1.0 for the same text, 0 for nothing shared."""
-    total = max(sum(a.values()), sum(b.values()))
-    if not total:
+    total_a, total_b = a.total(), b.total()
+    if not max(total_a, total_b):
         return 1.0
-    return sum((a & b).values()) / total
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    shared = sum(min(count, large[word]) for word, count in small.items() if word in large)
+    return shared / max(total_a, total_b)
 
 
 def value_changes(old: str, new: str, few: int = _FEW) -> list[tuple[str, str]] | None:
@@ -120,16 +122,21 @@ def pair_by_words(
     cost linear in the number of items (every item is compared with every other in short lists).
     """
     old_words = [words_of(old) for old in olds]
+    old_totals = [counted.total() for counted in old_words]
     used = [False] * len(olds)
     pairs: list[tuple[T, T]] = []
     added: list[T] = []
     for j, new in enumerate(news):
         new_words = words_of(new)
+        new_total = new_words.total()
         center = j * len(olds) // max(len(news), 1)
         best, best_score = -1, 0.0
         for i in range(max(0, center - window), min(len(olds), center + window + 1)):
             if used[i] or not same_kind(olds[i], new):
                 continue
+            longest = max(old_totals[i], new_total)
+            if longest and min(old_totals[i], new_total) < max(threshold, best_score) * longest:
+                continue  # too different in length to reach the threshold (or beat the best)
             score = similarity(old_words[i], new_words)
             if score > best_score:
                 best, best_score = i, score
