@@ -271,7 +271,13 @@ def _collect(old_side: Side, new_side: Side, sections: SectionChanges) -> _Edits
 def edit_facts(old_side: Side, new_side: Side, sections: SectionChanges) -> list[Fact]:
     """Facts about the edits inside the page's sections, most telling first."""
     edits = _collect(old_side, new_side, sections)
-    facts: list[Fact] = list(edits.alerts)
+    alerts = list(dict.fromkeys(edits.alerts))  # the same note twice is said once
+    facts: list[Fact] = alerts[: _LIMIT * 2]
+    if len(alerts) > _LIMIT * 2:
+        more = len(alerts) - _LIMIT * 2
+        facts.append(
+            Fact(f"{more} more notes and warnings added or removed.", "other", 2, "alerts")
+        )
     for value in dict.fromkeys(edits.values[:_LIMIT]):
         facts.append(Fact(f"Changed {value}.", "other", 4, "values"))
     if len(edits.values) > _LIMIT:
