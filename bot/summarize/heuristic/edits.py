@@ -274,9 +274,9 @@ def edit_facts(old_side: Side, new_side: Side, sections: SectionChanges) -> list
     alerts = list(dict.fromkeys(edits.alerts))  # the same note twice is said once
     facts: list[Fact] = alerts[: _LIMIT * 2]
     if len(alerts) > _LIMIT * 2:
-        more = len(alerts) - _LIMIT * 2
+        extra = len(alerts) - _LIMIT * 2
         facts.append(
-            Fact(f"{more} more notes and warnings added or removed.", "other", 2, "alerts")
+            Fact(f"{extra} more notes and warnings added or removed.", "other", 2, "alerts")
         )
     for value in dict.fromkeys(edits.values[:_LIMIT]):
         facts.append(Fact(f"Changed {value}.", "other", 4, "values"))
@@ -285,6 +285,9 @@ def edit_facts(old_side: Side, new_side: Side, sections: SectionChanges) -> list
             Fact(f"{len(edits.values) - _LIMIT} more values changed.", "other", 2, "values")
         )
     facts.extend(Fact(text, "other", 4, "code") for text in edits.code_changes[:_LIMIT])
+    if len(edits.code_changes) > _LIMIT:
+        extra = len(edits.code_changes) - _LIMIT
+        facts.append(Fact(f"{extra} more code samples changed.", "other", 2, "code"))
     for found, verb in ((edits.code_added, "added"), (edits.code_removed, "removed")):
         if found:
             facts.append(
@@ -302,6 +305,10 @@ def edit_facts(old_side: Side, new_side: Side, sections: SectionChanges) -> list
             if len(items) == 1:
                 text = f"List item {verb}{_where(section)}: {items[0]}."
             facts.append(Fact(text, "other", 3, "lists"))
+        if len(by_section) > _LIMIT:
+            extra = sum(len(items) for items in list(by_section.values())[_LIMIT:])
+            text = f"{extra} more list items {verb} in {len(by_section) - _LIMIT} more sections."
+            facts.append(Fact(text, "other", 2, "lists"))
     for found, verb in ((edits.paragraphs_added, "added"), (edits.paragraphs_removed, "removed")):
         if found:
             more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
