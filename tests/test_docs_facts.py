@@ -11,6 +11,7 @@ import pytest
 
 from bot.diff import Change, FileChange, RefInfo, parse_unified_diff
 from bot.report import ReportSummary
+from bot.summarize.heuristic import pages
 from bot.summarize.heuristic.docfacts import page_facts
 from bot.summarize.heuristic.pages import docs_context, without_site_suffix
 from bot.summarize.heuristic.summarizer import HeuristicSummarizer, file_facts, summarize_file
@@ -301,3 +302,17 @@ def test_a_replaced_command_and_a_retitled_toc_entry() -> None:
     assert facts_of("azure-cli-toc-typo", "toc.yml") == [
         'TOC entries retitled: "Use shorthand synax" -> "Use shorthand syntax".'
     ]
+
+
+def test_a_failure_reading_pages_together_costs_only_the_cross_page_facts(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object) -> None:
+        raise ValueError("odd page")
+
+    monkeypatch.setattr(pages, "_find_moves", broken)
+    report = report_of("azure-cli-macos-preview-split")
+    assert "docs pages could not be read together" in caplog.text
+    others = "\n".join(report.highlights.other_updates)
+    assert "Content moved to" not in others  # that needed the pages together
+    assert "Article restructured: 6 sections added and 18 sections removed." in others  # alone

@@ -8,6 +8,7 @@ per-file facts, and hands each page what concerns it (:class:`PageContext`).
 
 from __future__ import annotations
 
+import logging
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from bot.summarize.heuristic.toc import (
     toctree_changes,
 )
 
+logger = logging.getLogger(__name__)
 _FORMATS = {
     ".md": "markdown", ".markdown": "markdown", ".mdx": "markdown", ".rst": "rst", ".rest": "rst",
     ".adoc": "asciidoc", ".asciidoc": "asciidoc",
@@ -139,7 +141,19 @@ def _find_moves(read: dict[str, tuple[list[Section], list[Section]]], context: D
 
 
 def docs_context(files: list[FileChange]) -> DocsContext:
-    """Read the change's docs pages and TOC files together, once."""
+    """Read the change's docs pages and TOC files together, once.
+
+    Whatever goes wrong here costs only the cross-page facts (logged): each page is still
+    read on its own by its file's facts, so one odd page never costs the report.
+    """
+    try:
+        return _read_together(files)
+    except Exception:
+        logger.exception("docs pages could not be read together; pages are read one by one")
+        return DocsContext()
+
+
+def _read_together(files: list[FileChange]) -> DocsContext:
     context = DocsContext()
     docs = [f for f in files if doc_format(f.filename) and not is_toc(f.filename) and f.patch]
     for f in files:
