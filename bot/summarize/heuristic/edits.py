@@ -241,6 +241,7 @@ def _collect(old_side: Side, new_side: Side, sections: SectionChanges) -> _Edits
     new_codes = [b for b in new_side.blocks if b.kind == "code"]
     new_steady = blocks_by_section(new_side, changed=False)
     renamed = {new.key: old.key for old, new in sections.renamed}
+    renamed_from = set(renamed.values())
     for section_key in dict.fromkeys([*new_by, *old_by]):
         news = new_by.get(section_key, [])
         olds = (
@@ -248,7 +249,7 @@ def _collect(old_side: Side, new_side: Side, sections: SectionChanges) -> _Edits
         )
         if section_key not in new_by:
             olds = old_by.get(section_key, [])
-            if section_key in renamed.values():
+            if section_key in renamed_from:
                 continue  # read with its new name
         title = (news or olds)[0].section
         codes = new_codes if news else old_codes
