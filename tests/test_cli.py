@@ -64,7 +64,7 @@ def test_markdown_report_on_stdout_and_nothing_on_a_non_terminal_stderr(repo, en
     out = done.stdout
     assert out.startswith("---\ndate: '2025-06-12'\npermalink: HEAD~1...HEAD\n")
     assert f"title: '[en_US] Diff Insight Report - {repo.name}'" in out
-    assert "Front matter `title` changed: `Guide` -> `Guide v2`." in out
+    assert 'Page title changed: "Guide" -> "Guide v2".' in out  # a title change is a highlight
     assert "`app.py`: Added public function `run`." in out
     assert out.count("{#item-") == 3
 

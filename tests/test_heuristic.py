@@ -126,7 +126,7 @@ def test_markdown_front_matter_from_the_top_of_a_file_and_links() -> None:
         "+See [the docs](https://new.example/docs)."
     )
     facts = file_facts(FileChange("docs/guide.md", "modified", 2, 2, patch))
-    assert "Front matter `title` changed: `Old guide` -> `New guide`." in facts
+    assert 'Page title changed: "Old guide" -> "New guide".' in facts  # worth a highlight
     assert "Links added: `https://new.example/docs`." in facts
     assert "Links removed: `https://old.example/docs`." in facts
 

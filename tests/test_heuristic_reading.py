@@ -351,4 +351,7 @@ def test_code_sample_edits_are_told_apart_from_prose() -> None:
         ]
     )
     facts = file_facts(FileChange("docs/install.md", "modified", 1, 1, patch))
-    assert facts == ['Code samples edited under "Install with pip".']
+    assert facts == [
+        'Code sample (bash) changed under "Install with pip": `pip install mylib` -> '
+        '`pip install "mylib[fast]"`.'
+    ]

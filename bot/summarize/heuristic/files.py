@@ -14,11 +14,14 @@ import re
 from bot.diff import FileChange
 from bot.summarize.heuristic.code import code_facts, is_internal_path, is_test_path, language_of
 from bot.summarize.heuristic.constants import constant_facts
+from bot.summarize.heuristic.docsconfig import config_facts, is_docs_config
 from bot.summarize.heuristic.facts import Fact, FactKind
 from bot.summarize.heuristic.manifests import manifest_facts, manifest_keys
 from bot.summarize.heuristic.markdown import markdown_facts
+from bot.summarize.heuristic.pages import DocsContext, doc_format, doc_page_facts
 from bot.summarize.heuristic.patchwalk import clip, code, iter_runs
-from bot.summarize.heuristic.text import is_settings, rst_facts, settings_facts
+from bot.summarize.heuristic.text import is_settings, settings_facts
+from bot.summarize.heuristic.toc import is_toc, toc_facts
 
 _MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mdx")
 _COMMENT_STARTS = ("#", "//", "/*", "*", "--", ";")
@@ -107,13 +110,18 @@ def _special_facts(f: FileChange) -> list[Fact]:
     return facts
 
 
-def _content_facts(f: FileChange) -> list[Fact]:
+def _content_facts(f: FileChange, docs: DocsContext | None) -> list[Fact]:
     if not f.patch or f.binary or _is_submodule(f):
         return []
+    page = docs.page(f.filename) if docs is not None else None
     if is_markdown(f.filename):
-        return markdown_facts(f.patch)
-    if f.filename.lower().endswith((".rst", ".rest")):
-        return rst_facts(f.patch)
+        return markdown_facts(f.patch, f.filename, page)
+    if is_toc(f.filename) or is_docs_config(f.filename):
+        toc = toc_facts(f.filename, f.patch) if is_toc(f.filename) else []
+        config = config_facts(f.filename, f.patch) if is_docs_config(f.filename) else []
+        return [*toc, *config]
+    if doc_format(f.filename):
+        return doc_page_facts(f.filename, f.patch, page)
     facts = manifest_facts(f.filename, f.patch)
     if is_settings(f.filename) and f.status == "modified":
         # pyproject.toml: dependencies above, tool settings (line-length...) here.
@@ -157,9 +165,14 @@ def _plain_fact(f: FileChange) -> Fact | None:
     return Fact(text + ".", "other", 1, "text")
 
 
-def collect_facts(f: FileChange) -> list[Fact]:
-    """Every fact about one file, most important first (stable for equal weights)."""
-    facts = [*_status_facts(f), *_special_facts(f), *_content_facts(f)]
+def collect_facts(f: FileChange, docs: DocsContext | None = None) -> list[Fact]:
+    """Every fact about one file, most important first (stable for equal weights); ``docs``
+    is what the change's other docs pages and TOC files say about this one."""
+    content = _content_facts(f, docs)
+    status = _status_facts(f)
+    if any(fact.topic == "page" for fact in content):  # "New page "Title" listed in toc.yml"
+        status = [fact for fact in status if fact.topic not in ("new file", "deleted file")]
+    facts = [*status, *_special_facts(f), *content]
     if not any(fact.topic not in ("renamed", "mode") for fact in facts):
         plain = _plain_fact(f)
         if plain is not None:

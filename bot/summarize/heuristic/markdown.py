@@ -11,13 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.summarize.heuristic.docblocks import atx_heading
+from bot.summarize.heuristic.docfacts import page_facts, page_title
 from bot.summarize.heuristic.facts import Fact
 from bot.summarize.heuristic.fences import FENCE_RE as _FENCE_RE
 from bot.summarize.heuristic.fences import hunk_fence_starts
+from bot.summarize.heuristic.pages import PageContext, context_facts, without_site_suffix
 from bot.summarize.heuristic.patchwalk import Run, clip, code, iter_runs, listing
+from bot.summarize.heuristic.prose import value_changes
 from bot.summarize.heuristic.tables import TableChanges, cells, compare_rows, is_row, is_separator
 
-_HEADING_RE = re.compile(r"^(#{1,6})\s+(\S.{0,300}?)\s*#*\s*$")
 _YAML_RE = re.compile(r"^([A-Za-z_][\w.-]*):(?:\s+(.*))?$")
 _YAMLISH_RE = re.compile(r"^(?:[A-Za-z_][\w.-]*:(?:\s.*)?|\s+.*|\s*-\s.*|)$")
 _LINK_RE = re.compile(
@@ -25,16 +28,12 @@ _LINK_RE = re.compile(
     r"|<(https?://[^>\s]{1,2000})>"
 )
 _FRONT_MATTER_REACH = 40
+_TITLE_KEYS = frozenset({"title"})
+_DESCRIPTION_KEYS = frozenset({"description", "summary", "ms.description"})
+_DATE_KEYS = frozenset(
+    {"ms.date", "date", "lastmod", "last_modified_at", "updated", "ms.lastreviewed", "modified"}
+)
 _LIST_LIMIT = 5
-
-
-@dataclass
-class _Heading:
-    level: int
-    text: str
-
-    def label(self) -> str:
-        return f'H{self.level} "{clip(self.text, 70)}"'
 
 
 @dataclass
@@ -47,12 +46,7 @@ class _State:
     header: list[str] = field(default_factory=list)
     section: str = ""
     front: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
-    added_headings: list[_Heading] = field(default_factory=list)
-    removed_headings: list[_Heading] = field(default_factory=list)
-    renamed: list[tuple[_Heading, _Heading]] = field(default_factory=list)
     tables: TableChanges = field(default_factory=TableChanges)
-    edited_sections: list[str] = field(default_factory=list)
-    code_sections: list[str] = field(default_factory=list)
     links_added: list[str] = field(default_factory=list)
     links_removed: list[str] = field(default_factory=list)
 
@@ -107,9 +101,9 @@ def _track(line: str, state: _State) -> None:
     if _FENCE_RE.match(line):
         state.in_fence = not state.in_fence
     elif not state.in_fence:
-        heading = _HEADING_RE.match(line)
+        heading = atx_heading(line)
         if heading:
-            state.section = heading.group(2)
+            state.section = heading[1]
         elif is_separator(line) and is_row(state.last_line):
             state.header = cells(state.last_line)
     state.last_line = line
@@ -119,53 +113,12 @@ def _tables(run: Run, state: _State) -> None:
     compare_rows(run.removed, run.added, state.header, state.tables)
 
 
-def _headings(lines: list[str], in_fence: bool) -> list[_Heading]:
-    found: list[_Heading] = []
-    for line in lines:
-        if _FENCE_RE.match(line):
-            in_fence = not in_fence
-            continue
-        match = None if in_fence else _HEADING_RE.match(line)
-        if match:
-            found.append(_Heading(len(match.group(1)), match.group(2)))
-    return found
-
-
-def _run_headings(run: Run, state: _State) -> None:
-    removed = _headings(run.removed, state.in_fence)
-    added = _headings(run.added, state.in_fence)
-    for old in list(removed):
-        twin = next((h for h in added if h.level == old.level), None)
-        if twin is not None and twin.text != old.text:
-            state.renamed.append((old, twin))
-            removed.remove(old)
-            added.remove(twin)
-    state.removed_headings.extend(removed)
-    state.added_headings.extend(added)
-
-
 def _links(run: Run, state: _State) -> None:
     for lines, target in ((run.removed, state.links_removed), (run.added, state.links_added)):
         for line in lines:
             if "](" in line or "<http" in line:
                 for match in _LINK_RE.finditer(line):
                     target.append(match.group(2) or match.group(3))
-
-
-def _edited_sections(lines: list[str], state: _State) -> None:
-    """Record the sections whose prose ``lines`` edit; a heading among them starts its own."""
-    section = state.section
-    in_fence = state.in_fence
-    for line in lines:
-        fence = bool(_FENCE_RE.match(line))
-        in_code = in_fence or fence
-        in_fence = in_fence != fence
-        heading = None if in_code else _HEADING_RE.match(line)
-        target = state.code_sections if in_code else state.edited_sections
-        if heading:
-            section = heading.group(2)
-        elif line.strip() and not is_row(line) and section not in ("", *target):
-            target.append(section)  # a code sample's edit is told apart from the prose's
 
 
 def _walk(patch: str | None) -> _State:
@@ -188,50 +141,43 @@ def _walk(patch: str | None) -> _State:
             continue
         if _front_matter_run(run, state) and _record_front_matter(run, state):
             continue
-        _run_headings(run, state)
         _tables(run, state)
         _links(run, state)
-        for lines in (run.removed, run.added):
-            _edited_sections(lines, state)
         for line in run.added:
             _track(line, state)
     return state
 
 
-def _heading_facts(state: _State) -> list[Fact]:
-    removed_texts = {h.text for h in state.removed_headings}
-    added_texts = {h.text for h in state.added_headings}
-    moved = removed_texts & added_texts
-    facts: list[Fact] = []
-    for old, new in state.renamed:
-        text = f'Heading renamed (H{old.level}): "{clip(old.text, 70)}" -> "{clip(new.text, 70)}".'
-        if old.level != new.level:
-            text = f"Heading renamed: {old.label()} -> {new.label()}."
-        facts.append(Fact(text, "other", 4, "headings"))
-    added = [h.label() for h in state.added_headings if h.text not in moved]
-    if added:
-        facts.append(
-            Fact(f"New sections added: {listing(added, _LIST_LIMIT)}.", "feature", 5, "headings")
+def _front_fact(key: str, old: str | None, new: str | None) -> Fact | None:
+    """One front-matter field's change; a page's title and description matter to readers,
+    its dates and bookkeeping fields much less."""
+    lowered = key.lower()
+    if lowered in _TITLE_KEYS and old and new and old != new:
+        before, after = clip(without_site_suffix(old), 70), clip(without_site_suffix(new), 70)
+        text = f'Page title changed: "{before}" -> "{after}".'
+        return Fact(text, "other", 6, "front matter")
+    if lowered in _DESCRIPTION_KEYS and old and new and old != new:
+        shown = value_changes(old, new)
+        detail = (
+            "; ".join(f"{code(a)} -> {code(b)}" for a, b in shown)
+            if shown
+            else f'now "{clip(new, 100)}"'
         )
-    removed = [h.label() for h in state.removed_headings if h.text not in moved]
-    if removed:
-        text = f"Sections removed: {listing(removed, _LIST_LIMIT)}."
-        facts.append(Fact(text, "other", 4, "headings"))
-    return facts
+        return Fact(f"Page description changed: {detail}.", "other", 5, "front matter")
+    weight = 1 if lowered in _DATE_KEYS else 2
+    if old is not None and new is not None and old != new:
+        text = f"Front matter `{key}` changed: {code(old)} -> {code(new)}."
+    elif old is None and new is not None:
+        text = f"Front matter `{key}` added: {code(new)}."
+    elif new is None and old is not None:
+        text = f"Front matter `{key}` removed (was {code(old)})."
+    else:
+        return None
+    return Fact(text, "other", weight, "front matter")
 
 
 def _front_facts(state: _State) -> list[Fact]:
-    facts: list[Fact] = []
-    for key, (old, new) in state.front.items():
-        if old is not None and new is not None and old != new:
-            text = f"Front matter `{key}` changed: {code(old)} -> {code(new)}."
-        elif old is None and new is not None:
-            text = f"Front matter `{key}` added: {code(new)}."
-        elif new is None and old is not None:
-            text = f"Front matter `{key}` removed (was {code(old)})."
-        else:
-            continue
-        facts.append(Fact(text, "other", 2, "front matter"))
+    facts = [f for key, (old, new) in state.front.items() if (f := _front_fact(key, old, new))]
     if len(facts) > _LIST_LIMIT:
         more = len(facts) - _LIST_LIMIT
         facts = facts[:_LIST_LIMIT]
@@ -266,38 +212,35 @@ def _link_facts(state: _State) -> list[Fact]:
     return facts
 
 
-def markdown_facts(patch: str | None) -> list[Fact]:
-    """Every Markdown fact of one file's patch, most telling first."""
+def markdown_facts(
+    patch: str | None, filename: str = "", page: PageContext | None = None
+) -> list[Fact]:
+    """Every Markdown fact of one file's patch, most telling first; ``page`` is what the rest
+    of the change says about this page (content moved elsewhere, its TOC entry)."""
     state = _walk(patch)
-    facts = [
-        *_heading_facts(state),
+    facts, sections = page_facts(filename, patch, "markdown", page)
+    found = [
+        *context_facts(filename, page, sections.moved_away),
+        *facts,
         *_table_facts(state),
-        *_front_facts(state),
         *_link_facts(state),
     ]
-    new_sections = {h.text for h in state.added_headings} | {n.text for _, n in state.renamed}
-    for found, what in ((state.edited_sections, "Text"), (state.code_sections, "Code samples")):
-        edited = [f'"{clip(s, 60)}"' for s in found if s not in new_sections]
-        if edited:
-            text = f"{what} edited under {listing(edited, _LIST_LIMIT)}."
-            facts.append(Fact(text, "other", 1, "text"))
-    return facts
+    front = _front_facts(state)
+    if not found:  # a date is what changed only when nothing else did
+        front = [Fact(f, f.kind, max(f.weight, 2), f.topic) for f in front]
+    return [*found, *front]
 
 
 def document_title(patch: str | None) -> str | None:
-    """The page's title as the patch shows it: front matter ``title:``, else the first H1."""
-    heading = None
+    """The page's title as the patch shows it: front matter ``title:`` (without the site's
+    suffix), else the first H1 outside code samples."""
     near_top = False
     for line in (patch or "").split("\n"):
         if line.startswith("@@"):
             match = re.match(r"^@@ -\d+(?:,\d+)? \+(\d+)", line)
             near_top = match is not None and int(match.group(1)) <= _FRONT_MATTER_REACH
             continue
-        if line[:1] not in (" ", "+"):
-            continue
-        text = line[1:]
+        text = line[1:] if line[:1] in (" ", "+") else ""
         if near_top and text.startswith("title:") and text[6:].strip():
-            return clip(text[6:].strip().strip("'\""), 70)
-        if heading is None and text.startswith("# ") and text[2:].strip():
-            heading = clip(text[2:].strip().rstrip("#").strip(), 70)
-    return heading
+            return clip(without_site_suffix(text[6:]), 70)
+    return page_title(patch, "markdown")

@@ -15,6 +15,7 @@ from bot.summarize.heuristic.facts import kind_of, topic_of, weight_of
 from bot.summarize.heuristic.patchwalk import clip, listing
 
 HIGHLIGHT_LIMIT = 6
+_PER_FILE = 3
 _GROUPED = {"new file": "New files", "deleted file": "Deleted files", "renamed": "Renamed files"}
 _FAMILIES = {
     ".md": "Markdown", ".markdown": "Markdown", ".mdx": "Markdown", ".rst": "reStructuredText",
@@ -75,7 +76,25 @@ def _ranked(
     return items
 
 
+def _diverse(values: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The ranked items with no file taking more than ``_PER_FILE`` of the shown places
+    while another file still has something to show (a long article's sixth fact is worth
+    less than a second file's first)."""
+    shown: list[tuple[int, int, str]] = []
+    later: list[tuple[int, int, str]] = []
+    per_file: Counter[int] = Counter()
+    for item in values:
+        if item[1] >= 0 and per_file[item[1]] >= _PER_FILE:
+            later.append(item)
+            continue
+        per_file[item[1]] += 1
+        shown.append(item)
+    head = shown[:HIGHLIGHT_LIMIT]
+    return [*head, *sorted([*shown[HIGHLIGHT_LIMIT:], *later], key=lambda i: (-i[0], i[1]))]
+
+
 def _capped(values: list[tuple[int, int, str]], label: str) -> list[str]:
+    values = _diverse(values)
     shown = [text for _, _, text in values[:HIGHLIGHT_LIMIT]]
     rest = values[HIGHLIGHT_LIMIT:]
     if rest:

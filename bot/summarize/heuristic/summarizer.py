@@ -17,10 +17,12 @@ from bot.report import FileSummary, ReportSummary
 from bot.request import ProgressFn
 from bot.summarize import SummaryResult
 from bot.summarize.heuristic.code import language_of
+from bot.summarize.heuristic.docfacts import page_title
 from bot.summarize.heuristic.facts import Fact
 from bot.summarize.heuristic.files import collect_facts, is_markdown
 from bot.summarize.heuristic.markdown import document_title
 from bot.summarize.heuristic.overall import build_overall
+from bot.summarize.heuristic.pages import DocsContext, doc_format, docs_context
 
 logger = logging.getLogger(__name__)
 
@@ -31,16 +33,18 @@ _TOPIC_WORDS = {
     "headings": "sections", "table": "table", "front matter": "front matter", "links": "links",
     "text": "text", "code": "code", "dependencies": "dependencies", "version": "version",
     "mode": "file mode", "binary": "binary content", "submodule": "submodule", "missing": "content",
-    "settings": "settings", "comments": "comments",
+    "settings": "settings", "comments": "comments", "values": "text", "alerts": "notes",
+    "lists": "lists", "release notes": "release notes", "toc": "TOC", "page": "page",
+    "page place": "TOC", "moves": "sections",
 }  # fmt: skip
 
 
-def file_facts(f: FileChange) -> list[str]:
+def file_facts(f: FileChange, docs: DocsContext | None = None) -> list[str]:
     """Short factual sentences about one file (headings, front matter, tables, symbols...).
 
     The items are :class:`~bot.summarize.heuristic.facts.Fact` values: ``str`` with a ``kind``.
     """
-    return list(collect_facts(f))
+    return list(collect_facts(f, docs))
 
 
 def _is_docs(f: FileChange) -> bool:
@@ -75,7 +79,9 @@ def _topics(facts: list[Fact]) -> list[str]:
     return words[:2]
 
 
-def modification_title(f: FileChange, kind: str, facts: list[Fact]) -> str:
+def modification_title(
+    f: FileChange, kind: str, facts: list[Fact], docs: DocsContext | None = None
+) -> str:
     """A short title naming the page or file and, where known, which parts of it changed."""
     name = f.filename.rsplit("/", 1)[-1]
     if f.status in ("renamed", "copied") and f.previous_filename:
@@ -84,7 +90,7 @@ def modification_title(f: FileChange, kind: str, facts: list[Fact]) -> str:
         target = name if old != name else f.filename
         edited = " with edits" if f.changes else ""
         return f"{verb} {old} to {target}{edited}"
-    title = document_title(f.patch) if is_markdown(f.filename) and f.patch else None
+    title = _page_title(f, docs)
     subject = f'"{title}"' if title else name
     if f.missing_reason and not f.patch:
         return f"Updated {subject} (diff not available)"
@@ -137,22 +143,35 @@ def explanation(f: FileChange, kind: str, facts: list[Fact]) -> str:
     return "\n\n".join(lines)
 
 
-def _summarize(f: FileChange) -> tuple[FileSummary, list[Fact]]:
+def _page_title(f: FileChange, docs: DocsContext | None) -> str | None:
+    page = docs.page(f.filename) if docs is not None else None
+    if page is not None and page.sides is not None:
+        return page.titles.get(f.filename)  # read with the change's other pages already
+    if not f.patch:
+        return None
+    if is_markdown(f.filename):
+        return document_title(f.patch)
+    fmt = doc_format(f.filename)
+    return page_title(f.patch, fmt) if fmt else None
+
+
+def _summarize(f: FileChange, docs: DocsContext | None = None) -> tuple[FileSummary, list[Fact]]:
     try:
-        facts = collect_facts(f)
+        facts = collect_facts(f, docs)
     except Exception:  # one odd patch must not cost the whole report
         logger.exception(
             "heuristic fact extraction failed; file %s keeps its counts only", f.filename
         )
         facts = []
     kind = modification_type(f, facts)
-    summary = FileSummary(kind, modification_title(f, kind, facts), explanation(f, kind, facts))
+    title = modification_title(f, kind, facts, docs)
+    summary = FileSummary(kind, title, explanation(f, kind, facts))
     return summary, facts
 
 
-def summarize_file(f: FileChange) -> FileSummary:
+def summarize_file(f: FileChange, docs: DocsContext | None = None) -> FileSummary:
     """The heuristic's words for one file: type, title and a fact-by-fact explanation."""
-    return _summarize(f)[0]
+    return _summarize(f, docs)[0]
 
 
 def summarize_overall(
@@ -174,8 +193,9 @@ class HeuristicSummarizer:
         summaries: list[FileSummary] = []
         all_facts: list[list[str]] = []
         step = max(1, total // 100)
+        docs = docs_context(change.files)
         for done, f in enumerate(change.files, start=1):
-            summary, facts = _summarize(f)
+            summary, facts = _summarize(f, docs)
             summaries.append(summary)
             all_facts.append(list(facts))
             if progress is not None and (done % step == 0 or done == total):

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.summarize.heuristic.patchwalk import clip, code
+from bot.summarize.heuristic.prose import plain
 
 _SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
@@ -56,19 +57,32 @@ def _rows(lines: list[str], skip: dict[str, list[str]]) -> dict[str, list[str]]:
         if is_row(line) and not is_separator(line):
             row = cells(line)
             if row and row[0] and row[0] not in skip:
-                rows.setdefault(row[0], row)
+                rows.setdefault(plain(row[0]) or row[0], row)
     return rows
 
 
 def _cell_changes(old: list[str], new: list[str], header: list[str]) -> list[str]:
+    """Each differing cell, named by its column's header when the patch shows the header (a
+    cell's link is read as its text, so a quote never ends inside the link's markup)."""
     diffs = []
     for i in range(max(len(old), len(new))):
         before = old[i] if i < len(old) else ""
         after = new[i] if i < len(new) else ""
-        if before != after:
-            column = header[i] if i < len(header) and header[i] else f"column {i + 1}"
-            diffs.append(f"{clip(column, 40)} {code(before)} -> {code(after)}")
+        if before == after:
+            continue
+        shown_before, shown_after = plain(before), plain(after)
+        if shown_before == shown_after:
+            shown_before, shown_after = _targets(before), _targets(after)
+        column = plain(header[i]) if i < len(header) and header[i] else ""
+        change = f"{code(shown_before)} -> {code(shown_after)}"
+        diffs.append(f"{clip(column, 40)} {change}" if column else change)
     return diffs
+
+
+def _targets(cell: str) -> str:
+    """A cell whose text stayed: its link addresses are what changed."""
+    found = re.findall(r"\]\(([^)\s]{1,300})", cell)
+    return " ".join(found) if found else cell
 
 
 def compare_rows(

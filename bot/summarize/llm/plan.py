@@ -69,10 +69,12 @@ def metadata_only(f: FileChange) -> bool:
     )
 
 
-def file_key(f: FileChange, model: str, lang: str) -> str:
+def file_key(f: FileChange, model: str, lang: str, facts: list[str] | None = None) -> str:
+    """The cache key of one file's summary: its diff, and the facts its prompt carries (a
+    docs page's facts also depend on the change's other pages: content moved to one of them)."""
     return content_key(
         "file", prompts.PROMPT_VERSION, model, lang, f.filename, f.previous_filename, f.status,
-        f.patch,
+        f.patch, *(facts or []),
     )  # fmt: skip
 
 
