@@ -17,9 +17,9 @@ from bot.summarize.heuristic.pages import docs_context, without_site_suffix
 from bot.summarize.heuristic.summarizer import HeuristicSummarizer, file_facts, summarize_file
 from bot.summarize.llm.filecache import InProcessFileCache
 from bot.summarize.llm.summarizer import LLMSummarizer
-from tests.conftest import DATA
 from tests.fakes.openai import FakeOpenAI
 from tests.llmdata import llm_config
+from tests.support import DATA
 
 DOCS = DATA / "docs"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import posixpath
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.diff import FileChange
@@ -140,7 +141,7 @@ def _find_moves(read: dict[str, tuple[list[Section], list[Section]]], context: D
                 context.pages[found].moved_in[source] += 1
 
 
-def docs_context(files: list[FileChange]) -> DocsContext:
+def docs_context(files: Sequence[FileChange]) -> DocsContext:
     """Read the change's docs pages and TOC files together, once.
 
     Whatever goes wrong here costs only the cross-page facts (logged): each page is still
@@ -153,7 +154,7 @@ def docs_context(files: list[FileChange]) -> DocsContext:
         return DocsContext()
 
 
-def _read_together(files: list[FileChange]) -> DocsContext:
+def _read_together(files: Sequence[FileChange]) -> DocsContext:
     context = DocsContext()
     docs = [f for f in files if doc_format(f.filename) and not is_toc(f.filename) and f.patch]
     for f in files:
