@@ -11,8 +11,9 @@ from collections import Counter
 
 from bot.diff import Change
 from bot.report import FileSummary, Highlights, ReportSummary
-from bot.summarize.heuristic.facts import kind_of, topic_of, weight_of
+from bot.summarize.heuristic.facts import kind_of, topic_of
 from bot.summarize.heuristic.patchwalk import clip, listing
+from bot.summarize.heuristic.ranking import group_of, shorten, tooling_area, worth
 
 HIGHLIGHT_LIMIT = 6
 _GROUPED = {"new file": "New files", "deleted file": "Deleted files", "renamed": "Renamed files"}
@@ -53,23 +54,43 @@ def _family(filename: str) -> str:
 def _ranked(
     change: Change, facts: list[list[str]], names: dict[str, str]
 ) -> dict[str, list[tuple[int, int, str]]]:
-    """Per kind: (weight, file index, text) of every fact, grouping repeated file events."""
+    """Per group: (worth, file index, text) of every fact, best first.
+
+    Repeated file events (new, deleted, renamed files) become one line per kind, and every
+    tooling file (CI, dependabot, lint settings, fixtures, generated, vendored) one line per
+    area, ranked last: "CI: 4 files updated (`a.yml`, ...)".
+    """
     items: dict[str, list[tuple[int, int, str]]] = {"breaking": [], "feature": [], "other": []}
     groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    areas: dict[str, list[tuple[int, str]]] = {}
     for index, (f, file_facts) in enumerate(zip(change.files, facts, strict=False)):
+        area = tooling_area(f.filename)
+        if area is not None:
+            areas.setdefault(area, []).append((index, names[f.filename]))
+            continue
         for fact in file_facts:
-            kind, topic = kind_of(fact), topic_of(fact)
+            kind, topic = group_of(fact, f.filename), topic_of(fact)
+            if kind not in items:
+                kind = kind_of(fact)
             if topic in _GROUPED and kind != "breaking":
                 groups.setdefault((kind, topic), []).append((index, names[f.filename]))
                 continue
-            items[kind].append((weight_of(fact), index, f"{names[f.filename]}: {fact}"))
+            text = shorten(f"{names[f.filename]}: {fact}")
+            items[kind].append((worth(fact, f.filename), index, text))
     for (group_kind, topic), members in groups.items():
         label = _GROUPED[topic]
+        tier_worth = 400 if group_kind == "feature" else 300  # new public things; file moves
         if len(members) == 1:  # one file: its own item, so the summary names it only once
-            items[group_kind].append((4, members[0][0], f"{label[:-1]}: {members[0][1]}."))
+            text = f"{label[:-1]}: {members[0][1]}."
+            items[group_kind].append((tier_worth + 4, members[0][0], text))
         else:
             shown = listing([name for _, name in members], 8)
-            items[group_kind].append((8, -1, f"{label} ({len(members)}): {shown}."))
+            items[group_kind].append((tier_worth + 8, -1, f"{label} ({len(members)}): {shown}."))
+    for area, members in areas.items():
+        count = len(members)
+        shown = listing([name for _, name in members], 4)
+        text = f"{area}: {count} file{'s' if count != 1 else ''} updated ({shown})."
+        items["other"].append((100 + min(count, 50), -1 if count > 1 else members[0][0], text))
     for values in items.values():
         values.sort(key=lambda item: (-item[0], item[1]))
     return items
