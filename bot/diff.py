@@ -47,9 +47,25 @@ class RefInfo:
     sha: str
 
 
+@dataclass(frozen=True)
+class CommitMessage:
+    """A commit of the range (its SHA and whole message), or with ``pull`` set, a pull
+    request's own title and body, which speak for the whole range."""
+
+    sha: str
+    message: str
+    pull: int | None = None
+
+
 @dataclass
 class Change:
-    """A whole change: where it lives, which commits it spans and its files."""
+    """A whole change: where it lives, which commits it spans and its files.
+
+    ``old_texts`` and ``new_texts`` hold whole files (by their path on that side) where the
+    reader could fetch them within its budget: the changed source files, manifests and
+    changelogs, and for Python the rest of each touched package, so analysis sees whole
+    declarations and re-exports, not just hunks. ``commits`` are the range's messages.
+    """
 
     repository: str
     host: str
@@ -61,6 +77,9 @@ class Change:
     title: str | None = None
     notes: list[str] = field(default_factory=list)
     web_url: str | None = None
+    old_texts: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    new_texts: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    commits: list[CommitMessage] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def additions(self) -> int:

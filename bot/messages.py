@@ -92,6 +92,10 @@ NOTE_FILES_COUNTED = (
     "files, so {missing} of them are missing from this report."
 )
 DIFF_REFUSED = "refused the full diff ({detail})"
+NOTE_HUNKS_ONLY = (
+    "{count} file(s) were analysed from their diff hunks only, not read whole ({reason}), "
+    "so their API changes may be incomplete: {names}."
+)
 NOTE_UNREADABLE = (
     "The diff of {count} file(s) could not be read, so their contents are missing from this "
     "report (each file's section says why): {names}."

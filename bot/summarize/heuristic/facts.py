@@ -25,7 +25,8 @@ class Fact(str):
     weight: int
     topic: str
     tier: str | None
-    subject: str  # the API name or entry the fact is about, for merging ("" when none)
+    subject: str  # the API names (one a line) or entry text it is about, for merging
+    key: str  # facts of one key in several files merge into one highlight ("" never)
 
     def __new__(
         cls,
@@ -35,6 +36,7 @@ class Fact(str):
         topic: str = "text",
         tier: str | None = None,
         subject: str = "",
+        key: str = "",
     ):
         fact = super().__new__(cls, text)
         fact.kind = kind
@@ -42,6 +44,7 @@ class Fact(str):
         fact.topic = topic
         fact.tier = tier
         fact.subject = subject
+        fact.key = key
         return fact
 
 

@@ -12,17 +12,25 @@ import posixpath
 import re
 
 from bot.diff import FileChange
-from bot.summarize.heuristic.code import code_facts, is_internal_path, is_test_path, language_of
+from bot.summarize.heuristic.api_facts import ChangeFacts, analyse
+from bot.summarize.heuristic.changelog import is_changelog
+from bot.summarize.heuristic.code import is_internal_path, is_test_path, language_of
 from bot.summarize.heuristic.constants import constant_facts
 from bot.summarize.heuristic.facts import Fact, FactKind
-from bot.summarize.heuristic.manifests import manifest_facts, manifest_keys
+from bot.summarize.heuristic.manifests import manifest_facts, manifest_keys, manifest_kind
 from bot.summarize.heuristic.markdown import markdown_facts
 from bot.summarize.heuristic.patchwalk import clip, code, iter_runs
+from bot.summarize.heuristic.ranking import worth
 from bot.summarize.heuristic.text import is_settings, rst_facts, settings_facts
 
 _MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mdx")
 _COMMENT_STARTS = ("#", "//", "/*", "*", "--", ";")
 _HASH_COMMENTS = (".sh", ".bash", ".cfg", ".ini", ".toml", ".yml", ".yaml", ".r", ".pl")
+# Keys the metadata facts speak for, so settings facts do not repeat them.
+_META_KEYS = frozenset(
+    {"requires-python", "python_requires", "dependencies", "install_requires", "rust-version",
+     "node", "go"}
+)  # fmt: skip
 _SUBPROJECT_RE = re.compile(r"^([-+])Subproject commit ([0-9a-f]{7,40})", re.MULTILINE)
 
 
@@ -39,7 +47,18 @@ def _path_is_api(f: FileChange) -> bool:
     """Whether a renamed file's path is what others import: not for Go and C#, whose files
     are imported by folder (package) or namespace, so a move within one folder breaks no one."""
     old_dir, new_dir = posixpath.dirname(f.previous_filename or ""), posixpath.dirname(f.filename)
+    if f.filename.endswith((".py", ".pyi")) and _import_path(f.filename) == _import_path(
+        f.previous_filename or ""
+    ):
+        return False  # a move into (or out of) a src/ layout: every import stays the same
     return old_dir != new_dir or not f.filename.lower().endswith((".go", ".cs"))
+
+
+def _import_path(path: str) -> str:
+    """A Python file's path as imports see it: without a leading ``src/`` or ``lib/``."""
+    for prefix in ("src/", "lib/", "python/"):
+        path = path.removeprefix(prefix)
+    return path
 
 
 def _is_submodule(f: FileChange) -> bool:
@@ -107,7 +126,24 @@ def _special_facts(f: FileChange) -> list[Fact]:
     return facts
 
 
-def _content_facts(f: FileChange) -> list[Fact]:
+def _content_facts(f: FileChange, whole: ChangeFacts | None) -> list[Fact]:
+    if whole is not None and f.filename in whole.analysed:
+        found = list(whole.by_file.get(f.filename, []))
+        if is_changelog(f.filename) and found:
+            return found  # its entries, not its version headings
+        if f.patch and manifest_kind(f.filename):  # the project's own version, from its hunks
+            found += [x for x in manifest_facts(f.filename, f.patch) if x.topic == "version"]
+        if is_markdown(f.filename) and f.patch:
+            found += markdown_facts(f.patch)
+        elif f.filename.lower().endswith((".rst", ".rest")) and f.patch:
+            found += rst_facts(f.patch)
+        elif is_settings(f.filename) and f.status == "modified" and f.patch:
+            found += settings_facts(f.patch, manifest_keys(f.filename, f.patch) | _META_KEYS)
+        elif f.status == "modified" and f.patch:
+            found += constant_facts(f.filename, f.patch)
+        return found
+    if whole is not None and whole.by_file.get(f.filename):  # a changelog from its hunks
+        return list(whole.by_file[f.filename])
     if not f.patch or f.binary or _is_submodule(f):
         return []
     if is_markdown(f.filename):
@@ -119,7 +155,7 @@ def _content_facts(f: FileChange) -> list[Fact]:
         # pyproject.toml: dependencies above, tool settings (line-length...) here.
         return [*facts, *settings_facts(f.patch, manifest_keys(f.filename, f.patch))]
     constants = constant_facts(f.filename, f.patch) if f.status == "modified" else []
-    return [*facts, *code_facts(f.filename, f.patch, f.status), *constants]
+    return [*facts, *constants]
 
 
 def _plain_fact(f: FileChange) -> Fact | None:
@@ -157,12 +193,18 @@ def _plain_fact(f: FileChange) -> Fact | None:
     return Fact(text + ".", "other", 1, "text")
 
 
-def collect_facts(f: FileChange) -> list[Fact]:
-    """Every fact about one file, most important first (stable for equal weights)."""
-    facts = [*_status_facts(f), *_special_facts(f), *_content_facts(f)]
+def collect_facts(f: FileChange, whole: ChangeFacts | None = None) -> list[Fact]:
+    """Every fact about one file, most important first (stable for equal worth).
+
+    ``whole`` holds what whole-file analysis found in the change (API, metadata, changelog
+    entries); without it, or for a file not read whole, only the hunks are read.
+    """
+    if whole is None:  # one file on its own: what its hunks say
+        whole = analyse([f], {}, {})
+    facts = [*_status_facts(f), *_special_facts(f), *_content_facts(f, whole)]
     if not any(fact.topic not in ("renamed", "mode") for fact in facts):
         plain = _plain_fact(f)
         if plain is not None:
             facts.append(plain)
-    facts.sort(key=lambda fact: -fact.weight)
+    facts.sort(key=lambda fact: -worth(fact, f.filename))
     return facts

@@ -16,6 +16,7 @@ from bot.diff import Change, FileChange
 from bot.report import FileSummary, ReportSummary
 from bot.request import ProgressFn
 from bot.summarize import SummaryResult
+from bot.summarize.heuristic.api_facts import ChangeFacts, change_facts
 from bot.summarize.heuristic.code import language_of
 from bot.summarize.heuristic.facts import Fact
 from bot.summarize.heuristic.files import collect_facts, is_markdown
@@ -137,9 +138,9 @@ def explanation(f: FileChange, kind: str, facts: list[Fact]) -> str:
     return "\n\n".join(lines)
 
 
-def _summarize(f: FileChange) -> tuple[FileSummary, list[Fact]]:
+def _summarize(f: FileChange, whole: ChangeFacts | None) -> tuple[FileSummary, list[Fact]]:
     try:
-        facts = collect_facts(f)
+        facts = collect_facts(f, whole)
     except Exception:  # one odd patch must not cost the whole report
         logger.exception(
             "heuristic fact extraction failed; file %s keeps its counts only", f.filename
@@ -150,9 +151,9 @@ def _summarize(f: FileChange) -> tuple[FileSummary, list[Fact]]:
     return summary, facts
 
 
-def summarize_file(f: FileChange) -> FileSummary:
+def summarize_file(f: FileChange, whole: ChangeFacts | None = None) -> FileSummary:
     """The heuristic's words for one file: type, title and a fact-by-fact explanation."""
-    return _summarize(f)[0]
+    return _summarize(f, whole)[0]
 
 
 def summarize_overall(
@@ -174,8 +175,9 @@ class HeuristicSummarizer:
         summaries: list[FileSummary] = []
         all_facts: list[list[str]] = []
         step = max(1, total // 100)
+        whole = change_facts(change)
         for done, f in enumerate(change.files, start=1):
-            summary, facts = _summarize(f)
+            summary, facts = _summarize(f, whole)
             summaries.append(summary)
             all_facts.append(list(facts))
             if progress is not None and (done % step == 0 or done == total):

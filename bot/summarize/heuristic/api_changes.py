@@ -1,0 +1,120 @@
+"""API changes between two sides of a file, and the sentences that tell them.
+
+:class:`ApiChange` is the common shape of what griffe (Python) and the tree-sitter reader
+(other languages) find; :func:`compare_decls` compares tree-sitter declarations, and
+:func:`api_facts` turns changes into ranked facts, one per kind of change, names grouped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.summarize.heuristic.api_syntax import Decl, Param
+
+# Languages whose callers pass arguments by position only: a parameter's name is no API,
+# and none is optional. JavaScript passes by position too, but may leave trailing ones out.
+_POSITIONAL = {"go", "rust", "java"}
+_BY_POSITION = {"javascript", "typescript", "tsx"}
+
+
+@dataclass(frozen=True, slots=True)
+class ApiChange:
+    """One API change, tied to the file that holds the object."""
+
+    path: str
+    what: str  # removed, added, deprecated, deprecated-param, param-removed, param-required,
+    # param-optional, param-moved, param-kind, param-default, param-now-required,
+    # base-removed, kind-changed, signature, overload-added, overload-removed, types
+    name: str
+    kind: str
+    detail: str = ""
+
+
+def _signature(params: tuple[Param, ...] | None) -> str:
+    return ", ".join(p.type or p.name for p in params or ())
+
+
+def compare_decls(
+    path: str, grammar: str, old: Mapping[str, Decl], new: Mapping[str, Decl]
+) -> list[ApiChange]:
+    """Declarations removed, added or changed in their parameters."""
+    changes: list[ApiChange] = []
+    gone = [d for n, d in old.items() if n not in new]
+    came = [d for n, d in new.items() if n not in old]
+    gone_owners = {d.name for d in gone}
+    came_owners = {d.name for d in came}
+    for d in gone:
+        if _owner(d.name) not in gone_owners:
+            changes.append(ApiChange(path, "removed", d.name, d.kind))
+    for d in came:
+        if _owner(d.name) not in came_owners:
+            changes.append(ApiChange(path, "added", d.name, d.kind))
+    for name, before in old.items():
+        after = new.get(name)
+        if after is None or before.params is None or after.params is None:
+            continue
+        changes.extend(_param_changes(path, grammar, before, after))
+    return changes
+
+
+def _owner(name: str) -> str:
+    for sep in ("::", "."):
+        if sep in name:
+            return name.rsplit(sep, 1)[0]
+    return ""
+
+
+def _param_changes(path: str, grammar: str, before: Decl, after: Decl) -> list[ApiChange]:
+    old, new = before.params or (), after.params or ()
+    if old == new:
+        return []
+    if grammar in _POSITIONAL:
+        if [p.type for p in old] != [p.type for p in new] or len(old) != len(new):
+            if all(p.optional for p in new[len(old) :]) and [p.type for p in old] == [
+                p.type for p in new[: len(old)]
+            ]:
+                added = ", ".join(p.name for p in new[len(old) :])
+                return [ApiChange(path, "param-optional", after.name, after.kind, added)]
+            detail = f"{before.header} -> {after.header}"
+            return [ApiChange(path, "signature", after.name, after.kind, detail)]
+        return []  # only names changed: callers do not see them
+    if grammar in _BY_POSITION:
+        return _js_param_changes(path, before, after, grammar != "javascript")
+    changes: list[ApiChange] = []
+    old_names = {p.name: p for p in old}
+    new_names = {p.name: p for p in new}
+    for p in old:
+        if p.name not in new_names:
+            changes.append(ApiChange(path, "param-removed", after.name, after.kind, p.name))
+    for p in new:
+        if p.name in old_names:
+            if old_names[p.name].optional and not p.optional:
+                changes.append(
+                    ApiChange(path, "param-now-required", after.name, after.kind, p.name)
+                )
+            continue
+        what = "param-optional" if p.optional else "param-required"
+        changes.append(ApiChange(path, what, after.name, after.kind, p.name))
+    if not changes and [p.type for p in old] != [p.type for p in new]:
+        changes.append(ApiChange(path, "types", after.name, after.kind))
+    return changes
+
+
+def _js_param_changes(path: str, before: Decl, after: Decl, typed: bool) -> list[ApiChange]:
+    """By position; in plain JavaScript any argument may be left out, so a new parameter is
+    optional to callers; TypeScript says which are required."""
+    old, new = before.params or (), after.params or ()
+    changes: list[ApiChange] = []
+    for i, p in enumerate(new):
+        if i >= len(old):
+            what = "param-optional" if p.optional or not typed else "param-required"
+            changes.append(ApiChange(path, what, after.name, after.kind, p.name))
+        elif typed and old[i].optional and not p.optional:
+            changes.append(ApiChange(path, "param-now-required", after.name, after.kind, p.name))
+    for p in old[len(new) :]:
+        if not p.name.startswith("..."):
+            changes.append(ApiChange(path, "param-removed", after.name, after.kind, p.name))
+    if not changes and [(p.type, p.name) for p in old] != [(p.type, p.name) for p in new]:
+        changes.append(ApiChange(path, "types", after.name, after.kind))
+    return changes

@@ -1,0 +1,296 @@
+"""Facts from whole files: API changes (griffe, tree-sitter), project metadata, changelogs.
+
+:func:`change_facts` reads the whole texts a reader attached to a :class:`~bot.diff.Change`
+once per report and returns, per changed file, the facts found there, plus the set of files
+whose code was analysed whole (the line-based fallback is not needed for those). Changes of
+one kind in one file are told in one sentence, names listed, so a release that removes ten
+attributes of a class reads as one bullet, not ten.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.diff import Change, FileChange
+from bot.reading.contents import wants_text
+from bot.summarize.heuristic import api_python, changelog, metadata
+from bot.summarize.heuristic.api_changes import ApiChange, compare_decls
+from bot.summarize.heuristic.api_hunks import changed_lines as hunk_lines
+from bot.summarize.heuristic.api_hunks import hunk_sides
+from bot.summarize.heuristic.api_syntax import enclosing
+from bot.summarize.heuristic.api_tree import declarations, grammar_of
+from bot.summarize.heuristic.code import is_internal_path
+from bot.summarize.heuristic.facts import Fact, FactKind
+from bot.summarize.heuristic.patchwalk import changed_lines, code, iter_runs, listing
+
+logger = logging.getLogger(__name__)
+
+_NAMES_SHOWN = 8
+
+
+@dataclass
+class ChangeFacts:
+    """What whole-file analysis found in one change, by the changed file's path."""
+
+    by_file: dict[str, list[Fact]] = field(default_factory=dict)
+    analysed: set[str] = field(default_factory=set)
+
+    def add(self, path: str, facts: Iterable[Fact]) -> None:
+        self.by_file.setdefault(path, []).extend(facts)
+
+
+# --- wording ---------------------------------------------------------------------------------
+
+# what -> (kind, tier, weight, sentence with {names}, per-name template)
+_WORDS: dict[str, tuple[FactKind, str, int, str]] = {
+    "removed": ("breaking", "break", 9, "Removed public {names}."),
+    "removed-deprecated": ("breaking", "break", 9, "Removed deprecated {names} (they warned)."),
+    "deprecated": ("breaking", "deprecation", 8, "Deprecated {names} (still works)."),
+    "deprecated-param": ("breaking", "deprecation", 7, "Deprecated (still work): {names}."),
+    "param-removed": ("breaking", "break", 8, "Parameters removed: {names}."),
+    "param-required": ("breaking", "break", 8, "New required parameters: {names}."),
+    "param-now-required": ("breaking", "break", 7, "Parameters now required: {names}."),
+    "param-moved": ("breaking", "break", 6, "Positional parameters moved: {names}."),
+    "param-kind": ("breaking", "break", 6, "Parameters changed kind: {names}."),
+    "param-default": ("breaking", "break", 4, "Parameter defaults changed: {names}."),
+    "base-removed": ("breaking", "break", 6, "Base classes removed: {names}."),
+    "kind-changed": ("breaking", "break", 6, "Changed kind: {names}."),
+    "signature": ("breaking", "break", 8, "Signatures changed: {names}."),
+    "added": ("feature", "api", 8, "Added public {names}."),
+    "param-optional": ("feature", "api", 6, "New optional parameters: {names}."),
+    "types": ("other", "behaviour", 2, "Type annotations changed (callers unaffected): {names}."),
+}  # fmt: skip
+
+
+def _callable(name: str) -> str:
+    return f"{name.removesuffix('.__init__')}()" if name.endswith(".__init__") else name
+
+
+def _item(change: ApiChange) -> str:
+    """One change's words inside a listing: ``function `f` ``, ``p` of `f()` ``."""
+    if change.what in ("removed", "added", "deprecated", "removed-deprecated"):
+        kind = (
+            "" if change.kind in ("name", "attribute", "property", "field") else f"{change.kind} "
+        )
+        return f"{kind}`{_callable(change.name)}`"
+    if change.what == "signature":
+        old, _, new = change.detail.partition(" -> ")
+        return f"`{_callable(change.name)}`: {code(old)} -> {code(new)}"
+    if change.what == "param-default":
+        return f"`{_callable(change.name)}` {code(change.detail)}"
+    if change.what == "types":
+        return f"`{_callable(change.name)}`"
+    return f"`{change.detail}` of `{_callable(change.name)}()`".replace("()()", "()")
+
+
+def _words(what: str, items: list[ApiChange]) -> list[str]:
+    """The listed words of one kind of change; parameters grouped by their function."""
+    if not what.startswith(("param-", "deprecated-param")) or what == "param-default":
+        return list(dict.fromkeys(_item(c) for c in items))
+    by_function: dict[str, list[str]] = {}
+    for c in items:
+        by_function.setdefault(c.name, []).append(f"`{c.detail}`")
+    return [
+        f"{listing(list(dict.fromkeys(params)), 4)} of `{_callable(name).removesuffix('()')}()`"
+        for name, params in by_function.items()
+    ]
+
+
+def api_facts(changes: list[ApiChange]) -> list[Fact]:
+    """One fact per kind of change, names listed (breaking first)."""
+    by_what: dict[str, list[ApiChange]] = {}
+    for c in changes:
+        what = "removed-deprecated" if c.what == "removed" and c.detail == "deprecated" else c.what
+        by_what.setdefault(what, []).append(c)
+    facts: list[Fact] = []
+    for what, items in by_what.items():
+        if what not in _WORDS:
+            continue
+        kind, tier, weight, sentence = _WORDS[what]
+        words = _words(what, items)
+        text = sentence.format(names=listing(words, _NAMES_SHOWN))  # one line per item
+        subject = "\n".join(words)
+        facts.append(Fact(text, kind, weight, "code", tier=tier, subject=subject, key=what))
+    facts.sort(key=lambda f: -f.weight)
+    return facts
+
+
+# --- analysis --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """What the steps read: the changed files and both sides' whole texts."""
+
+    files: list[FileChange]
+    old_texts: dict[str, str]
+    new_texts: dict[str, str]
+
+
+def change_facts(change: Change) -> ChangeFacts:
+    """Whole-file facts of every changed file (source files not read whole: from hunks)."""
+    return analyse(change.files, change.old_texts, change.new_texts)
+
+
+def analyse(
+    files: list[FileChange], old_texts: dict[str, str], new_texts: dict[str, str]
+) -> ChangeFacts:
+    """The facts of ``files``, given whatever whole texts were read for them."""
+    found = ChangeFacts()
+    change = _Texts(files, old_texts, new_texts)
+    for step in (_python, _other_languages, _manifests, _changelogs):
+        try:
+            step(change, found)
+        except Exception:  # one odd file must not cost the whole report
+            logger.exception("whole-file analysis failed", extra={"step": step.__name__})
+    return found
+
+
+def _api_file(path: str) -> bool:
+    return wants_text(path) and not is_internal_path(path)
+
+
+def _old_path(f: FileChange) -> str:
+    return f.previous_filename or f.filename
+
+
+def _python(change: _Texts, found: ChangeFacts) -> None:
+    old_paths, new_paths = set(change.old_texts), set(change.new_texts)
+    packages: dict[api_python.Package, list[FileChange]] = {}
+    for f in change.files:
+        if not f.filename.endswith((".py", ".pyi")) or not _api_file(f.filename):
+            continue
+        hit = api_python.package_of(f.filename, new_paths) or api_python.package_of(
+            _old_path(f), old_paths
+        )
+        if hit is not None:
+            packages.setdefault(hit[0], []).append(f)
+    for package, files in packages.items():
+        by_path = {f.filename: f.filename for f in files}
+        by_path.update({_old_path(f): f.filename for f in files})
+        changes = api_python.compare(package, change.old_texts, change.new_texts)
+        per_file: dict[str, list[ApiChange]] = {}
+        for c in changes:
+            target = by_path.get(c.path) or files[0].filename
+            per_file.setdefault(target, []).append(c)
+        for path, items in per_file.items():
+            found.add(path, api_facts(items))
+        found.analysed.update(f.filename for f in files)
+
+
+def _other_languages(change: _Texts, found: ChangeFacts) -> None:
+    for f in change.files:
+        grammar = grammar_of(f.filename)
+        if grammar is None or not _api_file(f.filename):
+            continue
+        whole = f.filename in found.analysed  # Python read whole: griffe has spoken
+        old_text = change.old_texts.get(_old_path(f)) if f.status != "added" else ""
+        new_text = change.new_texts.get(f.filename) if f.status != "removed" else ""
+        hunks = old_text is None or new_text is None
+        if hunks:  # not read whole: its hunks, as a fallback
+            old_text, new_text, gone_lines, new_lines = hunk_sides(f.patch)
+            old_text = "" if f.status == "added" else old_text
+        else:
+            gone_lines, new_lines = hunk_lines(f.patch)
+        old = declarations(_old_path(f), old_text or "")
+        new = declarations(f.filename, new_text or "") if f.status != "removed" else {}
+        facts: list[Fact] = []
+        if not whole:
+            changes = compare_decls(f.filename, grammar, old, new)
+            if hunks:
+                changes = _whole_in_hunks(changes, old_text or "", new_text or "")
+            facts = api_facts(changes)
+        facts += _touched(facts, found.by_file.get(f.filename, []), old, new, gone_lines, new_lines)
+        found.add(f.filename, facts)
+        found.analysed.add(f.filename)
+
+
+def _whole_in_hunks(changes: list[ApiChange], old: str, new: str) -> list[ApiChange]:
+    """Hunks cut declarations: a name "removed" that the other side still defines is only
+    cut off there (and so for "added"), so it is no change."""
+    kept = []
+    for c in changes:
+        short = c.name.rsplit(".", 1)[-1].rsplit("::", 1)[-1]
+        other = new if c.what == "removed" else old if c.what == "added" else ""
+        if other and re.search(rf"\b{re.escape(short)}\s*[(<:=]", other):
+            continue
+        kept.append(c)
+    return kept
+
+
+def _touched(
+    facts: list[Fact],
+    earlier: list[Fact],
+    old: dict,
+    new: dict,
+    gone_lines: set[int],
+    new_lines: set[int],
+) -> list[Fact]:
+    """ "Code changed inside `f`": the declarations whose bodies the change edited, where no
+    API fact already names them."""
+    said = " ".join(str(x) for x in [*facts, *earlier])
+    names = enclosing(new, new_lines) or enclosing(old, gone_lines)
+    owners = {n.rsplit(".", 1)[0] for n in names if "." in n}
+    shown = [f"`{n}`" for n in names if f"`{n}" not in said and n not in owners]
+    if not shown:
+        return []
+    return [Fact(f"Code changed inside {listing(shown)}.", "other", 1, "code")]
+
+
+def _manifests(change: _Texts, found: ChangeFacts) -> None:
+    """Each project's metadata once: Python's pyproject.toml, setup.cfg and setup.py of one
+    folder are one project (metadata moved between them is no change)."""
+    done: set[str] = set()
+    for f in sorted(change.files, key=lambda f: metadata.manifest_rank(f.filename)):
+        if metadata.manifest_name(f.filename) is None:
+            continue
+        project = metadata.project_key(f.filename)
+        found.analysed.add(f.filename)
+        if project in done:
+            continue
+        old = metadata.project_manifest(_old_path(f), change.old_texts)
+        new = metadata.project_manifest(f.filename, change.new_texts)
+        if old is None or new is None:
+            found.analysed.discard(f.filename)
+            continue
+        done.add(project)
+        found.add(f.filename, metadata.facts(metadata.compare_manifests(old, new)))
+
+
+def _added_lines(f: FileChange, old: str, new: str) -> set[int]:
+    """1-based line numbers of ``new`` that the change added: from the hunks when there are
+    any, else by comparing the two texts."""
+    if f.patch:
+        added: set[int] = set()
+        for run in iter_runs(f.patch):
+            added.update(range(run.new_line, run.new_line + len(run.added)))
+        return added
+    matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False)
+    found: set[int] = set()
+    for tag, _, _, j1, j2 in matcher.get_opcodes():
+        if tag in ("insert", "replace"):
+            found.update(range(j1 + 1, j2 + 1))
+    return found
+
+
+def _changelogs(change: _Texts, found: ChangeFacts) -> None:
+    for f in change.files:
+        if not changelog.is_changelog(f.filename) or f.status == "removed":
+            continue
+        new = change.new_texts.get(f.filename)
+        if new is None:  # not read whole: the added lines alone, headings as they come
+            added = "\n".join(changed_lines(f.patch)[1])
+            found.add(f.filename, changelog.facts(changelog.entries(added, None)))
+            continue
+        fragment = changelog.fragment_entry(f.filename, new) if f.status == "added" else None
+        if fragment is not None:
+            entries = [fragment]
+        else:
+            old = change.old_texts.get(_old_path(f), "") if f.status != "added" else ""
+            entries = changelog.entries(new, _added_lines(f, old, new))
+        found.add(f.filename, changelog.facts(entries))
+        found.analysed.add(f.filename)
