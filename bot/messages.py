@@ -96,6 +96,8 @@ NOTE_HUNKS_ONLY = (
     "{count} file(s) were analysed from their diff hunks only, not read whole ({reason}), "
     "so their API changes may be incomplete: {names}."
 )
+HUNKS_ONLY_RATE_LIMITED = "GitHub's rate limit was reached"
+HUNKS_ONLY_GITHUB_ERROR = "GitHub would not send it: {reason}"
 NOTE_UNREADABLE = (
     "The diff of {count} file(s) could not be read, so their contents are missing from this "
     "report (each file's section says why): {names}."

@@ -28,7 +28,7 @@ from github.Repository import Repository
 
 from bot import messages
 from bot.config import Config
-from bot.diff import Change, FileChange, RefInfo, ResolvedChange
+from bot.diff import Change, CommitMessage, FileChange, RefInfo, ResolvedChange
 from bot.errors import NetworkError, NotFoundError, UnknownRefError
 from bot.reading.github_client import (
     DIFF_MEDIA_TYPE,
@@ -38,6 +38,7 @@ from bot.reading.github_client import (
     make_client,
     translate,
 )
+from bot.reading.github_contents import RAW_MEDIA_TYPE, TextCache, raw_fetcher, read_github_texts
 from bot.reading.github_files import DiffRefused, complete_files, file_from_api, refusal_detail
 from bot.request import ProgressFn
 from bot.sources import Source, split_ref
@@ -202,6 +203,7 @@ class _Reader:
             comparison = self.repo.compare(pinned_base, pinned_head)
             files = [file_from_api(f) for f in comparison.files]
             merge_base = comparison.merge_base_commit.sha
+            commits = _messages(comparison.raw_data.get("commits"))
         notes: list[str] = []
         if source.dots == 2 and merge_base != self.base.sha:
             notes.append(
@@ -213,7 +215,10 @@ class _Reader:
         files, more = complete_files(
             files, lambda: self._diff(url), listed_cap=COMPARE_FILES_CAP, what="comparison"
         )
-        return self._change(permalink, files, head, notes=notes + more)
+        start = merge_base if source.dots == 3 else self.base.sha
+        return self._change(
+            permalink, files, head, notes=notes + more, old_sha=start, commits=commits
+        )
 
     def _commit(self, repo: Repository, text: str, sha: str) -> Commit:
         """The head commit (for the report's date); a full SHA that is no commit fails here."""
@@ -250,7 +255,23 @@ class _Reader:
             what="pull request",
             total=total,
         )
-        return self._change(permalink, files, head, notes + more, title=title)
+        start, commits = self._pull_history(pr, number)
+        return self._change(
+            permalink, files, head, notes + more, title=title, old_sha=start, commits=commits
+        )
+
+    def _pull_history(self, pr: PullRequest, number: int) -> tuple[str, list[CommitMessage]]:
+        """The merge base the pull request's diff starts from, and its messages: its own
+        title and body first, then its commits (one compare, its first page of commits)."""
+        own = CommitMessage(self.head.sha, f"{pr.title or ''}\n\n{pr.body or ''}".strip(), number)
+        url = f"{self.repo.url}/compare/{self.base.sha}...{self.head.sha}?per_page=100"
+        with github_errors(self.config, self.source.repository, pull=number):
+            status, _, body = self.client.requester.requestJson("GET", url)
+        data = _json(body) if status < 400 else None
+        if not isinstance(data, dict):
+            return self.base.sha, [own]
+        start = str((data.get("merge_base_commit") or {}).get("sha") or self.base.sha)
+        return start, [own, *_messages(data.get("commits"))]
 
     # --- commit -------------------------------------------------------------------------
     def _resolve_commit(self) -> None:
@@ -283,7 +304,16 @@ class _Reader:
             files, lambda: self._diff(url), listed_cap=LISTED_FILES_CAP, what="commit"
         )
         permalink = f"{self.web}/commit/{ref}"
-        return self._change(permalink, files, commit, notes + more, title=title)
+        message = [CommitMessage(sha, commit.commit.message or "")] if commit.commit.message else []
+        return self._change(
+            permalink,
+            files,
+            commit,
+            notes + more,
+            title=title,
+            old_sha=parents[0] if parents else None,
+            commits=message,
+        )
 
     # --- shared -------------------------------------------------------------------------
     def _listed(self, pages: Iterable[File], total: int | None) -> list[FileChange]:
@@ -331,7 +361,10 @@ class _Reader:
         notes: list[str],
         *,
         title: str | None = None,
+        old_sha: str | None = None,
+        commits: list[CommitMessage] | None = None,
     ) -> Change:
+        old_texts, new_texts, hunk_notes = self._texts(files, old_sha)
         return Change(
             repository=self.source.repository,
             host=self.source.host,
@@ -341,13 +374,51 @@ class _Reader:
             files=files,
             date=_date(head_commit),
             title=title,
-            notes=notes,
+            notes=notes + hunk_notes,
             web_url=self.web,
+            old_texts=old_texts,
+            new_texts=new_texts,
+            commits=commits or [],
         )
+
+    def _texts(
+        self, files: list[FileChange], old_sha: str | None
+    ) -> tuple[dict[str, str], dict[str, str], list[str]]:
+        """Whole texts of the files analysis needs (see :mod:`bot.reading.github_contents`)."""
+        if not files:
+            return {}, {}, []
+        repo = self.head_repo or self.repo
+        repository = repo.full_name or self.source.repository
+
+        def call(url: str) -> tuple[int, dict, str]:
+            with github_errors(self.config, repository):
+                status, headers, body = self.client.requester.requestJson(
+                    "GET", url, headers={"Accept": RAW_MEDIA_TYPE}
+                )
+            if status in (403, 429):
+                raise translate(status, _json(body), headers, self.config, repository)
+            return status, headers, body
+
+        fetch = raw_fetcher(call, repo.url)
+        cache = TextCache(self.config, repository)
+        # A missing old SHA (a root commit): every file is new, so only the new side is read.
+        return read_github_texts(fetch, cache, old_sha or "", self.head.sha, files)
 
     def _report(self, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(STAGE, done, max(total, done))
+
+
+def _messages(commits: Any) -> list[CommitMessage]:
+    """Commit messages from a compare's ``commits`` (raw JSON), oldest first."""
+    found: list[CommitMessage] = []
+    for item in commits if isinstance(commits, list) else []:
+        message = (
+            ((item or {}).get("commit") or {}).get("message") if isinstance(item, dict) else None
+        )
+        if isinstance(message, str) and message.strip():
+            found.append(CommitMessage(str(item.get("sha", "")), message.strip()))
+    return found
 
 
 def _json(body: str) -> Any:

@@ -204,7 +204,9 @@ def _other_languages(change: _Texts, found: ChangeFacts) -> None:
             if hunks:
                 changes = _whole_in_hunks(changes, old_text or "", new_text or "")
             facts = api_facts(changes)
-        facts += _touched(facts, found.by_file.get(f.filename, []), old, new, gone_lines, new_lines)
+        if f.status != "removed":
+            earlier = found.by_file.get(f.filename, [])
+            facts += _touched(facts, earlier, old, new, gone_lines, new_lines)
         found.add(f.filename, facts)
         found.analysed.add(f.filename)
 

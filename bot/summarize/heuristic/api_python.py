@@ -290,6 +290,17 @@ def _compare(package: Package, old: griffe.Module, new: griffe.Module) -> list[A
             detail = param
         target = _lookup(new, path) or obj
         changes.append(ApiChange(_file(target, package), what, shown, "function", detail))
+    # Re-exports griffe does not count as public (no __all__): names a package's __init__
+    # imported from its own modules and no longer offers.
+    for alias in _walk(old):
+        if not alias.is_alias or not alias.parent or not _is_init(alias.parent):
+            continue
+        path = str(alias.path)
+        if path in broken or _lookup(new, path) is not None or path in new_shims:
+            continue
+        if str(alias.target_path).startswith(old.name + "."):
+            changes.append(ApiChange(_file(alias.parent, package), "removed", path, "name"))
+            broken.add(path)
     # Shims: names a module __getattr__ now answers for, and names it stopped answering for.
     for name, module in new_shims.items():
         if name not in old_shims:

@@ -8,6 +8,7 @@ then says what was removed, added or changed in a way callers notice.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import tree_sitter as ts
 
@@ -49,5 +50,9 @@ def declarations(filename: str, source: str) -> dict[str, Decl]:
     tree = parser(grammar).parse(data)
     found: dict[str, Decl] = {}
     for decl in _WALKERS[grammar](tree.root_node, filename.endswith(".d.ts")):
+        if decl.name in found and decl.params is not None:
+            # Overloads: a call may match any of them, so parameters are not compared.
+            found[decl.name] = replace(found[decl.name], params=None)
+            continue
         found.setdefault(decl.name, decl)
     return found

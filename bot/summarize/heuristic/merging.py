@@ -98,7 +98,7 @@ def merge(facts: list[list[str]], names: list[str], extra: list[Fact] | None = N
             continue  # one file, nothing written about it: the file's own highlight
         first = members[0][2]
         listed = list(dict.fromkeys(x for _, _, f in members for x in f.subject.splitlines()))
-        text = _sentence(str(first), listed)
+        text = str(first) if key == "platform" else _sentence(str(first), listed)
         where = f" ({listing(files, 3)})" if len(files) > 1 else ""
         text = f"{files[0]}: {text}" if len(files) == 1 else text.rstrip(".") + where + "."
         for quote in quotes.get((kind, key), [])[:1]:

@@ -329,9 +329,9 @@ def facts(changes: list[MetaChange]) -> list[Fact]:
     for c in changes:
         if c.what == "platform-raised":
             text = f"Drops {c.detail}: requires {c.subject} {code(c.new)} (was {code(c.old)})."
-            out.append(
-                Fact(text, "breaking", 9, "dependencies", tier="platform", subject=c.subject)
-            )
+            platform = Fact(text, "breaking", 9, "dependencies", tier="platform", key="platform")
+            platform.subject = f"`{c.subject}`"
+            out.append(platform)
         elif c.what == "platform-changed":
             text = f"Supported {c.subject} changed: {code(c.old)} -> {code(c.new)}."
             out.append(Fact(text, "other", 6, "dependencies", tier="behaviour", subject=c.subject))

@@ -1,0 +1,174 @@
+"""Whole files from GitHub: raw contents at both SHAs, fetched concurrently, cached in Redis.
+
+A file at a commit SHA never changes, so each text is cached by (repository, path, SHA) and a
+second report over the same files reads none of them again. Requests run at most
+:data:`CONCURRENCY` at a time, within the report's :class:`~bot.reading.contents.Budget`;
+a file GitHub will not send (rate limit, error, over 1 MB) is analysed from its hunks only,
+and the report's notes name it and say why. A failed read never fails the report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import posixpath
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from bot import messages
+from bot.config import Config
+from bot.diff import FileChange
+from bot.errors import RateLimitedError, SourceReadError
+from bot.reading.contents import MAX_FILE_BYTES, Budget, sides
+from bot.store import keys
+from bot.store.connection import REDIS_DOWN, get_redis
+
+log = logging.getLogger(__name__)
+
+RAW_MEDIA_TYPE = "application/vnd.github.raw+json"
+CONCURRENCY = 8
+CACHE_TTL_SECONDS = 14 * 24 * 3600
+_ABSENT = b"\x00absent"  # cached answer "no such file at this SHA" (a 404)
+
+# (path, sha) -> text, None when GitHub has no such file there; raises SourceReadError
+Fetch = Callable[[str, str], "str | None"]
+
+
+@dataclass(frozen=True)
+class Wanted:
+    side: str  # "old" or "new"
+    path: str
+    sha: str
+
+
+class TextCache:
+    """Texts by (repository, path, SHA) in Redis; every failure is a miss, never an error."""
+
+    def __init__(self, config: Config, repository: str) -> None:
+        self.config = config
+        self.repository = repository.lower()
+
+    def _key(self, path: str, sha: str) -> str:
+        digest = hashlib.sha256(path.encode("utf-8", "replace")).hexdigest()[:32]
+        return keys.file_text(self.config.redis_prefix, self.repository, sha, digest)
+
+    def get(self, wanted: list[Wanted]) -> dict[Wanted, bytes]:
+        if not wanted:
+            return {}
+        try:
+            values = get_redis(self.config).mget([self._key(w.path, w.sha) for w in wanted])
+        except REDIS_DOWN:
+            log.warning("file text cache unavailable", extra={"repository": self.repository})
+            return {}
+        return {w: bytes(v) for w, v in zip(wanted, values, strict=True) if isinstance(v, bytes)}
+
+    def put(self, found: dict[Wanted, bytes]) -> None:
+        if not found:
+            return
+        try:
+            pipe = get_redis(self.config).pipeline(transaction=False)
+            for w, value in found.items():
+                pipe.set(self._key(w.path, w.sha), value, ex=CACHE_TTL_SECONDS)
+            pipe.execute()
+        except REDIS_DOWN:
+            log.warning("file text cache unavailable", extra={"repository": self.repository})
+
+
+def _init_files(paths: list[str]) -> list[str]:
+    """``__init__.py`` of every folder above the changed Python files: a package's
+    re-exports tell its public names (GitHub gives no tree listing for free)."""
+    found: list[str] = []
+    for path in paths:
+        if not path.endswith((".py", ".pyi")):
+            continue
+        folder = posixpath.dirname(path)
+        while folder:
+            init = f"{folder}/__init__.py"
+            if init not in found and init not in paths:
+                found.append(init)
+            folder = posixpath.dirname(folder)
+    return found
+
+
+def read_github_texts(
+    fetch: Fetch,
+    cache: TextCache,
+    old_sha: str,
+    new_sha: str,
+    files: list[FileChange],
+) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """Old and new whole texts of what analysis needs, and notes for what was left out."""
+    old_paths, new_paths = sides(files)
+    plan = [Wanted("old", p, old_sha) for p in old_paths]
+    plan += [Wanted("new", p, new_sha) for p in new_paths]
+    plan += [Wanted("old", p, old_sha) for p in _init_files(old_paths)]
+    plan += [Wanted("new", p, new_sha) for p in _init_files(new_paths)]
+    if not plan:
+        return {}, {}, []
+    budget = Budget()
+    plan = [w for w in plan if budget.take(w.path, 0)]
+    cached = cache.get(plan)
+    texts: dict[Wanted, bytes] = dict(cached)
+    fetched, failures = _fetch_all(fetch, [w for w in plan if w not in cached])
+    texts.update(fetched)
+    cache.put(fetched)
+    for w, reason in failures.items():
+        budget.skipped.setdefault(w.path, reason)
+    old: dict[str, str] = {}
+    new: dict[str, str] = {}
+    for w, value in texts.items():
+        if value == _ABSENT:
+            continue
+        if len(value) > MAX_FILE_BYTES or budget.size < len(value):
+            budget.skipped.setdefault(
+                w.path,
+                "larger than 1 MB" if len(value) > MAX_FILE_BYTES else "report budget reached",
+            )
+            continue
+        budget.size -= len(value)
+        (old if w.side == "old" else new)[w.path] = value.decode("utf-8", "replace")
+    return old, new, budget.notes()
+
+
+def _fetch_all(fetch: Fetch, wanted: list[Wanted]) -> tuple[dict[Wanted, bytes], dict[Wanted, str]]:
+    """Fetch concurrently; after a rate limit the rest is not asked for."""
+    found: dict[Wanted, bytes] = {}
+    failures: dict[Wanted, str] = {}
+    stopped: list[str] = []
+
+    def one(w: Wanted) -> None:
+        if stopped:
+            failures[w] = stopped[0]
+            return
+        try:
+            text = fetch(w.path, w.sha)
+        except RateLimitedError:
+            stopped.append(messages.HUNKS_ONLY_RATE_LIMITED)
+            failures[w] = messages.HUNKS_ONLY_RATE_LIMITED
+            return
+        except SourceReadError as exc:
+            failures[w] = messages.HUNKS_ONLY_GITHUB_ERROR.format(reason=str(exc)[:120])
+            return
+        found[w] = _ABSENT if text is None else text.encode("utf-8", "replace")
+
+    with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+        list(pool.map(one, wanted))
+    return found, failures
+
+
+def raw_fetcher(requester_call: Callable[[str], tuple[int, dict, str]], repo_url: str) -> Fetch:
+    """A :data:`Fetch` over ``GET {repo}/contents/{path}?ref={sha}`` with the raw media type;
+    ``requester_call(url)`` returns (status, headers, body) and raises on network failures."""
+
+    def fetch(path: str, sha: str) -> str | None:
+        url = f"{repo_url}/contents/{quote(path)}?ref={sha}"
+        status, headers, body = requester_call(url)
+        if status == 404:
+            return None
+        if status >= 400:
+            raise SourceReadError(f"HTTP {status}")
+        return body
+
+    return fetch

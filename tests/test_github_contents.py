@@ -1,0 +1,85 @@
+"""Whole files from GitHub: raw contents at both SHAs, cached in Redis, failures noted.
+
+Real release code (itsdangerous 2.0.0 -> 2.1.0, see SOURCES.md) served by FakeGitHub through
+the real PyGithub client; the report must say what the changelog says was removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config
+from bot.reading.github import read_github
+from bot.sources import parse_source
+from bot.summarize.heuristic.summarizer import HeuristicSummarizer
+from tests.conftest import git
+from tests.fakes.github import FakeGitHub
+from tests.test_api_releases import RELEASES, release_repo
+
+TOKEN = "test-token"
+
+
+@pytest.fixture
+def gh() -> Iterator[FakeGitHub]:
+    with FakeGitHub(tokens=(TOKEN,)) as fake:
+        yield fake
+
+
+@pytest.fixture
+def pair(gh: FakeGitHub, tmp_path: Path) -> dict[str, str]:
+    old, new = RELEASES / "itsdangerous-2.0.0", RELEASES / "itsdangerous-2.1.0"
+    root = release_repo(tmp_path, old, new, "Remove deprecated code (#273)")
+    gh.add_repo("pallets", "itsdangerous", root)
+    return {"a": git(root, "rev-parse", "a"), "b": git(root, "rev-parse", "b")}
+
+
+def gh_config(config: Config, gh: FakeGitHub) -> Config:
+    return replace(config, github_api_url=gh.api_url, github_token=TOKEN)
+
+
+def read(config: Config, text: str):
+    return read_github(parse_source(text, github_web_host=config.github_web_host), config)
+
+
+def test_both_sides_are_read_whole_once_then_served_from_redis(config, gh, pair) -> None:
+    """Analysis from hunks missed every removed re-export; whole files find them."""
+    cfg = gh_config(config, gh)
+    change = read(cfg, f"{gh.web_url}/pallets/itsdangerous/compare/a...b")
+    assert "src/itsdangerous/jws.py" in change.old_texts  # removed in 2.1: old side only
+    assert "src/itsdangerous/__init__.py" in change.new_texts
+    refs = {r.query["ref"][0] for r in gh.requests_to("/contents/")}
+    assert refs == {pair["a"], pair["b"]}
+    assert all("application/vnd.github.raw" in r.accept for r in gh.requests_to("/contents/"))
+    asked = len(gh.requests_to("/contents/"))
+    breaking = HeuristicSummarizer().summarize(change, "en").overall.highlights.breaking_changes
+    assert any("`itsdangerous.JSONWebSignatureSerializer`" in b for b in breaking)
+    again = read(cfg, f"{gh.web_url}/pallets/itsdangerous/compare/a...b")
+    assert len(gh.requests_to("/contents/")) == asked  # texts at a SHA never change
+    assert again.new_texts == change.new_texts and again.old_texts == change.old_texts
+
+
+def test_a_rate_limited_contents_read_is_noted_and_the_report_still_comes(config, gh, pair):
+    gh.fail(r"/contents/", 403, "API rate limit exceeded", headers={"x-ratelimit-remaining": "0"})
+    change = read(gh_config(config, gh), f"{gh.web_url}/pallets/itsdangerous/compare/a...b")
+    assert change.old_texts == {} and change.new_texts == {}
+    note = next(n for n in change.notes if "analysed from their diff hunks only" in n)
+    assert "rate limit" in note and "src/itsdangerous/__init__.py" in note
+    result = HeuristicSummarizer().summarize(change, "en")
+    assert len(result.files) == len(change.files)  # nothing lost
+
+
+def test_pull_request_title_and_body_speak_for_the_range(config, gh, pair) -> None:
+    """A PR's 'BREAKING CHANGE:' footer is a breaking highlight, attributed to the PR."""
+    gh.add_pull(
+        "pallets", "itsdangerous", 7, "a", "b",
+        title="feat!: drop JWS", body="Long story.\n\nBREAKING CHANGE: JWS serializers are gone",
+    )  # fmt: skip
+    change = read(gh_config(config, gh), f"{gh.web_url}/pallets/itsdangerous/pull/7")
+    assert change.commits[0].pull == 7
+    assert any("Remove deprecated code (#273)" in c.message for c in change.commits[1:])
+    breaking = HeuristicSummarizer().summarize(change, "en").overall.highlights.breaking_changes
+    assert any(b == "Pull request #7: “JWS serializers are gone”" for b in breaking)
