@@ -116,8 +116,12 @@ class JSONWebSignatureSerializer(Serializer):
         return payload
 
     def dump_payload(self, header, obj):
-        base64d_header = base64_encode(self.serializer.dumps(header, **self.serializer_kwargs))
-        base64d_payload = base64_encode(self.serializer.dumps(obj, **self.serializer_kwargs))
+        base64d_header = base64_encode(
+            self.serializer.dumps(header, **self.serializer_kwargs)
+        )
+        base64d_payload = base64_encode(
+            self.serializer.dumps(obj, **self.serializer_kwargs)
+        )
         return base64d_header + b"." + base64d_payload
 
     def make_algorithm(self, algorithm_name):

@@ -186,7 +186,9 @@ class Signer:
         if self.key_derivation == "concat":
             return _t.cast(bytes, self.digest_method(self.salt + secret_key).digest())
         elif self.key_derivation == "django-concat":
-            return _t.cast(bytes, self.digest_method(self.salt + b"signer" + secret_key).digest())
+            return _t.cast(
+                bytes, self.digest_method(self.salt + b"signer" + secret_key).digest()
+            )
         elif self.key_derivation == "hmac":
             mac = hmac.new(secret_key, digestmod=self.digest_method)
             mac.update(self.salt)

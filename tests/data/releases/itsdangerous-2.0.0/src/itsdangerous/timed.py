@@ -63,7 +63,8 @@ class TimestampSigner(Signer):
         signed_value: _t_str_bytes,
         max_age: _t_opt_int = None,
         return_timestamp: "_te.Literal[False]" = False,
-    ) -> bytes: ...
+    ) -> bytes:
+        ...
 
     @typing.overload
     def unsign(
@@ -71,7 +72,8 @@ class TimestampSigner(Signer):
         signed_value: _t_str_bytes,
         max_age: _t_opt_int = None,
         return_timestamp: "_te.Literal[True]" = True,
-    ) -> _t.Tuple[bytes, datetime]: ...
+    ) -> _t.Tuple[bytes, datetime]:
+        ...
 
     def unsign(
         self,
@@ -171,7 +173,9 @@ class TimedSerializer(Serializer):
 
     default_signer: _t.Type[TimestampSigner] = TimestampSigner
 
-    def iter_unsigners(self, salt: _t_opt_str_bytes = None) -> _t.Iterator[TimestampSigner]:
+    def iter_unsigners(
+        self, salt: _t_opt_str_bytes = None
+    ) -> _t.Iterator[TimestampSigner]:
         return _t.cast("_t.Iterator[TimestampSigner]", super().iter_unsigners(salt))
 
     # TODO: Signature is incompatible because parameters were added
@@ -196,7 +200,9 @@ class TimedSerializer(Serializer):
 
         for signer in self.iter_unsigners(salt):
             try:
-                base64d, timestamp = signer.unsign(s, max_age=max_age, return_timestamp=True)
+                base64d, timestamp = signer.unsign(
+                    s, max_age=max_age, return_timestamp=True
+                )
                 payload = self.load_payload(base64d)
 
                 if return_timestamp:

@@ -8,7 +8,9 @@ from .exc import BadData
 _t_str_bytes = _t.Union[str, bytes]
 
 
-def want_bytes(s: _t_str_bytes, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+def want_bytes(
+    s: _t_str_bytes, encoding: str = "utf-8", errors: str = "strict"
+) -> bytes:
     if isinstance(s, str):
         s = s.encode(encoding, errors)
 

@@ -134,7 +134,9 @@ class Serializer:
         """
         return self.secret_keys[-1]
 
-    def load_payload(self, payload: bytes, serializer: _t.Optional[_t.Any] = None) -> _t.Any:
+    def load_payload(
+        self, payload: bytes, serializer: _t.Optional[_t.Any] = None
+    ) -> _t.Any:
         """Loads the encoded object. This function raises
         :class:`.BadPayload` if the payload is not valid. The
         ``serializer`` parameter can be used to override the serializer
@@ -216,7 +218,9 @@ class Serializer:
         """
         f.write(self.dumps(obj, salt))
 
-    def loads(self, s: _t_str_bytes, salt: _t_opt_str_bytes = None, **kwargs: _t.Any) -> _t.Any:
+    def loads(
+        self, s: _t_str_bytes, salt: _t_opt_str_bytes = None, **kwargs: _t.Any
+    ) -> _t.Any:
         """Reverse of :meth:`dumps`. Raises :exc:`.BadSignature` if the
         signature validation fails.
         """
@@ -235,7 +239,9 @@ class Serializer:
         """Like :meth:`loads` but loads from a file."""
         return self.loads(f.read(), salt)
 
-    def loads_unsafe(self, s: _t_str_bytes, salt: _t_opt_str_bytes = None) -> _t_load_unsafe:
+    def loads_unsafe(
+        self, s: _t_str_bytes, salt: _t_opt_str_bytes = None
+    ) -> _t_load_unsafe:
         """Like :meth:`loads` but without verifying the signature. This
         is potentially very dangerous to use depending on how your
         serializer works. The return value is ``(signature_valid,
