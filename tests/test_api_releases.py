@@ -104,3 +104,22 @@ def test_conventional_commits_in_the_range_are_highlights(config, tmp_path) -> N
     root = release_repo(tmp_path, old, new, "feat(parse)!: Parse rejects braces\n\nMore text.")
     breaking, _, _ = highlights(report(config, root))
     assert any(b.startswith("Commit ") and "parse: Parse rejects braces" in b for b in breaking)
+
+
+def test_the_model_gets_the_same_whole_file_facts(tmp_path) -> None:
+    """The LLM prompt once had only hunk facts; now the removed re-exports are in FACTS."""
+    from bot.reading.local import read_local
+    from bot.sources import parse_source
+    from bot.summarize.llm.filecache import InProcessFileCache
+    from bot.summarize.llm.summarizer import LLMSummarizer
+    from tests.fakes.openai import FakeOpenAI
+    from tests.llmdata import llm_config
+
+    old, new = RELEASES / "itsdangerous-2.0.0", RELEASES / "itsdangerous-2.1.0"
+    root = release_repo(tmp_path, old, new)
+    change = read_local(parse_source("a...b", git_path=str(root)))
+    with FakeOpenAI() as fake:
+        LLMSummarizer(llm_config(fake), InProcessFileCache()).summarize(change, "en_US")
+        sent = "\n".join(r.text("user") for r in fake.requests)
+    assert "Removed public `itsdangerous.json`, `itsdangerous.JSONWebSignatureSerializer`" in sent
+    assert "Drops Python 3.6: requires Python `>= 3.7` (was `>= 3.6`)." in sent

@@ -36,12 +36,13 @@ _TOPIC_WORDS = {
 }  # fmt: skip
 
 
-def file_facts(f: FileChange) -> list[str]:
-    """Short factual sentences about one file (headings, front matter, tables, symbols...).
+def file_facts(f: FileChange, whole: ChangeFacts | None = None) -> list[str]:
+    """Short factual sentences about one file (headings, front matter, tables, API...).
 
     The items are :class:`~bot.summarize.heuristic.facts.Fact` values: ``str`` with a ``kind``.
+    ``whole`` is :func:`change_facts` of the change (once per report), for files read whole.
     """
-    return list(collect_facts(f))
+    return list(collect_facts(f, whole))
 
 
 def _is_docs(f: FileChange) -> bool:

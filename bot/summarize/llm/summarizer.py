@@ -78,6 +78,9 @@ class _Run:
         self.header = prompts.change_header(
             change.repository, change.base.ref, change.head.ref, change.title
         )
+        # The same whole-file facts (API, metadata, changelog) the heuristic report is built
+        # from, so the model's words are grounded in them too.
+        self.whole = self.heuristic.change_facts(change)
         self.works = [self._prepare(i, f) for i, f in enumerate(change.files)]
         self.report_key = p.report_key(
             self.config.model, lang, change.repository, self.header, [w.key for w in self.works]
@@ -88,11 +91,11 @@ class _Run:
             f"F{index + 1}",
             f,
             p.file_key(f, self.config.model, self.lang),
-            list(self.heuristic.file_facts(f)),
+            list(self.heuristic.file_facts(f, self.whole)),
             p.MODEL,
         )
         if p.metadata_only(f):
-            work.kind, work.summary = p.METADATA, self.heuristic.summarize_file(f)
+            work.kind, work.summary = p.METADATA, self.heuristic.summarize_file(f, self.whole)
         elif self.chat is not None and (hit := self.cache.get(work.key)) is not None:
             work.kind, work.summary = p.CACHED, FileSummary(**hit["summary"])
             work.cut_kind = hit.get("cut_kind")
@@ -241,7 +244,7 @@ class _Run:
 
         The file's own explanation says so too: in a Slack thread or on the web page a reader
         sees that section, not the report's notes."""
-        summary = self.heuristic.summarize_file(work.change)
+        summary = self.heuristic.summarize_file(work.change, self.whole)
         if reason != m.LLM_REASON_NOT_CONFIGURED:  # no model at all: the notes say it once
             mark = m.LLM_FILE_FALLBACK.format(reason=reason, files=work.path)
             summary = replace(summary, explanation=f"{summary.explanation}\n\n{mark}")
