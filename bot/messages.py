@@ -96,6 +96,10 @@ NOTE_HUNKS_ONLY = (
     "{count} file(s) were analysed from their diff hunks only, not read whole ({reason}), "
     "so their API changes may be incomplete: {names}."
 )
+NOTE_PYTHON_BUDGET = (
+    "The Python API of {names} was read from the diff hunks only: with {size} of source it is "
+    "over the {limit} a report analyses whole."
+)
 HUNKS_ONLY_RATE_LIMITED = "GitHub's rate limit was reached"
 HUNKS_ONLY_GITHUB_ERROR = "GitHub would not send it: {reason}"
 NOTE_UNREADABLE = (

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 RAW_MEDIA_TYPE = "application/vnd.github.raw+json"
 CONCURRENCY = 8
-CACHE_TTL_SECONDS = 14 * 24 * 3600
+CACHE_TTL_SECONDS = 3 * 24 * 3600  # long enough for a busy PR; Redis does not evict
 _ABSENT = b"\x00absent"  # cached answer "no such file at this SHA" (a 404)
 
 # (path, sha) -> text, None when GitHub has no such file there; raises SourceReadError

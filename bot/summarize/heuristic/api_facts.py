@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import difflib
 import logging
+import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from bot import messages
 from bot.diff import Change, FileChange
 from bot.reading.contents import wants_text
 from bot.summarize.heuristic import api_python, changelog, metadata
@@ -30,6 +32,8 @@ from bot.summarize.heuristic.patchwalk import changed_lines, code, iter_runs, li
 logger = logging.getLogger(__name__)
 
 _NAMES_SHOWN = 8
+# Python source (both sides) griffe reads per report: about half a second of parsing.
+MAX_PYTHON_SOURCE = 1_500_000
 
 
 @dataclass
@@ -38,6 +42,7 @@ class ChangeFacts:
 
     by_file: dict[str, list[Fact]] = field(default_factory=dict)
     analysed: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
 
     def add(self, path: str, facts: Iterable[Fact]) -> None:
         self.by_file.setdefault(path, []).extend(facts)
@@ -159,6 +164,8 @@ def _old_path(f: FileChange) -> str:
 
 
 def _python(change: _Texts, found: ChangeFacts) -> None:
+    """griffe over each folder of packages (a src/ root), smallest first, within the report's
+    budget of Python source; packages beyond it are read from their hunks (and noted)."""
     old_paths, new_paths = set(change.old_texts), set(change.new_texts)
     packages: dict[api_python.Package, list[FileChange]] = {}
     for f in change.files:
@@ -169,17 +176,47 @@ def _python(change: _Texts, found: ChangeFacts) -> None:
         )
         if hit is not None:
             packages.setdefault(hit[0], []).append(f)
-    for package, files in packages.items():
-        by_path = {f.filename: f.filename for f in files}
-        by_path.update({_old_path(f): f.filename for f in files})
-        changes = api_python.compare(package, change.old_texts, change.new_texts)
-        per_file: dict[str, list[ApiChange]] = {}
-        for c in changes:
-            target = by_path.get(c.path) or files[0].filename
-            per_file.setdefault(target, []).append(c)
-        for path, items in per_file.items():
-            found.add(path, api_facts(items))
-        found.analysed.update(f.filename for f in files)
+    folders: dict[str, list[api_python.Package]] = {}
+    for package in packages:
+        folders.setdefault(posixpath.dirname(package.folder), []).append(package)
+    budget = MAX_PYTHON_SOURCE
+    for parent, members in sorted(folders.items(), key=lambda i: _source_size(change, i[0])):
+        size = _source_size(change, parent)
+        if size > budget:
+            names = [f"`{p.name}`" for p in members]
+            found.notes.append(
+                messages.NOTE_PYTHON_BUDGET.format(
+                    names=listing(names), size=_megabytes(size), limit=_megabytes(MAX_PYTHON_SOURCE)
+                )
+            )
+            continue
+        budget -= size
+        for package, changes in api_python.compare(
+            members, change.old_texts, change.new_texts
+        ).items():
+            files = packages[package]
+            by_path = {f.filename: f.filename for f in files}
+            by_path.update({_old_path(f): f.filename for f in files})
+            per_file: dict[str, list[ApiChange]] = {}
+            for c in changes:
+                per_file.setdefault(by_path.get(c.path) or files[0].filename, []).append(c)
+            for path, items in per_file.items():
+                found.add(path, api_facts(items))
+            found.analysed.update(f.filename for f in files)
+
+
+def _source_size(change: _Texts, parent: str) -> int:
+    prefix = f"{parent}/" if parent else ""
+    return sum(
+        len(text)
+        for texts in (change.old_texts, change.new_texts)
+        for path, text in texts.items()
+        if path.startswith(prefix) and path.endswith((".py", ".pyi"))
+    )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
 
 
 def _other_languages(change: _Texts, found: ChangeFacts) -> None:

@@ -14,9 +14,11 @@ import ast
 import contextlib
 import logging
 import posixpath
+import tempfile
 import textwrap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import griffe
@@ -24,6 +26,7 @@ import griffe
 from bot.summarize.heuristic.api_changes import ApiChange
 
 Obj = Any  # a griffe Object or Alias: griffe's own unions do not narrow on is_alias
+_UNRESOLVED = (griffe.AliasResolutionError, griffe.CyclicAliasError, KeyError)
 logger = logging.getLogger(__name__)
 
 # Breakage kinds that mostly come from annotation or value edits, not from broken callers.
@@ -68,17 +71,35 @@ def module_name(path: str, paths: set[str]) -> str | None:
 
 
 @contextlib.contextmanager
-def _loaded(package: Package, files: Mapping[str, str]) -> Iterator[griffe.Module | None]:
+def _loaded(parent: str, files: Mapping[str, str]) -> Iterator[dict[str, Obj]]:
+    """One side of every top-level package under ``parent``, loaded by griffe into one
+    collection, so re-exports between sibling packages resolve (``pytest`` re-exports
+    ``_pytest``). Package name -> module."""
+    prefix = f"{parent}/" if parent else ""
     modules = {
-        path[len(package.folder) + 1 :]: text
+        path[len(prefix) :]: text
         for path, text in files.items()
-        if path.startswith(package.folder + "/") and path.endswith((".py", ".pyi"))
+        if path.startswith(prefix) and path.endswith((".py", ".pyi"))
     }
-    if "__init__.py" not in modules and "__init__.pyi" not in modules:
-        yield None
-        return
-    with griffe.temporary_visited_package(package.name, modules) as loaded:
-        yield loaded
+    with tempfile.TemporaryDirectory(prefix="diffinsight-api-") as tmp:
+        root = Path(tmp).resolve()
+        for rel, text in modules.items():
+            target = (root / rel).resolve()
+            if not target.is_relative_to(root):
+                continue  # a hostile path: never write outside the scratch folder
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        loader = griffe.GriffeLoader(search_paths=[root], allow_inspection=False)
+        found: dict[str, Obj] = {}
+        for name in sorted({rel.split("/", 1)[0] for rel in modules if "/" in rel}):
+            if not name.isidentifier() or not (root / name / "__init__.py").exists():
+                continue
+            try:
+                found[name] = loader.load(name)
+            except (griffe.GriffeError, OSError, SyntaxError, ValueError):
+                continue
+        loader.resolve_aliases(implicit=False, external=False)
+        yield found
 
 
 def _public_module(obj: Obj) -> bool:
@@ -235,14 +256,36 @@ def _quiet() -> None:
 
 
 def compare(
-    package: Package, old_files: Mapping[str, str], new_files: Mapping[str, str]
-) -> list[ApiChange]:
-    """Every API change between the two sides of one package."""
+    packages: list[Package], old_files: Mapping[str, str], new_files: Mapping[str, str]
+) -> dict[Package, list[ApiChange]]:
+    """Every API change between the two sides of each package (all in one folder)."""
     _quiet()
-    with _loaded(package, old_files) as old, _loaded(package, new_files) as new:
-        if old is None or new is None:
-            return []
-        return _compare(package, old, new)
+    parent = posixpath.dirname(packages[0].folder) if packages else ""
+    found: dict[Package, list[ApiChange]] = {}
+    with _loaded(parent, old_files) as old, _loaded(parent, new_files) as new:
+        for package in packages:
+            if package.name in old and package.name in new:
+                found[package] = _compare(package, old[package.name], new[package.name])
+    return found
+
+
+def _breakages(old: Obj, new: Obj) -> Iterator[griffe.Breakage]:
+    """griffe's breakages, member by member, so one alias that cannot be resolved (a name
+    from a module not read) costs that member only, not the whole package."""
+    for name, member in list(old.members.items()):
+        counterpart = new.members.get(name)
+        if counterpart is None:
+            try:
+                if member.is_public:
+                    removed: Obj = member
+                    yield griffe.ObjectRemovedBreakage(removed, removed, None)
+            except _UNRESOLVED:
+                continue
+            continue
+        try:
+            yield from list(griffe.find_breaking_changes(member, counterpart))
+        except _UNRESOLVED:
+            continue
 
 
 def _param_text(p: griffe.Parameter) -> str:
@@ -254,7 +297,7 @@ def _compare(package: Package, old: griffe.Module, new: griffe.Module) -> list[A
     old_shims, new_shims = _shims(old), _shims(new)
     changes: list[ApiChange] = []
     broken: set[str] = set()
-    for breakage in griffe.find_breaking_changes(old, new):
+    for breakage in _breakages(old, new):
         obj = breakage.obj
         path = str(obj.path)
         if breakage.kind in _NOT_BREAKING:

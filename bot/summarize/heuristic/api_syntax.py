@@ -75,8 +75,17 @@ class Header(str):
 def header(node: ts.Node) -> Header:
     """The declaration up to its body, on one line, cut to a readable length."""
     body = node.child_by_field_name("body")
-    end = body.start_byte if body is not None else node.end_byte
-    raw = (node.text or b"")[: end - node.start_byte].decode("utf-8", "replace")
+    if body is None:
+        raw = (node.text or b"")[:400].decode("utf-8", "replace")
+    else:  # the children before the body: never copy a whole class's text for its first line
+        parts: list[bytes] = []
+        last = node.start_byte
+        for child in node.children:
+            if child.start_byte >= body.start_byte:
+                break
+            parts.append((b" " if child.start_byte > last else b"") + (child.text or b""))
+            last = child.end_byte
+        raw = b"".join(parts).decode("utf-8", "replace")
     line = " ".join(raw.split()).rstrip("{; ")
     if len(line) > _MAX_HEADER:
         line = line[: _MAX_HEADER - 1].rsplit(" ", 1)[0] + "…"

@@ -154,23 +154,32 @@ def entries(text: str, added_lines: set[int] | None) -> list[Entry]:
         elif line.strip():
             items.append((-1, [], 0, ""))  # a paragraph ends the open item
     found: list[Entry] = []
-    parents: list[tuple[int, str]] = []  # (indent, group) of open outer items
-    for start, words_list, indent, section in items:
+    parents: list[tuple[int, int]] = []  # (indent, item index) of open outer items
+    groups: dict[int, tuple[str, bool]] = {}
+
+    def group_of(index: int) -> tuple[str, bool]:
+        if index not in groups:  # judged only for entries taken and their parents
+            _, words_list, _, section = items[index]
+            groups[index] = _group(section, clean(_REF_ROLE_RE.sub("", " ".join(words_list))))
+        return groups[index]
+
+    for index, (start, words_list, indent, section) in enumerate(items):
         if start < 0:
             parents = []
             continue
         while parents and parents[-1][0] >= indent:
             parents.pop()
-        words = _REF_ROLE_RE.sub("", " ".join(words_list))
-        words = clean(words)
+        outer = [i for _, i in parents]
+        parents.append((indent, index))
+        if added_lines is not None and start + 1 not in added_lines:
+            continue
+        words = clean(_REF_ROLE_RE.sub("", " ".join(words_list)))
         if not words:
             continue
-        group, deprecation = _group(section, words)
-        if parents and parents[-1][1] == "breaking" and group != "feature":
+        group, deprecation = group_of(index)
+        if outer and group_of(outer[-1])[0] == "breaking" and group != "feature":
             group = "breaking"
-        parents.append((indent, group))
-        if added_lines is None or start + 1 in added_lines:
-            found.append(Entry(words, group, section, deprecation))
+        found.append(Entry(words, group, section, deprecation))
     return found
 
 

@@ -183,7 +183,7 @@ class HeuristicSummarizer:
             all_facts.append(list(facts))
             if progress is not None and (done % step == 0 or done == total):
                 progress("summarizing", done, total)
-        notes: list[str] = []
+        notes: list[str] = list(whole.notes)
         if not lang.lower().startswith("en"):
             notes.append(messages.HEURISTIC_ENGLISH_ONLY.format(lang=lang))
         overall = build_overall(change, summaries, all_facts)
