@@ -227,7 +227,9 @@ def _other_languages(change: _Texts, found: ChangeFacts) -> None:
         whole = f.filename in found.analysed  # Python read whole: griffe has spoken
         old_text = change.old_texts.get(_old_path(f)) if f.status != "added" else ""
         new_text = change.new_texts.get(f.filename) if f.status != "removed" else ""
-        hunks = old_text is None or new_text is None
+        # Python that griffe did not read (over budget) is read from its hunks: cheaper, and
+        # the note already says so.
+        hunks = old_text is None or new_text is None or (grammar == "python" and not whole)
         if hunks:  # not read whole: its hunks, as a fallback
             old_text, new_text, gone_lines, new_lines = hunk_sides(f.patch)
             old_text = "" if f.status == "added" else old_text

@@ -45,7 +45,7 @@ def declarations(filename: str, source: str) -> dict[str, Decl]:
     """Public declarations of one file by qualified name (``Class.method``, ``Type::fn``)."""
     grammar = grammar_of(filename)
     data = source.encode("utf-8", "replace")
-    if grammar is None or len(data) > MAX_SOURCE_BYTES:
+    if grammar is None or not data.strip() or len(data) > MAX_SOURCE_BYTES:
         return {}
     tree = parser(grammar).parse(data)
     found: dict[str, Decl] = {}

@@ -19,6 +19,7 @@ from its kind, its topic and the file it is about. Files that are tooling by the
 
 from __future__ import annotations
 
+import functools
 import re
 import typing
 from typing import Literal
@@ -82,6 +83,7 @@ _AREAS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def tooling_area(path: str) -> str | None:
     """The tooling area a file belongs to by its path (``CI``, ``Dependabot``...), or None."""
     for label, pattern in _AREAS:
