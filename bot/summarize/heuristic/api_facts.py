@@ -72,6 +72,10 @@ _WORDS: dict[str, tuple[FactKind, str, int, str]] = {
 
 
 def _callable(name: str) -> str:
+    """A name as a reader looks for it: ``Flask.env``, not ``flask.Flask.env`` (a package's
+    own prefix is dropped from names three parts deep), ``Path()`` for a constructor."""
+    if name.count(".") >= 2 and "::" not in name:
+        name = name.split(".", 1)[1]
     return f"{name.removesuffix('.__init__')}()" if name.endswith(".__init__") else name
 
 

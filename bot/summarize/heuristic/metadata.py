@@ -341,8 +341,13 @@ def facts(changes: list[MetaChange]) -> list[Fact]:
     if raised:
         items = [f"`{c.subject}` {code(c.old)} -> {code(c.new)}" for c in raised]
         text = f"Minimum versions of dependencies raised: {listing(items, 6)}."
-        subject = "\n".join(c.subject for c in raised)
-        out.append(Fact(text, "breaking", 6, "dependencies", tier="platform", subject=subject))
+        platform = next((f for f in out if f.key == "platform"), None)
+        if platform is not None:  # one highlight for what a user must upgrade
+            joined = Fact(f"{platform} {text}", "breaking", 9, "dependencies", tier="platform")
+            joined.subject, joined.key = platform.subject, "platform"
+            out[out.index(platform)] = joined
+        else:
+            out.append(Fact(text, "breaking", 6, "dependencies", tier="platform"))
     if removed:
         items = [f"`{c.subject}`" for c in removed]
         out.append(
