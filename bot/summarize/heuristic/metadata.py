@@ -341,11 +341,11 @@ def facts(changes: list[MetaChange]) -> list[Fact]:
     if raised:
         items = [f"`{c.subject}` {code(c.old)} -> {code(c.new)}" for c in raised]
         text = f"Minimum versions of dependencies raised: {listing(items, 6)}."
-        platform = next((f for f in out if f.key == "platform"), None)
-        if platform is not None:  # one highlight for what a user must upgrade
-            joined = Fact(f"{platform} {text}", "breaking", 9, "dependencies", tier="platform")
-            joined.subject, joined.key = platform.subject, "platform"
-            out[out.index(platform)] = joined
+        dropped = next((f for f in out if f.key == "platform"), None)
+        if dropped is not None:  # one highlight for what a user must upgrade
+            joined = Fact(f"{dropped} {text}", "breaking", 9, "dependencies", tier="platform")
+            joined.subject, joined.key = dropped.subject, "platform"
+            out[out.index(dropped)] = joined
         else:
             out.append(Fact(text, "breaking", 6, "dependencies", tier="platform"))
     if removed:
