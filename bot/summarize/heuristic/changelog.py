@@ -77,8 +77,12 @@ def is_changelog(path: str) -> bool:
     return bool(_CHANGELOG_RE.search(path) or _FRAGMENT_RE.search(path))
 
 
+_LONGEST_ENTRY = 2000  # longer "entries" are data; cut first so every pattern stays linear
+
+
 def clean(text: str) -> str:
     """An entry's words without markup noise: roles, link targets, trailing issue refs."""
+    text = text[:_LONGEST_ENTRY]
     text = _ROLE_RE.sub(lambda m: f"`{m.group(1)}`", text)
     text = _MD_LINK_RE.sub(lambda m: m.group(1), text)
     text = text.replace("``", "`")
@@ -90,9 +94,10 @@ def _group(section: str, text: str) -> tuple[str, bool]:
     deprecation = bool(re.search(r"(?i)deprecat", text)) and not re.search(
         r"(?i)remove[sd]?\b.*deprecated|deprecated.*\bremoved\b", text
     )
+    heading = section.lower().strip(" :*_")
+    deprecation = deprecation or heading.startswith("deprecat")
     if _BREAKING_WORDS.search(text):
         return "breaking", deprecation
-    heading = section.lower().strip(" :*_")
     if heading in _SECTION_GROUPS:
         group = _SECTION_GROUPS[heading]
         return group, deprecation and group == "breaking"

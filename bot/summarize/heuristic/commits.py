@@ -27,6 +27,7 @@ _BOT_RE = re.compile(
     r"Bump \S+ from \S+ to \S+"
 )
 _MAX_MESSAGES = 1000
+_LONGEST_MESSAGE = 20_000  # a longer message is a pasted log: its start says enough
 
 _GROUPS = {
     "feat": "feature",
@@ -60,7 +61,7 @@ def _source(commit: Commit, number: str | None = None) -> str:
 
 def read_commit(commit: Commit) -> list[Said]:
     """What one message says: its conventional subject, breaking footers, or a merge title."""
-    lines = commit.message.strip().splitlines()
+    lines = commit.message[:_LONGEST_MESSAGE].strip().splitlines()
     if not lines:
         return []
     subject, body = lines[0].strip(), "\n".join(lines[1:])
