@@ -125,7 +125,7 @@ def _capped(values: list[tuple[int, int, str]], label: str) -> list[str]:
         if len(chosen) >= HIGHLIGHT_LIMIT:
             break
         chosen.add(position)
-    shown = [values[i][2] for i in sorted(chosen)]
+    shown = [shorten(values[i][2]) for i in sorted(chosen)]
     rest = [v for i, v in enumerate(values) if i not in chosen]
     if rest:
         files = len({index for _, index, _ in rest})
