@@ -372,7 +372,7 @@ def _additions(
     changes: list[ApiChange] = []
     added_parents: set[str] = set()
     deprecated: set[str] = set()
-    for obj in _walk(new):
+    for obj in [*_walk(new), *_reexported(new)]:
         path = str(obj.path)
         if obj.name.startswith("__") and obj.name != "__init__":
             continue  # dunders (a module __getattr__, __repr__) are protocol, not new API
@@ -421,6 +421,29 @@ def _additions(
             changes.append(ApiChange(_file(obj, package), "deprecated", shown, "class"))
             deprecated.add(path)
     return changes
+
+
+def _reexported(root: Obj) -> Iterator[Obj]:
+    """Objects defined in private modules that a public ``__init__`` re-exports, with their
+    public members: their changes are API under the re-exported name (``httpx.Client`` is
+    ``httpx._client.Client``)."""
+    seen: set[str] = set()
+    for alias in list(_walk(root)):
+        if not alias.is_alias or not alias.parent or not _is_init(alias.parent):
+            continue
+        try:
+            target = alias.final_target
+        except _UNRESOLVED:
+            continue
+        path = str(target.path)
+        if path in seen or not path.startswith(root.name + ".") or _public_module(target):
+            continue  # a public module's objects are walked where they are
+        seen.add(path)
+        yield target
+        if target.is_class:
+            for member in list(target.members.values()):
+                if not member.is_alias and (member.is_public or member.name == "__init__"):
+                    yield member
 
 
 def _newly_warns(init: Obj | None, old_init: Obj | None) -> bool:
