@@ -52,10 +52,16 @@ def compare_decls(
             changes.append(ApiChange(path, "added", d.name, d.kind))
     for name, before in old.items():
         after = new.get(name)
+        if after is not None and _marked(after) and not _marked(before):
+            changes.append(ApiChange(path, "deprecated", after.name, after.kind))
         if after is None or before.params is None or after.params is None:
             continue
         changes.extend(_param_changes(path, grammar, before, after))
     return changes
+
+
+def _marked(decl: Decl) -> bool:
+    return bool(getattr(decl.header, "deprecated", False))
 
 
 def _owner(name: str) -> str:

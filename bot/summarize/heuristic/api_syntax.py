@@ -61,15 +61,41 @@ def text(node: ts.Node | None) -> str:
 
 
 class Header(str):
-    """A declaration's first words, carrying the 1-based lines the declaration spans."""
+    """A declaration's first words, carrying the 1-based lines the declaration spans and
+    whether it is marked deprecated."""
 
     start: int
     end: int
+    deprecated: bool
 
-    def __new__(cls, words: str, start: int = 0, end: int = 0) -> Header:
+    def __new__(cls, words: str, start: int = 0, end: int = 0, deprecated: bool = False) -> Header:
         made = super().__new__(cls, words)
-        made.start, made.end = start, end
+        made.start, made.end, made.deprecated = start, end, deprecated
         return made
+
+
+_DEPRECATED_MARKS = (b"@deprecated", b"Deprecated:", b"#[deprecated", b"[Obsolete", b"@Deprecated")
+_MARK_NODES = ("comment", "line_comment", "block_comment", "attribute_item", "attribute_list",
+               "annotation", "marker_annotation", "decorator")  # fmt: skip
+
+
+def _deprecated(node: ts.Node) -> bool:
+    """JSDoc ``@deprecated``, Go's ``// Deprecated:``, Rust ``#[deprecated]``, Java and
+    Kotlin ``@Deprecated``, C# ``[Obsolete]``: above the declaration or among its modifiers."""
+    marks: list[bytes] = []
+    before = node.prev_named_sibling
+    while before is not None and before.type in _MARK_NODES and len(marks) < 8:
+        marks.append((before.text or b"")[:2000])
+        before = before.prev_named_sibling
+    for child in node.children[:6]:
+        if child.type in ("modifiers", "modifier", "attribute_list", *_MARK_NODES):
+            marks.append((child.text or b"")[:2000])
+    parent = node.parent
+    if parent is not None and parent.type in ("export_statement", "decorated_definition"):
+        before = parent.prev_named_sibling
+        if before is not None and before.type in _MARK_NODES:
+            marks.append((before.text or b"")[:2000])
+    return any(mark in text for text in marks for mark in _DEPRECATED_MARKS)
 
 
 def header(node: ts.Node) -> Header:
@@ -89,7 +115,7 @@ def header(node: ts.Node) -> Header:
     line = " ".join(raw.split()).rstrip("{; ")
     if len(line) > _MAX_HEADER:
         line = line[: _MAX_HEADER - 1].rsplit(" ", 1)[0] + "…"
-    return Header(line, node.start_point[0] + 1, node.end_point[0] + 1)
+    return Header(line, node.start_point[0] + 1, node.end_point[0] + 1, _deprecated(node))
 
 
 def enclosing(decls: dict[str, Decl], lines: set[int]) -> list[str]:
