@@ -83,3 +83,24 @@ def test_pull_request_title_and_body_speak_for_the_range(config, gh, pair) -> No
     assert any("Remove deprecated code (#273)" in c.message for c in change.commits[1:])
     breaking = HeuristicSummarizer().summarize(change, "en").overall.highlights.breaking_changes
     assert any(b == "Pull request #7: “JWS serializers are gone”" for b in breaking)
+
+
+def test_a_failing_contents_endpoint_costs_only_whole_texts(config, gh, pair) -> None:
+    """GitHub answering 502 for every file: the report is still built, from the hunks."""
+    gh.fail(r"/contents/src/itsdangerous/", 502, "Server Error")
+    change = read(gh_config(config, gh), f"{gh.web_url}/pallets/itsdangerous/compare/a...b")
+    assert "src/itsdangerous/__init__.py" not in change.new_texts
+    assert "setup.cfg" in change.new_texts  # the others still came
+    note = next(n for n in change.notes if "analysed from their diff hunks only" in n)
+    assert "GitHub would not send it" in note
+    breaking = HeuristicSummarizer().summarize(change, "en").overall.highlights.breaking_changes
+    assert any("Drops Python 3.6" in b for b in breaking)
+
+
+def test_hostile_paths_never_leave_the_scratch_folder(tmp_path) -> None:
+    from bot.summarize.heuristic.api_python import Package, compare
+
+    evil = {"src/pkg/__init__.py": "x = 1\n", "src/pkg/../../../../tmp/evil.py": "y = 2\n"}
+    package = Package("src/pkg", "pkg")
+    assert compare([package], evil, {"src/pkg/__init__.py": "x = 1\nz = 3\n"}) is not None
+    assert not Path("/tmp/evil.py").exists()
