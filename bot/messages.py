@@ -100,6 +100,8 @@ NOTE_PYTHON_BUDGET = (
     "The Python API of {names} was read from the diff hunks only: with {size} of source it is "
     "over the {limit} a report analyses whole."
 )
+HUNKS_ONLY_ANONYMOUS = "without GITHUB_TOKEN whole files are not fetched (60 requests an hour)"
+HUNKS_ONLY_RATE_RESERVE = "GitHub's hourly request allowance is kept for other reports"
 HUNKS_ONLY_RATE_LIMITED = "GitHub's rate limit was reached"
 HUNKS_ONLY_GITHUB_ERROR = "GitHub would not send it: {reason}"
 NOTE_UNREADABLE = (

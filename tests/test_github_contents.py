@@ -104,3 +104,15 @@ def test_hostile_paths_never_leave_the_scratch_folder(tmp_path) -> None:
     package = Package("src/pkg", "pkg")
     assert compare([package], evil, {"src/pkg/__init__.py": "x = 1\nz = 3\n"}) is not None
     assert not Path("/tmp/evil.py").exists()
+
+
+def test_anonymous_and_near_the_rate_limit_no_contents_are_spent(config, gh, pair) -> None:
+    """Whole files must not eat the hourly allowance the next reports need."""
+    anonymous = replace(gh_config(config, gh), github_token=None)
+    change = read(anonymous, f"{gh.web_url}/pallets/itsdangerous/compare/a...b")
+    assert gh.requests_to("/contents/") == [] and change.new_texts == {}
+    assert any("without GITHUB_TOKEN whole files are not fetched" in n for n in change.notes)
+    gh.rate_limit_remaining = 400  # under the reserve kept for other reports
+    low = read(gh_config(config, gh), f"{gh.web_url}/pallets/itsdangerous/compare/a...b")
+    assert gh.requests_to("/contents/") == []
+    assert any("allowance is kept for other reports" in n for n in low.notes)

@@ -38,7 +38,14 @@ from bot.reading.github_client import (
     make_client,
     translate,
 )
-from bot.reading.github_contents import RAW_MEDIA_TYPE, TextCache, raw_fetcher, read_github_texts
+from bot.reading.github_contents import (
+    MAX_REQUESTS,
+    RATE_RESERVE,
+    RAW_MEDIA_TYPE,
+    TextCache,
+    raw_fetcher,
+    read_github_texts,
+)
 from bot.reading.github_files import DiffRefused, complete_files, file_from_api, refusal_detail
 from bot.request import ProgressFn
 from bot.sources import Source, split_ref
@@ -401,8 +408,28 @@ class _Reader:
 
         fetch = raw_fetcher(call, repo.url)
         cache = TextCache(self.config, repository)
+        allowed, refusal = self._allowance()
         # A missing old SHA (a root commit): every file is new, so only the new side is read.
-        return read_github_texts(fetch, cache, old_sha or "", self.head.sha, files)
+        return read_github_texts(
+            fetch,
+            cache,
+            old_sha or "",
+            self.head.sha,
+            files,
+            requests_allowed=allowed,
+            refusal=refusal,
+        )
+
+    def _allowance(self) -> tuple[int, str]:
+        """How many contents requests this report may spend: none anonymously (60 an hour
+        are for the reports themselves), else up to MAX_REQUESTS while the rate limit
+        keeps RATE_RESERVE for what comes next."""
+        if not self.config.github_token:
+            return 0, messages.HUNKS_ONLY_ANONYMOUS
+        remaining, _ = self.client.requester.rate_limiting
+        if remaining < 0:  # not known yet: GitHub has not told us
+            return MAX_REQUESTS, messages.HUNKS_ONLY_RATE_RESERVE
+        return max(0, min(MAX_REQUESTS, remaining - RATE_RESERVE)), messages.HUNKS_ONLY_RATE_RESERVE
 
     def _report(self, done: int, total: int) -> None:
         if self.progress is not None:

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 RAW_MEDIA_TYPE = "application/vnd.github.raw+json"
 CONCURRENCY = 8
+MAX_REQUESTS = 300  # contents requests per report: 6% of a token's 5,000 an hour
+RATE_RESERVE = 500  # requests left for the reports and webhooks after this one
 CACHE_TTL_SECONDS = 3 * 24 * 3600  # long enough for a busy PR; Redis does not evict
 _ABSENT = b"\x00absent"  # cached answer "no such file at this SHA" (a 404)
 
@@ -98,8 +100,15 @@ def read_github_texts(
     old_sha: str,
     new_sha: str,
     files: list[FileChange],
+    *,
+    requests_allowed: int = MAX_REQUESTS,
+    refusal: str = "",
 ) -> tuple[dict[str, str], dict[str, str], list[str]]:
-    """Old and new whole texts of what analysis needs, and notes for what was left out."""
+    """Old and new whole texts of what analysis needs, and notes for what was left out.
+
+    At most ``requests_allowed`` texts are asked of GitHub (cached ones are free); the rest
+    are left to their hunks, noted with ``refusal`` (why the allowance is what it is).
+    """
     old_paths, new_paths = sides(files)
     plan = [Wanted("old", p, old_sha) for p in old_paths]
     plan += [Wanted("new", p, new_sha) for p in new_paths]
@@ -111,7 +120,10 @@ def read_github_texts(
     plan = [w for w in plan if budget.take(w.path, 0)]
     cached = cache.get(plan)
     texts: dict[Wanted, bytes] = dict(cached)
-    fetched, failures = _fetch_all(fetch, [w for w in plan if w not in cached])
+    missing = [w for w in plan if w not in cached]
+    for w in missing[max(requests_allowed, 0) :]:
+        budget.skipped.setdefault(w.path, refusal or "report budget reached")
+    fetched, failures = _fetch_all(fetch, missing[: max(requests_allowed, 0)])
     texts.update(fetched)
     cache.put(fetched)
     for w, reason in failures.items():
