@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.summarize.heuristic.api_python import Package, compare
+from bot.summarize.heuristic.api_public import Package
+from bot.summarize.heuristic.api_python import compare
 
 OLD = {
     "src/pkg/__init__.py": "from ._client import Client as Client\nfrom .util import helper\n"

@@ -98,7 +98,8 @@ def test_a_failing_contents_endpoint_costs_only_whole_texts(config, gh, pair) ->
 
 
 def test_hostile_paths_never_leave_the_scratch_folder(tmp_path) -> None:
-    from bot.summarize.heuristic.api_python import Package, compare
+    from bot.summarize.heuristic.api_public import Package
+    from bot.summarize.heuristic.api_python import compare
 
     evil = {"src/pkg/__init__.py": "x = 1\n", "src/pkg/../../../../tmp/evil.py": "y = 2\n"}
     package = Package("src/pkg", "pkg")

@@ -23,6 +23,7 @@ from bot.summarize.heuristic import api_python, changelog, metadata
 from bot.summarize.heuristic.api_changes import ApiChange, compare_decls
 from bot.summarize.heuristic.api_hunks import changed_lines as hunk_lines
 from bot.summarize.heuristic.api_hunks import hunk_sides
+from bot.summarize.heuristic.api_public import Package, package_of
 from bot.summarize.heuristic.api_syntax import enclosing
 from bot.summarize.heuristic.api_tree import declarations, grammar_of
 from bot.summarize.heuristic.code import is_internal_path
@@ -171,16 +172,14 @@ def _python(change: _Texts, found: ChangeFacts) -> None:
     """griffe over each folder of packages (a src/ root), smallest first, within the report's
     budget of Python source; packages beyond it are read from their hunks (and noted)."""
     old_paths, new_paths = set(change.old_texts), set(change.new_texts)
-    packages: dict[api_python.Package, list[FileChange]] = {}
+    packages: dict[Package, list[FileChange]] = {}
     for f in change.files:
         if not f.filename.endswith((".py", ".pyi")) or not _api_file(f.filename):
             continue
-        hit = api_python.package_of(f.filename, new_paths) or api_python.package_of(
-            _old_path(f), old_paths
-        )
+        hit = package_of(f.filename, new_paths) or package_of(_old_path(f), old_paths)
         if hit is not None:
             packages.setdefault(hit[0], []).append(f)
-    folders: dict[str, list[api_python.Package]] = {}
+    folders: dict[str, list[Package]] = {}
     for package in packages:
         folders.setdefault(posixpath.dirname(package.folder), []).append(package)
     budget = MAX_PYTHON_SOURCE

@@ -10,23 +10,34 @@ unless a public module re-exports their names), and a name is shown by its publi
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import logging
 import posixpath
 import tempfile
-import textwrap
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import griffe
 
 from bot.summarize.heuristic.api_changes import ApiChange
+from bot.summarize.heuristic.api_deprecations import deprecation_warnings, newly_warns, shim_names
+from bot.summarize.heuristic.api_public import (
+    UNRESOLVED,
+    Obj,
+    Package,
+    display_name,
+    file_of,
+    in_all,
+    is_callable,
+    is_init,
+    lookup,
+    public_module,
+    public_names,
+    reexported,
+    type_variable,
+    walk,
+)
 
-Obj = Any  # a griffe Object or Alias: griffe's own unions do not narrow on is_alias
-_UNRESOLVED = (griffe.AliasResolutionError, griffe.CyclicAliasError, KeyError)
 logger = logging.getLogger(__name__)
 
 # Breakage kinds that mostly come from annotation or value edits, not from broken callers.
@@ -36,38 +47,6 @@ _NOT_BREAKING = {
     griffe.BreakageKind.ATTRIBUTE_CHANGED_VALUE,
 }
 _KINDS = {"class": "class", "function": "function", "attribute": "attribute", "module": "module"}
-
-
-@dataclass(frozen=True, slots=True)
-class Package:
-    """One importable package: its folder in the repository and its name."""
-
-    folder: str
-    name: str
-
-
-def package_of(path: str, paths: set[str]) -> tuple[Package, str] | None:
-    """The top package holding ``path`` and the module's path inside it, by ``__init__.py``."""
-    if not path.endswith((".py", ".pyi")):
-        return None
-    folder = posixpath.dirname(path)
-    top = ""
-    while folder and (f"{folder}/__init__.py" in paths or f"{folder}/__init__.pyi" in paths):
-        top = folder
-        folder = posixpath.dirname(folder)
-    if not top:
-        return None
-    return Package(top, posixpath.basename(top)), path[len(top) + 1 :]
-
-
-def module_name(path: str, paths: set[str]) -> str | None:
-    """The dotted import name of a module file (``src/flask/app.py`` -> ``flask.app``)."""
-    found = package_of(path, paths)
-    if found is None:
-        return None
-    package, inner = found
-    stem = inner.rsplit(".", 1)[0].removesuffix("/__init__").replace("/", ".")
-    return package.name if stem == "__init__" else f"{package.name}.{stem}"
 
 
 @contextlib.contextmanager
@@ -102,154 +81,6 @@ def _loaded(parent: str, files: Mapping[str, str]) -> Iterator[dict[str, Obj]]:
         yield found
 
 
-def _public_module(obj: Obj) -> bool:
-    module = obj if obj.is_module else obj.module
-    return not any(
-        part.startswith("_") and not part.startswith("__") for part in module.path.split(".")
-    )
-
-
-def _walk(obj: Obj, inside: bool = False) -> Iterator[Obj]:
-    """Public objects, depth first; aliases are yielded but not entered."""
-    for member in list(obj.members.values()):
-        if member.is_alias:
-            if _alias_public(obj, member) and _public_module(obj) and not inside:
-                yield member
-            continue
-        if member.is_module:
-            if _public_module(member):
-                yield from _walk(member)
-            continue
-        if not member.is_public or not _public_module(member):
-            continue
-        yield member
-        if member.is_class:
-            yield from _walk(member, inside=True)
-
-
-def _alias_public(module: Obj, alias: Obj) -> bool:
-    """A re-export is public when ``__all__`` lists it, or, without ``__all__``, when it names
-    an object of the same package without a leading underscore."""
-    exports = getattr(module, "exports", None)
-    if exports is not None:
-        return alias.name in exports
-    target = str(getattr(alias, "target_path", ""))
-    return not alias.name.startswith("_") and target.startswith(module.path.split(".")[0] + ".")
-
-
-def _public_names(root: griffe.Module) -> dict[str, str]:
-    """Canonical path -> public spelling, from re-exports in public modules."""
-    names: dict[str, str] = {}
-    for member in _walk(root):
-        if not member.is_alias or member.parent is None or not _is_init(member.parent):
-            continue
-        target, path = str(member.target_path), str(member.path)
-        if not target.startswith(root.name + ".") or path.count(".") >= target.count("."):
-            continue
-        if target not in names or path.count(".") < names[target].count("."):
-            names[target] = path
-    return names
-
-
-def _is_init(module: Obj) -> bool:
-    return str(getattr(module, "filepath", "")).endswith(("__init__.py", "__init__.pyi"))
-
-
-def _display(path: str, names: dict[str, str]) -> str:
-    head, tail = path, ""
-    while head:
-        if head in names:
-            return names[head] + tail
-        head, _, last = head.rpartition(".")
-        tail = f".{last}{tail}"
-    return path
-
-
-def _file(obj: Obj, package: Package) -> str:
-    try:
-        relative = obj.relative_package_filepath
-    except Exception:  # an alias whose target is not loaded
-        relative = obj.parent.relative_package_filepath if obj.parent else None
-    inner = str(relative or "__init__.py").split("/", 1)[-1]
-    return f"{package.folder}/{inner}"
-
-
-def _warns(source: str) -> list[str]:
-    """Messages of deprecation warnings a function's source raises (``warnings.warn``,
-    ``@deprecated``); an empty string stands for a warning without a literal message."""
-    try:
-        tree = ast.parse(textwrap.dedent(source))
-    except SyntaxError:
-        return []
-    found: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            names = [ast.unparse(a) for a in [*node.args, *[k.value for k in node.keywords]]]
-            func = ast.unparse(node.func)
-            if func.endswith("deprecated") or any("DeprecationWarning" in n for n in names):
-                text = next((ast.unparse(a) for a in node.args[:1]), "")
-                found.append(text if func.endswith("warn") or func.endswith("deprecated") else text)
-    return found
-
-
-def _getattr_names(module: Obj) -> set[str]:
-    """Names a module's ``__getattr__`` answers for (a deprecation shim's moved names)."""
-    hook = module.members.get("__getattr__")
-    if hook is None or hook.is_alias or not hook.is_function:
-        return set()
-    try:
-        tree = ast.parse(textwrap.dedent(hook.source))
-    except (SyntaxError, ValueError):
-        return set()
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Compare):
-            for value in [node.left, *node.comparators]:
-                if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                    names.add(value.value)
-                if isinstance(value, (ast.Tuple, ast.List, ast.Set)):
-                    names.update(
-                        e.value
-                        for e in value.elts
-                        if isinstance(e, ast.Constant) and isinstance(e.value, str)
-                    )
-        if isinstance(node, ast.Dict):
-            names.update(
-                k.value
-                for k in node.keys
-                if isinstance(k, ast.Constant) and isinstance(k.value, str)
-            )
-    return {n for n in names if n.isidentifier()}
-
-
-def _modules(root: Obj) -> Iterator[griffe.Object]:
-    yield root
-    for member in root.members.values():
-        if not member.is_alias and member.is_module:
-            yield from _modules(member)
-
-
-def _lookup(root: griffe.Module, path: str) -> Obj | None:
-    try:
-        return root[path.removeprefix(root.name + ".")] if path != root.name else root
-    except (KeyError, griffe.AliasResolutionError, griffe.CyclicAliasError):
-        return None
-
-
-def _shims(root: griffe.Module) -> dict[str, str]:
-    """Dotted name -> module path for every name answered by a module ``__getattr__``."""
-    found: dict[str, str] = {}
-    for module in _modules(root):
-        for name in _getattr_names(module):
-            found[f"{module.path}.{name}"] = module.path
-    return found
-
-
-def _type_variable(obj: Any) -> bool:
-    value = str(getattr(obj, "value", "") or "") if obj.is_attribute else ""
-    return value.split("(", 1)[0].rsplit(".", 1)[-1] in ("TypeVar", "ParamSpec", "TypeVarTuple")
-
-
 def _quiet() -> None:
     """griffe logs every alias it cannot resolve in a partial package; those are expected."""
     logging.getLogger("griffe").setLevel(logging.ERROR)
@@ -279,12 +110,12 @@ def _breakages(old: Obj, new: Obj) -> Iterator[griffe.Breakage]:
                 if member.is_public:
                     removed: Obj = member
                     yield griffe.ObjectRemovedBreakage(removed, removed, None)
-            except _UNRESOLVED:
+            except UNRESOLVED:
                 continue
             continue
         try:
             yield from list(griffe.find_breaking_changes(member, counterpart))
-        except _UNRESOLVED:
+        except UNRESOLVED:
             continue
 
 
@@ -293,8 +124,8 @@ def _param_text(p: griffe.Parameter) -> str:
 
 
 def _compare(package: Package, old: griffe.Module, new: griffe.Module) -> list[ApiChange]:
-    names = {**_public_names(old), **_public_names(new)}
-    old_shims, new_shims = _shims(old), _shims(new)
+    names = {**public_names(old), **public_names(new)}
+    old_shims, new_shims = shim_names(old), shim_names(new)
     changes: list[ApiChange] = []
     broken: set[str] = set()
     for breakage in _breakages(old, new):
@@ -302,14 +133,14 @@ def _compare(package: Package, old: griffe.Module, new: griffe.Module) -> list[A
         path = str(obj.path)
         if breakage.kind in _NOT_BREAKING:
             continue
-        shown = _display(path, names)
+        shown = display_name(path, names)
         if breakage.kind is griffe.BreakageKind.OBJECT_REMOVED:
-            if _type_variable(obj):
+            if type_variable(obj):
                 continue  # a TypeVar is typing plumbing, not something callers use
             if path in new_shims or shown in new_shims:
                 continue  # moved behind a module __getattr__: reported as deprecated below
             kind = _KINDS.get(obj.kind.value, obj.kind.value) if not obj.is_alias else "name"
-            changes.append(ApiChange(_file(obj, package), "removed", shown, kind))
+            changes.append(ApiChange(file_of(obj, package), "removed", shown, kind))
             broken.add(path)
             continue
         old_value, new_value = breakage.old_value, breakage.new_value
@@ -331,31 +162,31 @@ def _compare(package: Package, old: griffe.Module, new: griffe.Module) -> list[A
             detail = str(old_value)
         else:
             detail = param
-        target = _lookup(new, path) or obj
-        changes.append(ApiChange(_file(target, package), what, shown, "function", detail))
+        target = lookup(new, path) or obj
+        changes.append(ApiChange(file_of(target, package), what, shown, "function", detail))
     # Re-exports griffe does not count as public (no __all__): names a package's __init__
     # imported from its own modules and no longer offers.
-    for alias in _walk(old):
-        if not alias.is_alias or not alias.parent or not _is_init(alias.parent):
+    for alias in walk(old):
+        if not alias.is_alias or not alias.parent or not is_init(alias.parent):
             continue
         path = str(alias.path)
-        if path in broken or _lookup(new, path) is not None or path in new_shims:
+        if path in broken or lookup(new, path) is not None or path in new_shims:
             continue
         if str(alias.target_path).startswith(old.name + "."):
-            changes.append(ApiChange(_file(alias.parent, package), "removed", path, "name"))
+            changes.append(ApiChange(file_of(alias.parent, package), "removed", path, "name"))
             broken.add(path)
     # Shims: names a module __getattr__ now answers for, and names it stopped answering for.
     for name, module in new_shims.items():
         if name not in old_shims:
-            shown = _display(name, names)
-            where = _lookup(new, module)
-            changes.append(ApiChange(_file(where or new, package), "deprecated", shown, "name"))
+            shown = display_name(name, names)
+            where = lookup(new, module)
+            changes.append(ApiChange(file_of(where or new, package), "deprecated", shown, "name"))
     for name, module in old_shims.items():
-        if name not in new_shims and _lookup(new, name) is None:
-            where = _lookup(new, module) or _lookup(old, module)
-            shown = _display(name, names)
+        if name not in new_shims and lookup(new, name) is None:
+            where = lookup(new, module) or lookup(old, module)
+            shown = display_name(name, names)
             changes.append(
-                ApiChange(_file(where or new, package), "removed", shown, "name", "deprecated")
+                ApiChange(file_of(where or new, package), "removed", shown, "name", "deprecated")
             )
     changes.extend(_additions(package, old, new, names, broken, new_shims))
     return changes
@@ -372,7 +203,7 @@ def _additions(
     changes: list[ApiChange] = []
     added_parents: set[str] = set()
     deprecated: set[str] = set()
-    for obj in [*_walk(new), *_reexported(new)]:
+    for obj in [*walk(new), *reexported(new)]:
         path = str(obj.path)
         if obj.name.startswith("__") and obj.name != "__init__":
             continue  # dunders (a module __getattr__, __repr__) are protocol, not new API
@@ -380,92 +211,52 @@ def _additions(
             continue
         if any(path.startswith(p + ".") for p in added_parents):
             continue  # a new class's methods are part of "added class X"
-        before = _lookup(old, path)
-        shown = _display(path, names)
+        before = lookup(old, path)
+        shown = display_name(path, names)
         if before is None and path not in shims:
             if obj.is_alias:
                 target = str(obj.target_path)
                 if (
                     not target.startswith(new.name + ".")
                     or not obj.parent
-                    or not _is_init(obj.parent)
+                    or not is_init(obj.parent)
                 ):
                     continue  # an import, not a re-export from a package's __init__
                 if (
-                    _lookup(old, target) is None
-                    and not _public_module(_lookup(new, target) or obj)
-                    or _lookup(old, target) is not None
+                    lookup(old, target) is None
+                    and not public_module(lookup(new, target) or obj)
+                    or lookup(old, target) is not None
                 ):
                     kind = "name"
                 else:
                     continue  # the new object itself is reported where it is defined
-                if target in names and names[target] == path and _lookup(old, target) is None:
+                if target in names and names[target] == path and lookup(old, target) is None:
                     pass
                 kind = "name"
             else:
                 kind = _KINDS.get(obj.kind.value, obj.kind.value)
-                if kind == "attribute" and (not _exported(obj) or _type_variable(obj)):
+                if kind == "attribute" and (not in_all(obj) or type_variable(obj)):
                     continue
-            changes.append(ApiChange(_file(obj, package), "added", shown, kind))
+            changes.append(ApiChange(file_of(obj, package), "added", shown, kind))
             added_parents.add(path)
             continue
         if obj.is_alias or before is None or before.is_alias:
             continue
-        if _callable(obj) and _callable(before):
+        if is_callable(obj) and is_callable(before):
             changes.extend(_function_changes(package, obj, before, shown))
         elif (
             obj.is_class
             and before.is_class
-            and _newly_warns(obj.members.get("__init__"), before.members.get("__init__"))
+            and newly_warns(obj.members.get("__init__"), before.members.get("__init__"))
         ):
-            changes.append(ApiChange(_file(obj, package), "deprecated", shown, "class"))
+            changes.append(ApiChange(file_of(obj, package), "deprecated", shown, "class"))
             deprecated.add(path)
     return changes
 
 
-def _reexported(root: Obj) -> Iterator[Obj]:
-    """Objects defined in private modules that a public ``__init__`` re-exports, with their
-    public members: their changes are API under the re-exported name (``httpx.Client`` is
-    ``httpx._client.Client``)."""
-    seen: set[str] = set()
-    for alias in list(_walk(root)):
-        if not alias.is_alias or not alias.parent or not _is_init(alias.parent):
-            continue
-        try:
-            target = alias.final_target
-        except _UNRESOLVED:
-            continue
-        path = str(target.path)
-        if path in seen or not path.startswith(root.name + ".") or _public_module(target):
-            continue  # a public module's objects are walked where they are
-        seen.add(path)
-        yield target
-        if target.is_class:
-            for member in list(target.members.values()):
-                if not member.is_alias and (member.is_public or member.name == "__init__"):
-                    yield member
-
-
-def _newly_warns(init: Obj | None, old_init: Obj | None) -> bool:
-    """A class whose constructor warns of deprecation now, and did not before."""
-    if init is None or init.is_alias or (old_init is not None and old_init.is_alias):
-        return False
-    return bool(_warns(init.source)) and (old_init is None or not _warns(old_init.source))
-
-
-def _callable(obj: Obj) -> bool:
-    return obj.is_function or (obj.is_attribute and "property" in obj.labels)
-
-
-def _exported(obj: Obj) -> bool:
-    parent = obj.parent
-    exports = getattr(parent, "exports", None)
-    return bool(exports and obj.name in exports)
-
-
 def _function_changes(package: Package, new: Obj, old: Obj, shown: str) -> list[ApiChange]:
     changes: list[ApiChange] = []
-    where = _file(new, package)
+    where = file_of(new, package)
     old_params = {p.name for p in getattr(old, "parameters", [])}
     for p in getattr(new, "parameters", []):
         optional = p.default is not None or p.kind in (
@@ -474,7 +265,7 @@ def _function_changes(package: Package, new: Obj, old: Obj, shown: str) -> list[
         )
         if p.name not in old_params and optional and p.name not in ("self", "cls"):
             changes.append(ApiChange(where, "param-optional", shown, "function", _param_text(p)))
-    old_warns, new_warns = _warns(old.source), _warns(new.source)
+    old_warns, new_warns = deprecation_warnings(old.source), deprecation_warnings(new.source)
     if new_warns and not old_warns:
         params = [p.name for p in getattr(new, "parameters", []) if p.name not in ("self", "cls")]
         message = " ".join(new_warns)
