@@ -38,14 +38,8 @@ from bot.reading.github_client import (
     make_client,
     translate,
 )
-from bot.reading.github_contents import (
-    MAX_REQUESTS,
-    RATE_RESERVE,
-    RAW_MEDIA_TYPE,
-    TextCache,
-    raw_fetcher,
-    read_github_texts,
-)
+from bot.reading.github_commits import compare_messages, pull_history
+from bot.reading.github_contents import fetch_texts
 from bot.reading.github_files import DiffRefused, complete_files, file_from_api, refusal_detail
 from bot.request import ProgressFn
 from bot.sources import Source, split_ref
@@ -210,7 +204,7 @@ class _Reader:
             comparison = self.repo.compare(pinned_base, pinned_head)
             files = [file_from_api(f) for f in comparison.files]
             merge_base = comparison.merge_base_commit.sha
-            commits = _messages(comparison.raw_data.get("commits"))
+            commits = compare_messages(comparison.raw_data.get("commits"))
         notes: list[str] = []
         if source.dots == 2 and merge_base != self.base.sha:
             notes.append(
@@ -268,17 +262,12 @@ class _Reader:
         )
 
     def _pull_history(self, pr: PullRequest, number: int) -> tuple[str, list[CommitMessage]]:
-        """The merge base the pull request's diff starts from, and its messages: its own
-        title and body first, then its commits (one compare, its first page of commits)."""
         own = CommitMessage(self.head.sha, f"{pr.title or ''}\n\n{pr.body or ''}".strip(), number)
-        url = f"{self.repo.url}/compare/{self.base.sha}...{self.head.sha}?per_page=100"
-        with github_errors(self.config, self.source.repository, pull=number):
-            status, _, body = self.client.requester.requestJson("GET", url)
-        data = _json(body) if status < 400 else None
-        if not isinstance(data, dict):
-            return self.base.sha, [own]
-        start = str((data.get("merge_base_commit") or {}).get("sha") or self.base.sha)
-        return start, [own, *_messages(data.get("commits"))]
+        start, commits = pull_history(
+            self.client, self.config, self.repo.url, self.source.repository,
+            (self.base.sha, self.head.sha), number,
+        )  # fmt: skip
+        return start, [own, *commits]
 
     # --- commit -------------------------------------------------------------------------
     def _resolve_commit(self) -> None:
@@ -392,60 +381,12 @@ class _Reader:
         self, files: list[FileChange], old_sha: str | None
     ) -> tuple[dict[str, str], dict[str, str], list[str]]:
         """Whole texts of the files analysis needs (see :mod:`bot.reading.github_contents`)."""
-        if not files:
-            return {}, {}, []
         repo = self.head_repo or self.repo
-        repository = repo.full_name or self.source.repository
-
-        def call(url: str) -> tuple[int, dict, str]:
-            with github_errors(self.config, repository):
-                status, headers, body = self.client.requester.requestJson(
-                    "GET", url, headers={"Accept": RAW_MEDIA_TYPE}
-                )
-            if status in (403, 429):
-                raise translate(status, _json(body), headers, self.config, repository)
-            return status, headers, body
-
-        fetch = raw_fetcher(call, repo.url)
-        cache = TextCache(self.config, repository)
-        allowed, refusal = self._allowance()
-        # A missing old SHA (a root commit): every file is new, so only the new side is read.
-        return read_github_texts(
-            fetch,
-            cache,
-            old_sha or "",
-            self.head.sha,
-            files,
-            requests_allowed=allowed,
-            refusal=refusal,
-        )
-
-    def _allowance(self) -> tuple[int, str]:
-        """How many contents requests this report may spend: none anonymously (60 an hour
-        are for the reports themselves), else up to MAX_REQUESTS while the rate limit
-        keeps RATE_RESERVE for what comes next."""
-        if not self.config.github_token:
-            return 0, messages.HUNKS_ONLY_ANONYMOUS
-        remaining, _ = self.client.requester.rate_limiting
-        if remaining < 0:  # not known yet: GitHub has not told us
-            return MAX_REQUESTS, messages.HUNKS_ONLY_RATE_RESERVE
-        return max(0, min(MAX_REQUESTS, remaining - RATE_RESERVE)), messages.HUNKS_ONLY_RATE_RESERVE
+        return fetch_texts(self.client, self.config, repo, old_sha, self.head.sha, files)
 
     def _report(self, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(STAGE, done, max(total, done))
-
-
-def _messages(commits: Any) -> list[CommitMessage]:
-    """Commit messages from a compare's ``commits`` (raw JSON), oldest first."""
-    found: list[CommitMessage] = []
-    for item in commits if isinstance(commits, list) else []:
-        message = (
-            ((item or {}).get("commit") or {}).get("message") if isinstance(item, dict) else None
-        )
-        if isinstance(message, str) and message.strip():
-            found.append(CommitMessage(str(item.get("sha", "")), message.strip()))
-    return found
 
 
 def _json(body: str) -> Any:

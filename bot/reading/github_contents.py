@@ -10,6 +10,7 @@ and the report's notes name it and say why. A failed read never fails the report
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import posixpath
 from collections.abc import Callable
@@ -17,11 +18,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from github import Github
+from github.Repository import Repository
+
 from bot import messages
 from bot.config import Config
 from bot.diff import FileChange
 from bot.errors import RateLimitedError, SourceReadError
 from bot.reading.contents import MAX_FILE_BYTES, Budget, sides
+from bot.reading.github_client import github_errors, translate
 from bot.store import keys
 from bot.store.connection import REDIS_DOWN, get_redis
 
@@ -184,3 +189,54 @@ def raw_fetcher(requester_call: Callable[[str], tuple[int, dict, str]], repo_url
         return body
 
     return fetch
+
+
+def fetch_texts(
+    client: Github,
+    config: Config,
+    repo: Repository,
+    old_sha: str | None,
+    new_sha: str,
+    files: list[FileChange],
+) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """Whole texts of ``files`` at both SHAs through ``client``, within the allowance."""
+    if not files:
+        return {}, {}, []
+    repository = repo.full_name or ""
+
+    def call(url: str) -> tuple[int, dict, str]:
+        with github_errors(config, repository):
+            status, headers, body = client.requester.requestJson(
+                "GET", url, headers={"Accept": RAW_MEDIA_TYPE}
+            )
+        if status in (403, 429):
+            try:
+                data = json.loads(body)
+            except ValueError:
+                data = None
+            raise translate(status, data, headers, config, repository)
+        return status, headers, body
+
+    allowed, refusal = _allowance(client, config)
+    # A missing old SHA (a root commit): every file is new, so only the new side is read.
+    return read_github_texts(
+        raw_fetcher(call, repo.url),
+        TextCache(config, repository),
+        old_sha or "",
+        new_sha,
+        files,
+        requests_allowed=allowed,
+        refusal=refusal,
+    )
+
+
+def _allowance(client: Github, config: Config) -> tuple[int, str]:
+    """How many contents requests a report may spend: none anonymously (60 an hour are for
+    the reports themselves), else up to MAX_REQUESTS while the rate limit keeps RATE_RESERVE
+    for what comes next."""
+    if not config.github_token:
+        return 0, messages.HUNKS_ONLY_ANONYMOUS
+    remaining, _ = client.requester.rate_limiting
+    if remaining < 0:  # not known yet: GitHub has not told us
+        return MAX_REQUESTS, messages.HUNKS_ONLY_RATE_RESERVE
+    return max(0, min(MAX_REQUESTS, remaining - RATE_RESERVE)), messages.HUNKS_ONLY_RATE_RESERVE

@@ -33,7 +33,6 @@ from bot.summarize.heuristic.patchwalk import changed_lines, iter_runs, listing
 
 logger = logging.getLogger(__name__)
 
-_NAMES_SHOWN = 8
 # Python source (both sides) griffe reads per report: about half a second of parsing.
 MAX_PYTHON_SOURCE = 1_500_000
 
