@@ -33,4 +33,18 @@ def test_typescript_overloads_are_not_taken_for_new_required_parameters() -> Non
     old = "export declare class C {\n  add(x?: string): this;\n}\n"
     new = "export declare class C {\n  add(cmd: C): this;\n  add(x?: string): this;\n}\n"
     path = "index.d.ts"
-    assert compare_decls(path, "typescript", declarations(path, old), declarations(path, new)) == []
+    changes = compare_decls(path, "typescript", declarations(path, old), declarations(path, new))
+    assert [(c.what, c.name, c.detail) for c in changes] == [("overload-added", "C.add", "(C)")]
+
+
+def test_a_new_overload_is_a_feature_and_a_dropped_one_breaks() -> None:
+    """A new overload of an existing method was reported as a new method."""
+    old = "public class W { public W value(long v) {} public W value(double v) {} }"
+    new = "public class W { public W value(long v) {} public W value(float v) {} }"
+    changes = compare_decls(
+        "W.java", "java", declarations("W.java", old), declarations("W.java", new)
+    )
+    assert [(c.what, c.detail) for c in changes] == [
+        ("overload-added", "(float)"),
+        ("overload-removed", "(double)"),
+    ]

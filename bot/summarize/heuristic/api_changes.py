@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.summarize.heuristic.api_syntax import Decl, Param
+from bot.summarize.heuristic.api_syntax import Decl, Param, signature
 
 # Languages whose callers pass arguments by position only: a parameter's name is no API,
 # and none is optional. JavaScript passes by position too, but may leave trailing ones out.
@@ -54,9 +54,25 @@ def compare_decls(
         after = new.get(name)
         if after is not None and _marked(after) and not _marked(before):
             changes.append(ApiChange(path, "deprecated", after.name, after.kind))
+        if after is not None and (before.overloads or after.overloads):
+            changes.extend(_overload_changes(path, before, after))
+            continue
         if after is None or before.params is None or after.params is None:
             continue
         changes.extend(_param_changes(path, grammar, before, after))
+    return changes
+
+
+def _overload_changes(path: str, before: Decl, after: Decl) -> list[ApiChange]:
+    """A new overload is a feature (not an "added" function); a dropped one breaks callers."""
+    old = set(before.overloads or (signature(before.params),))
+    new = set(after.overloads or (signature(after.params),))
+    changes = [
+        ApiChange(path, "overload-added", after.name, after.kind, s) for s in sorted(new - old)
+    ]
+    changes += [
+        ApiChange(path, "overload-removed", after.name, after.kind, s) for s in sorted(old - new)
+    ]
     return changes
 
 

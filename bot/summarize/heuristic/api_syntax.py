@@ -49,6 +49,12 @@ class Decl:
     name: str
     params: tuple[Param, ...] | None
     header: str
+    overloads: tuple[str, ...] = ()  # each overload's parameter types, when there are several
+
+
+def signature(params: tuple[Param, ...] | None) -> str:
+    """``(int, String)``: what tells overloads apart."""
+    return "(" + ", ".join(p.type or p.name for p in params or ()) + ")"
 
 
 @functools.cache

@@ -20,7 +20,7 @@ from bot.summarize.heuristic.api_langs import (
     kotlin_declarations,
     rust_declarations,
 )
-from bot.summarize.heuristic.api_syntax import MAX_SOURCE_BYTES, Decl, parser
+from bot.summarize.heuristic.api_syntax import MAX_SOURCE_BYTES, Decl, parser, signature
 
 _EXTENSIONS = {
     ".js": "javascript", ".jsx": "javascript", ".mjs": "javascript", ".cjs": "javascript",
@@ -51,8 +51,13 @@ def declarations(filename: str, source: str) -> dict[str, Decl]:
     found: dict[str, Decl] = {}
     for decl in _WALKERS[grammar](tree.root_node, filename.endswith(".d.ts")):
         if decl.name in found and decl.params is not None:
-            # Overloads: a call may match any of them, so parameters are not compared.
-            found[decl.name] = replace(found[decl.name], params=None)
+            # Overloads: a call may match any of them, so parameters are not compared; the
+            # set of their signatures is.
+            first = found[decl.name]
+            known = first.overloads or (signature(first.params),)
+            found[decl.name] = replace(
+                first, params=None, overloads=(*known, signature(decl.params))
+            )
             continue
         found.setdefault(decl.name, decl)
     return found

@@ -29,6 +29,8 @@ _WORDS: dict[str, tuple[FactKind, str, int, str]] = {
     "kind-changed": ("breaking", "break", 6, "Changed kind: {names}."),
     "signature": ("breaking", "break", 8, "Signatures changed: {names}."),
     "added": ("feature", "api", 8, "Added public {names}."),
+    "overload-added": ("feature", "api", 6, "New overloads: {names}."),
+    "overload-removed": ("breaking", "break", 8, "Overloads removed: {names}."),
     "param-optional": ("feature", "api", 6, "New optional parameters: {names}."),
     "types": ("other", "behaviour", 2, "Type annotations changed (callers unaffected): {names}."),
 }  # fmt: skip
@@ -54,6 +56,8 @@ def _item(change: ApiChange) -> str:
         return f"`{_callable(change.name)}`: {code(old)} -> {code(new)}"
     if change.what == "param-default":
         return f"`{_callable(change.name)}` {code(change.detail)}"
+    if change.what.startswith("overload-"):
+        return f"`{_callable(change.name)}{change.detail}`"
     if change.what == "types":
         return f"`{_callable(change.name)}`"
     return f"`{change.detail}` of `{_callable(change.name)}()`".replace("()()", "()")
