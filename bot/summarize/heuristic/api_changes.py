@@ -55,7 +55,7 @@ def compare_decls(
         if after is not None and _marked(after) and not _marked(before):
             changes.append(ApiChange(path, "deprecated", after.name, after.kind))
         if after is not None and (before.overloads or after.overloads):
-            changes.extend(_overload_changes(path, before, after))
+            changes.extend(_overload_changes(path, grammar, before, after))
             continue
         if after is None or before.params is None or after.params is None:
             continue
@@ -63,16 +63,28 @@ def compare_decls(
     return changes
 
 
-def _overload_changes(path: str, before: Decl, after: Decl) -> list[ApiChange]:
-    """A new overload is a feature (not an "added" function); a dropped one breaks callers."""
+def _arity(sig: str) -> int:
+    return sig.count(",") + (sig != "()")
+
+
+def _overload_changes(path: str, grammar: str, before: Decl, after: Decl) -> list[ApiChange]:
+    """A new overload is a feature (not an "added" function); a dropped one breaks callers.
+
+    In TypeScript an overload whose types were only respelled (same number of parameters)
+    is an annotation edit, as for any other declaration."""
     old = set(before.overloads or (signature(before.params),))
     new = set(after.overloads or (signature(after.params),))
-    changes = [
-        ApiChange(path, "overload-added", after.name, after.kind, s) for s in sorted(new - old)
-    ]
-    changes += [
-        ApiChange(path, "overload-removed", after.name, after.kind, s) for s in sorted(old - new)
-    ]
+    added, gone = sorted(new - old), sorted(old - new)
+    if grammar in _BY_POSITION:
+        for sig in list(added):
+            twin = next((g for g in gone if _arity(g) == _arity(sig)), None)
+            if twin is not None:
+                added.remove(sig)
+                gone.remove(twin)
+        if not added and not gone and old != new:
+            return [ApiChange(path, "types", after.name, after.kind)]
+    changes = [ApiChange(path, "overload-added", after.name, after.kind, s) for s in added]
+    changes += [ApiChange(path, "overload-removed", after.name, after.kind, s) for s in gone]
     return changes
 
 
