@@ -64,7 +64,16 @@ def compare_decls(
 
 
 def _arity(sig: str) -> int:
-    return sig.count(",") + (sig != "()")
+    """Parameters in ``(a, Map<K, V>)``: commas outside brackets, plus one."""
+    depth, commas = 0, 0
+    for char in sig[1:-1]:
+        if char in "<([{":
+            depth += 1
+        elif char in ">)]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            commas += 1
+    return commas + (sig != "()")
 
 
 def _overload_changes(path: str, grammar: str, before: Decl, after: Decl) -> list[ApiChange]:
