@@ -105,15 +105,13 @@ def _breakages(old: Obj, new: Obj) -> Iterator[griffe.Breakage]:
     from a module not read) costs that member only, not the whole package."""
     for name, member in list(old.members.items()):
         counterpart = new.members.get(name)
-        if counterpart is None:
-            try:
-                if member.is_public:
-                    removed: Obj = member
-                    yield griffe.ObjectRemovedBreakage(removed, removed, None)
-            except UNRESOLVED:
-                continue
-            continue
         try:
+            if not member.is_public:
+                continue  # a private module's or name's changes break no one
+            if counterpart is None:
+                removed: Obj = member
+                yield griffe.ObjectRemovedBreakage(removed, removed, None)
+                continue
             yield from list(griffe.find_breaking_changes(member, counterpart))
         except UNRESOLVED:
             continue
