@@ -1,4 +1,4 @@
-"""Whole files from GitHub: raw contents at both SHAs, cached in Redis, failures noted.
+"""Whole files from GitHub: contents at both SHAs, cached in Redis, failures noted.
 
 Real release code (itsdangerous 2.0.0 -> 2.1.0, see SOURCES.md) served by FakeGitHub through
 the real PyGithub client; the report must say what the changelog says was removed.
@@ -53,7 +53,8 @@ def test_both_sides_are_read_whole_once_then_served_from_redis(config, gh, pair)
     assert "src/itsdangerous/__init__.py" in change.new_texts
     refs = {r.query["ref"][0] for r in gh.requests_to("/contents/")}
     assert refs == {pair["a"], pair["b"]}
-    assert all("application/vnd.github.raw" in r.accept for r in gh.requests_to("/contents/"))
+    # The JSON object: bytes up to 1 MB, only the size above (never a 100 MB download).
+    assert all("application/vnd.github+json" in r.accept for r in gh.requests_to("/contents/"))
     asked = len(gh.requests_to("/contents/"))
     breaking = HeuristicSummarizer().summarize(change, "en").overall.highlights.breaking_changes
     assert any("`itsdangerous.JSONWebSignatureSerializer`" in b for b in breaking)
@@ -117,3 +118,24 @@ def test_anonymous_and_near_the_rate_limit_no_contents_are_spent(config, gh, pai
     low = read(gh_config(config, gh), f"{gh.web_url}/pallets/itsdangerous/compare/a...b")
     assert gh.requests_to("/contents/") == []
     assert any("allowance is kept for other reports" in n for n in low.notes)
+
+
+def test_a_file_over_github_s_1_mb_is_left_to_its_hunks(config, gh, tmp_path) -> None:
+    """GitHub sends only the size of a file over 1 MB; the report says so instead of failing."""
+    root = tmp_path / "big"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "pkg").mkdir()
+    (root / "pkg" / "__init__.py").write_text("def f():\n    pass\n")
+    (root / "pkg" / "data.py").write_text("X = 1\n" + "# pad\n" * 200_000)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "a")
+    git(root, "tag", "a")
+    (root / "pkg" / "__init__.py").write_text("def f(x):\n    pass\n")
+    (root / "pkg" / "data.py").write_text("X = 2\n" + "# pad\n" * 200_000)
+    git(root, "commit", "-qam", "b")
+    git(root, "tag", "b")
+    gh.add_repo("octo", "big", root)
+    change = read(gh_config(config, gh), f"{gh.web_url}/octo/big/compare/a...b")
+    assert "pkg/__init__.py" in change.new_texts and "pkg/data.py" not in change.new_texts
+    assert any("larger than 1 MB" in n and "pkg/data.py" in n for n in change.notes)

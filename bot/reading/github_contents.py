@@ -1,4 +1,8 @@
-"""Whole files from GitHub: raw contents at both SHAs, fetched concurrently, cached in Redis.
+"""Whole files from GitHub: contents at both SHAs, fetched concurrently, cached in Redis.
+
+The contents endpoint's JSON object carries a file's bytes (base64) up to 1 MB and only its
+size above that, which is this module's per-file limit too: a 100 MB file is never
+downloaded to be thrown away, as it would be with the raw media type.
 
 A file at a commit SHA never changes, so each text is cached by (repository, path, SHA) and a
 second report over the same files reads none of them again. Requests run at most
@@ -9,6 +13,7 @@ and the report's notes name it and say why. A failed read never fails the report
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
@@ -32,7 +37,7 @@ from bot.store.connection import REDIS_DOWN, get_redis
 
 log = logging.getLogger(__name__)
 
-RAW_MEDIA_TYPE = "application/vnd.github.raw+json"
+CONTENTS_MEDIA_TYPE = "application/vnd.github+json"
 CONCURRENCY = 8
 MAX_REQUESTS = 300  # contents requests per report: 6% of a token's 5,000 an hour
 RATE_RESERVE = 500  # requests left for the reports and webhooks after this one
@@ -161,6 +166,9 @@ def _fetch_all(fetch: Fetch, wanted: list[Wanted]) -> tuple[dict[Wanted, bytes],
             return
         try:
             text = fetch(w.path, w.sha)
+        except TooLarge:
+            failures[w] = "larger than 1 MB"
+            return
         except RateLimitedError:
             stopped.append(messages.HUNKS_ONLY_RATE_LIMITED)
             failures[w] = messages.HUNKS_ONLY_RATE_LIMITED
@@ -175,18 +183,37 @@ def _fetch_all(fetch: Fetch, wanted: list[Wanted]) -> tuple[dict[Wanted, bytes],
     return found, failures
 
 
-def raw_fetcher(requester_call: Callable[[str], tuple[int, dict, str]], repo_url: str) -> Fetch:
-    """A :data:`Fetch` over ``GET {repo}/contents/{path}?ref={sha}`` with the raw media type;
-    ``requester_call(url)`` returns (status, headers, body) and raises on network failures."""
+class TooLarge(SourceReadError):
+    """GitHub sends only the size of a file over 1 MB."""
+
+
+def contents_fetcher(
+    requester_call: Callable[[str], tuple[int, dict, str]], repo_url: str
+) -> Fetch:
+    """A :data:`Fetch` over ``GET {repo}/contents/{path}?ref={sha}`` (the JSON object);
+    ``requester_call(url)`` returns (status, headers, body) and raises on network failures.
+    A directory, submodule or symlink at the path is no file: ``None``, as for a 404."""
 
     def fetch(path: str, sha: str) -> str | None:
         url = f"{repo_url}/contents/{quote(path)}?ref={sha}"
-        status, headers, body = requester_call(url)
+        status, _, body = requester_call(url)
         if status == 404:
             return None
         if status >= 400:
             raise SourceReadError(f"HTTP {status}")
-        return body
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            raise SourceReadError("an answer that is not JSON") from exc
+        if not isinstance(data, dict) or data.get("type") != "file":
+            return None
+        if data.get("encoding") != "base64":
+            raise TooLarge(f"{data.get('size', 'over 1 MB')} bytes")
+        try:
+            raw = base64.b64decode(str(data.get("content", "")), validate=False)
+        except ValueError as exc:
+            raise SourceReadError("content that is not base64") from exc
+        return raw.decode("utf-8", "replace")
 
     return fetch
 
@@ -207,7 +234,7 @@ def fetch_texts(
     def call(url: str) -> tuple[int, dict, str]:
         with github_errors(config, repository):
             status, headers, body = client.requester.requestJson(
-                "GET", url, headers={"Accept": RAW_MEDIA_TYPE}
+                "GET", url, headers={"Accept": CONTENTS_MEDIA_TYPE}
             )
         if status in (403, 429):
             try:
@@ -220,7 +247,7 @@ def fetch_texts(
     allowed, refusal = _allowance(client, config)
     # A missing old SHA (a root commit): every file is new, so only the new side is read.
     return read_github_texts(
-        raw_fetcher(call, repo.url),
+        contents_fetcher(call, repo.url),
         TextCache(config, repository),
         old_sha or "",
         new_sha,
