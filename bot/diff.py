@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from unidiff import PatchSet
@@ -50,8 +50,24 @@ class RefInfo:
 
 
 @dataclass(frozen=True)
+class CommitMessage:
+    """A commit of the range (its SHA and whole message), or with ``pull`` set, a pull
+    request's own title and body, which speak for the whole range."""
+
+    sha: str
+    message: str
+    pull: int | None = None
+
+
+@dataclass(frozen=True)
 class Change:
-    """A whole change: where it lives, which commits it spans and its files."""
+    """A whole change: where it lives, which commits it spans and its files.
+
+    ``old_texts`` and ``new_texts`` hold whole files (by their path on that side) where the
+    reader could fetch them within its budget: the changed source files, manifests and
+    changelogs, and for Python the rest of each touched package, so analysis sees whole
+    declarations and re-exports, not just hunks. ``commits`` are the range's messages.
+    """
 
     repository: str
     host: str
@@ -63,6 +79,9 @@ class Change:
     title: str | None = None
     notes: tuple[str, ...] = ()
     web_url: str | None = None
+    old_texts: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    new_texts: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    commits: tuple[CommitMessage, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def additions(self) -> int:

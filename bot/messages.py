@@ -111,6 +111,18 @@ NOTE_FILES_COUNTED = (
     "files, so {missing} of them are missing from this report."
 )
 DIFF_REFUSED = "refused the full diff ({detail})"
+NOTE_HUNKS_ONLY = (
+    "{count} file(s) were analysed from their diff hunks only, not read whole ({reason}), "
+    "so their API changes may be incomplete: {names}."
+)
+NOTE_PYTHON_BUDGET = (
+    "The Python API of {names} was read from the diff hunks only: with {size} of source it is "
+    "over the {limit} a report analyses whole."
+)
+HUNKS_ONLY_ANONYMOUS = "without GITHUB_TOKEN whole files are not fetched (60 requests an hour)"
+HUNKS_ONLY_RATE_RESERVE = "GitHub's hourly request allowance is kept for other reports"
+HUNKS_ONLY_RATE_LIMITED = "GitHub's rate limit was reached"
+HUNKS_ONLY_GITHUB_ERROR = "GitHub would not send it: {reason}"
 NOTE_UNREADABLE = (
     "The diff of {count} file(s) could not be read, so their contents are missing from this "
     "report (each file's section says why): {names}."

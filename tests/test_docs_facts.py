@@ -49,7 +49,7 @@ def facts_of(name: str, tail: str) -> list[str]:
     files = files_of(name)
     docs = docs_context(files)
     (f,) = [f for f in files if f.filename.endswith(tail)]
-    return file_facts(f, docs)
+    return file_facts(f, docs=docs)
 
 
 def test_a_restructured_article_says_what_moved_to_the_new_page_and_renames_nothing() -> None:

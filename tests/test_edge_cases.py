@@ -21,6 +21,7 @@ from bot.render.markdown import render_markdown
 from bot.report import Report
 from bot.request import ReportRequest
 from bot.summarize import MODIFICATION_TYPES
+from bot.summarize.heuristic.overall import HIGHLIGHT_LIMIT
 from tests.support import DATA, git
 
 CONFIG = load_config({})
@@ -157,7 +158,7 @@ def test_more_than_three_hundred_files(make_repo) -> None:
     report = report_of(root)
     assert report.totals.files == 320
     assert report.totals.changes == 640
-    assert len(report.highlights.other_updates) <= 7
+    assert len(report.highlights.other_updates) <= HIGHLIGHT_LIMIT + 1  # the cap and "And N more"
     assert report.highlights.other_updates[-1].startswith("And ")
 
 

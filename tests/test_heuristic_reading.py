@@ -221,12 +221,12 @@ def test_sentences_read_as_english() -> None:
     assert summarize_file(page).explanation.startswith(
         "`docs/page.md` has new content (2 added, 0 removed lines)."
     )
-    other = [FileChange(f"d{i}.txt", "modified", 1, 1, "@@ -1 +1 @@\n-a\n+b") for i in range(7)]
+    other = [FileChange(f"d{i}.txt", "modified", 1, 1, "@@ -1 +1 @@\n-a\n+b") for i in range(9)]
     result = HeuristicSummarizer().summarize(change_of(*other), "en_US")
     assert result.overall.highlights.other_updates[-1] == (
         "And 1 more update in 1 file; see the files below."
     )
-    assert "(+7/-7 lines), all text." in result.overall.summary
+    assert "(+9/-9 lines), all text." in result.overall.summary
     two = HeuristicSummarizer().summarize(change_of(*other[:2]), "en_US")
     assert "(+2/-2 lines), both text." in two.overall.summary
 
@@ -325,7 +325,7 @@ def test_a_java_constructor_signature_change_is_breaking() -> None:
     )
     changed = FileChange("src/main/java/com/acme/Repo.java", "modified", 1, 1, patch)
     assert file_facts(changed) == [
-        "Signature of constructor `Repo` changed: `public Repo(String url)` -> "
+        "Signatures changed: `Repo.Repo`: `public Repo(String url)` -> "
         "`public Repo(String url, int timeout)`."
     ]
     assert summarize_file(changed).modification_type == "breaking change"

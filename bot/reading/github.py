@@ -28,7 +28,7 @@ from github.Repository import Repository
 
 from bot import messages
 from bot.config import Config
-from bot.diff import Change, FileChange, RefInfo, ResolvedChange
+from bot.diff import Change, CommitMessage, FileChange, RefInfo, ResolvedChange
 from bot.errors import AppTokenRefusedError, NetworkError, NotFoundError, UnknownRefError
 from bot.reading.github_client import (
     DIFF_MEDIA_TYPE,
@@ -41,6 +41,8 @@ from bot.reading.github_client import (
     translate,
     with_access,
 )
+from bot.reading.github_commits import compare_messages, pull_history
+from bot.reading.github_contents import fetch_texts
 from bot.reading.github_files import DiffRefused, complete_files, file_from_api, refusal_detail
 from bot.request import ProgressFn
 from bot.sources import Source, split_ref
@@ -208,6 +210,7 @@ class _Reader:
             comparison = self.repo.compare(pinned_base, pinned_head)
             files = [file_from_api(f) for f in comparison.files]
             merge_base = comparison.merge_base_commit.sha
+            commits = compare_messages(comparison.raw_data.get("commits"))
         notes: list[str] = []
         if source.dots == 2 and merge_base != self.base.sha:
             notes.append(
@@ -219,7 +222,10 @@ class _Reader:
         files, more = complete_files(
             files, lambda: self._diff(url), listed_cap=COMPARE_FILES_CAP, what="comparison"
         )
-        return self._change(permalink, files, head, notes=notes + more)
+        start = merge_base if source.dots == 3 else self.base.sha
+        return self._change(
+            permalink, files, head, notes=notes + more, old_sha=start, commits=commits
+        )
 
     def _commit(self, repo: Repository, text: str, sha: str) -> Commit:
         """The head commit (for the report's date); a full SHA that is no commit fails here."""
@@ -256,7 +262,18 @@ class _Reader:
             what="pull request",
             total=total,
         )
-        return self._change(permalink, files, head, notes + more, title=title)
+        start, commits = self._pull_history(pr, number)
+        return self._change(
+            permalink, files, head, notes + more, title=title, old_sha=start, commits=commits
+        )
+
+    def _pull_history(self, pr: PullRequest, number: int) -> tuple[str, list[CommitMessage]]:
+        own = CommitMessage(self.head.sha, f"{pr.title or ''}\n\n{pr.body or ''}".strip(), number)
+        start, commits = pull_history(
+            self.client, self.config, self.repo.url, self.source.repository,
+            (self.base.sha, self.head.sha), number,
+        )  # fmt: skip
+        return start, [own, *commits]
 
     # --- commit -------------------------------------------------------------------------
     def _resolve_commit(self) -> None:
@@ -289,7 +306,16 @@ class _Reader:
             files, lambda: self._diff(url), listed_cap=LISTED_FILES_CAP, what="commit"
         )
         permalink = f"{self.web}/commit/{ref}"
-        return self._change(permalink, files, commit, notes + more, title=title)
+        message = [CommitMessage(sha, commit.commit.message or "")] if commit.commit.message else []
+        return self._change(
+            permalink,
+            files,
+            commit,
+            notes + more,
+            title=title,
+            old_sha=parents[0] if parents else None,
+            commits=message,
+        )
 
     # --- shared -------------------------------------------------------------------------
     def _listed(self, pages: Iterable[File], total: int | None) -> list[FileChange]:
@@ -337,7 +363,10 @@ class _Reader:
         notes: list[str],
         *,
         title: str | None = None,
+        old_sha: str | None = None,
+        commits: list[CommitMessage] | None = None,
     ) -> Change:
+        old_texts, new_texts, hunk_notes = self._texts(files, old_sha)
         return Change(
             repository=self.source.repository,
             host=self.source.host,
@@ -347,9 +376,19 @@ class _Reader:
             files=tuple(files),
             date=_date(head_commit),
             title=title,
-            notes=tuple(notes),
+            notes=tuple(notes + hunk_notes),
             web_url=self.web,
+            old_texts=old_texts,
+            new_texts=new_texts,
+            commits=tuple(commits or ()),
         )
+
+    def _texts(
+        self, files: list[FileChange], old_sha: str | None
+    ) -> tuple[dict[str, str], dict[str, str], list[str]]:
+        """Whole texts of the files analysis needs (see :mod:`bot.reading.github_contents`)."""
+        repo = self.head_repo or self.repo
+        return fetch_texts(self.client, self.config, repo, old_sha, self.head.sha, files)
 
     def _report(self, done: int, total: int) -> None:
         if self.progress is not None:

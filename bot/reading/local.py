@@ -10,6 +10,7 @@ from pathlib import Path
 from bot import messages
 from bot.diff import (
     Change,
+    CommitMessage,
     FileChange,
     RefInfo,
     ResolvedChange,
@@ -17,6 +18,7 @@ from bot.diff import (
     unreadable_note,
 )
 from bot.errors import NotFoundError, SourceReadError, UnknownRefError
+from bot.reading.contents import read_local_texts
 from bot.sources import Source
 
 _GITHUB_REMOTE_RE = re.compile(
@@ -133,6 +135,9 @@ def _read(source: Source, top: str, base: RefInfo, head: RefInfo, origin: str | 
     notes = [messages.NOTE_IDENTICAL.format(sha=head_sha[:12])] if base_sha == head_sha else []
     unreadable = unreadable_note(files)
     notes += [unreadable] if unreadable else []
+    old_texts, new_texts, hunk_notes = read_local_texts(top, start, head_sha, files)
+    notes += hunk_notes
+    commits = _commits(top, start, head_sha)
     date = str(_git(top, "show", "-s", "--format=%cI", head_sha)).strip()
     range_text = f"{base_ref}{'.' * source.dots}{head_ref}"
     if origin:
@@ -153,4 +158,25 @@ def _read(source: Source, top: str, base: RefInfo, head: RefInfo, origin: str | 
         date=(date[:10] if date else datetime.now(UTC).date().isoformat()),
         web_url=f"https://github.com/{origin}" if origin else None,
         notes=tuple(notes),
+        old_texts=old_texts,
+        new_texts=new_texts,
+        commits=tuple(commits),
     )
+
+
+MAX_COMMITS = 500
+
+
+def _commits(top: str, start: str, head: str) -> list[CommitMessage]:
+    """The range's commit messages, oldest first, at most :data:`MAX_COMMITS` (the newest)."""
+    if start == head:
+        return []
+    raw = str(
+        _git(top, "log", f"--max-count={MAX_COMMITS}", "--format=%H%x00%B%x1e", f"{start}..{head}")
+    )
+    found: list[CommitMessage] = []
+    for record in raw.split("\x1e"):
+        sha, _, message = record.strip().partition("\0")
+        if sha and message.strip():
+            found.append(CommitMessage(sha, message.strip()))
+    return found[::-1]

@@ -27,6 +27,11 @@ def server_secret(prefix: str) -> str:
     return f"{prefix}secret"
 
 
+def file_text(prefix: str, repository: str, sha: str, path_digest: str) -> str:
+    """One file's whole text at a commit SHA (immutable), for API analysis."""
+    return f"{prefix}text:{repository}:{sha}:{path_digest}"
+
+
 def llm_file(prefix: str, content_key: str) -> str:
     """One file's model summary, by the content it was made from."""
     return f"{prefix}llm:{content_key}"

@@ -67,6 +67,16 @@ def run_git(path: Path, *args: str, alternates: Sequence[Path] = ()) -> str:
     return done.stdout.decode("utf-8", "replace")
 
 
+def blob_bytes(path: Path, spec: str) -> bytes:
+    """A blob's bytes exactly (``SHA:path``)."""
+    done = subprocess.run(
+        ["git", "-C", str(path), "cat-file", "blob", spec], capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        raise GitFailed(done.stderr.decode("utf-8", "replace").strip())
+    return done.stdout
+
+
 def resolve(path: Path, ref: str, alternates: Sequence[Path] = ()) -> str | None:
     """The commit SHA a branch, tag or (abbreviated) SHA names, or ``None``."""
     if not ref or ref.startswith("-"):

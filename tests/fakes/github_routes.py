@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from dataclasses import dataclass, field
@@ -83,7 +84,11 @@ _ROUTES = [
     ("compare", re.compile(r"^/repos/([^/]+)/([^/]+)/compare/(.+)$")),
     ("pull", re.compile(r"^/repos/([^/]+)/([^/]+)/pulls/(\d+)$")),
     ("pull_files", re.compile(r"^/repos/([^/]+)/([^/]+)/pulls/(\d+)/files$")),
+    ("contents", re.compile(r"^/repos/([^/]+)/([^/]+)/contents/(.*)$")),
 ]
+RAW_MEDIA = "application/vnd.github.raw"
+CONTENTS_DOCS = f"{shapes.DOCS}/repos/contents#get-repository-content"
+CONTENT_OBJECT_MAX = 1_000_000  # larger files: "content" is empty, "encoding" is "none"
 
 
 class Routes:
@@ -340,6 +345,66 @@ class Routes:
             query=query,
             page=page,
             last_page=last,
+        )
+
+    # --- GET /repos/{owner}/{repo}/contents/{path}?ref= ------------------------------------
+    def _contents(
+        self, repo: FakeRepo, path: str, *, query: dict[str, list[str]], accept: str
+    ) -> Answer:
+        """A file (raw with the ``raw`` media type, else base64 in a JSON object, empty over
+        1 MB) or a directory listing; 404 for a ref or path that is not there."""
+        ref = (query.get("ref") or [repo.default_branch])[-1]
+        sha = git.resolve(repo.path, ref)
+        if sha is None:
+            return Answer(
+                404,
+                {
+                    "message": f"No commit found for the ref {ref}",
+                    "documentation_url": CONTENTS_DOCS,
+                    "status": "404",
+                },
+            )
+        try:
+            kind = git.run_git(repo.path, "cat-file", "-t", f"{sha}:{path}").strip()
+        except git.GitFailed:
+            return Answer(404, shapes.not_found())
+        url = f"{self.urls.repo_api(repo)}/contents/{path}?ref={ref}"
+        if kind == "tree":
+            listing = git.run_git(repo.path, "ls-tree", f"{sha}:{path}").splitlines()
+            entries = []
+            for line in listing:
+                meta, name = line.split("\t", 1)
+                _, typ, blob = meta.split()
+                entries.append(
+                    {
+                        "type": "dir" if typ == "tree" else "file",
+                        "name": name,
+                        "path": f"{path}/{name}".lstrip("/"),
+                        "sha": blob,
+                    }
+                )
+            return Answer(200, entries)
+        data = git.blob_bytes(repo.path, f"{sha}:{path}")
+        if RAW_MEDIA in accept:
+            return Answer(
+                200,
+                data.decode("utf-8", "replace"),
+                content_type=f"{RAW_MEDIA}+json; charset=utf-8",
+            )
+        blob = git.run_git(repo.path, "rev-parse", f"{sha}:{path}").strip()
+        small = len(data) <= CONTENT_OBJECT_MAX
+        return Answer(
+            200,
+            {
+                "type": "file",
+                "encoding": "base64" if small else "none",
+                "size": len(data),
+                "name": path.rsplit("/", 1)[-1],
+                "path": path,
+                "sha": blob,
+                "url": url,
+                "content": base64.encodebytes(data).decode() if small else "",
+            },
         )
 
     # --- shared pieces --------------------------------------------------------------------

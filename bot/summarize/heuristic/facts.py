@@ -1,8 +1,9 @@
 """Facts: short sentences about one file's change, each tagged with how much it matters.
 
 A :class:`Fact` is a ``str`` (so ``file_facts`` can hand plain sentences to the LLM prompt)
-that also carries its ``kind`` and a ``weight`` used to rank highlights. Extractors produce
-facts; the heuristic summarizer only ranks and arranges them.
+that also carries its ``kind`` (the highlight group), a ``weight`` and optionally a ``tier``
+(what it means to a user; see :mod:`bot.summarize.heuristic.ranking`, which ranks every fact).
+Extractors produce facts; the heuristic summarizer only ranks and arranges them.
 """
 
 from __future__ import annotations
@@ -23,12 +24,27 @@ class Fact(str):
     kind: FactKind
     weight: int
     topic: str
+    tier: str | None
+    subject: str  # the API names (one a line) or entry text it is about, for merging
+    key: str  # facts of one key in several files merge into one highlight ("" never)
 
-    def __new__(cls, text: str, kind: FactKind = "other", weight: int = 1, topic: str = "text"):
+    def __new__(
+        cls,
+        text: str,
+        kind: FactKind = "other",
+        weight: int = 1,
+        topic: str = "text",
+        tier: str | None = None,
+        subject: str = "",
+        key: str = "",
+    ):
         fact = super().__new__(cls, text)
         fact.kind = kind
         fact.weight = weight
         fact.topic = topic
+        fact.tier = tier
+        fact.subject = subject
+        fact.key = key
         return fact
 
 

@@ -12,20 +12,28 @@ import posixpath
 import re
 
 from bot.diff import FileChange
-from bot.summarize.heuristic.code import code_facts, is_internal_path, is_test_path, language_of
+from bot.summarize.heuristic.api_facts import ChangeFacts, analyse
+from bot.summarize.heuristic.changelog import is_changelog
+from bot.summarize.heuristic.code import is_internal_path, is_test_path, language_of
 from bot.summarize.heuristic.constants import constant_facts
 from bot.summarize.heuristic.docsconfig import config_facts, is_docs_config
 from bot.summarize.heuristic.facts import Fact, FactKind
-from bot.summarize.heuristic.manifests import manifest_facts, manifest_keys
+from bot.summarize.heuristic.manifests import manifest_facts, manifest_keys, manifest_kind
 from bot.summarize.heuristic.markdown import markdown_facts
 from bot.summarize.heuristic.pages import DocsContext, doc_format, doc_page_facts
 from bot.summarize.heuristic.patchwalk import clip, code, iter_runs
+from bot.summarize.heuristic.ranking import worth
 from bot.summarize.heuristic.text import is_settings, settings_facts
 from bot.summarize.heuristic.toc import is_toc, toc_facts
 
 _MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mdx")
 _COMMENT_STARTS = ("#", "//", "/*", "*", "--", ";")
 _HASH_COMMENTS = (".sh", ".bash", ".cfg", ".ini", ".toml", ".yml", ".yaml", ".r", ".pl")
+# Keys the metadata facts speak for, so settings facts do not repeat them.
+_META_KEYS = frozenset(
+    {"requires-python", "python_requires", "dependencies", "install_requires", "rust-version",
+     "node", "go"}
+)  # fmt: skip
 _SUBPROJECT_RE = re.compile(r"^([-+])Subproject commit ([0-9a-f]{7,40})", re.MULTILINE)
 
 
@@ -42,7 +50,18 @@ def _path_is_api(f: FileChange) -> bool:
     """Whether a renamed file's path is what others import: not for Go and C#, whose files
     are imported by folder (package) or namespace, so a move within one folder breaks no one."""
     old_dir, new_dir = posixpath.dirname(f.previous_filename or ""), posixpath.dirname(f.filename)
+    if f.filename.endswith((".py", ".pyi")) and _import_path(f.filename) == _import_path(
+        f.previous_filename or ""
+    ):
+        return False  # a move into (or out of) a src/ layout: every import stays the same
     return old_dir != new_dir or not f.filename.lower().endswith((".go", ".cs"))
+
+
+def _import_path(path: str) -> str:
+    """A Python file's path as imports see it: without a leading ``src/`` or ``lib/``."""
+    for prefix in ("src/", "lib/", "python/"):
+        path = path.removeprefix(prefix)
+    return path
 
 
 def _is_submodule(f: FileChange) -> bool:
@@ -110,9 +129,10 @@ def _special_facts(f: FileChange) -> list[Fact]:
     return facts
 
 
-def _content_facts(f: FileChange, docs: DocsContext | None) -> list[Fact]:
-    if not f.patch or f.binary or _is_submodule(f):
-        return []
+def _doc_facts(f: FileChange, docs: DocsContext | None) -> list[Fact] | None:
+    """A documentation file's facts (pages, TOC, docs configuration), or None for other files."""
+    if not f.patch:
+        return None
     page = docs.page(f.filename) if docs is not None else None
     if is_markdown(f.filename):
         return markdown_facts(f.patch, f.filename, page)
@@ -122,12 +142,39 @@ def _content_facts(f: FileChange, docs: DocsContext | None) -> list[Fact]:
         return [*toc, *config]
     if doc_format(f.filename):
         return doc_page_facts(f.filename, f.patch, page)
+    return None
+
+
+def _content_facts(
+    f: FileChange, whole: ChangeFacts | None, docs: DocsContext | None
+) -> list[Fact]:
+    if whole is not None and f.filename in whole.analysed:
+        found = list(whole.by_file.get(f.filename, []))
+        if is_changelog(f.filename) and found:
+            return found  # its entries, not its version headings
+        if f.patch and manifest_kind(f.filename):  # the project's own version, from its hunks
+            found += [x for x in manifest_facts(f.filename, f.patch) if x.topic == "version"]
+        doc = _doc_facts(f, docs)
+        if doc is not None:
+            found += doc
+        elif is_settings(f.filename) and f.status == "modified" and f.patch:
+            found += settings_facts(f.patch, manifest_keys(f.filename, f.patch) | _META_KEYS)
+        elif f.status == "modified" and f.patch:
+            found += constant_facts(f.filename, f.patch)
+        return found
+    if whole is not None and whole.by_file.get(f.filename):  # a changelog from its hunks
+        return list(whole.by_file[f.filename])
+    if not f.patch or f.binary or _is_submodule(f):
+        return []
+    doc = _doc_facts(f, docs)
+    if doc is not None:
+        return doc
     facts = manifest_facts(f.filename, f.patch)
     if is_settings(f.filename) and f.status == "modified":
         # pyproject.toml: dependencies above, tool settings (line-length...) here.
         return [*facts, *settings_facts(f.patch, manifest_keys(f.filename, f.patch))]
     constants = constant_facts(f.filename, f.patch) if f.status == "modified" else []
-    return [*facts, *code_facts(f.filename, f.patch, f.status), *constants]
+    return [*facts, *constants]
 
 
 def _plain_fact(f: FileChange) -> Fact | None:
@@ -165,10 +212,18 @@ def _plain_fact(f: FileChange) -> Fact | None:
     return Fact(text + ".", "other", 1, "text")
 
 
-def collect_facts(f: FileChange, docs: DocsContext | None = None) -> list[Fact]:
-    """Every fact about one file, most important first (stable for equal weights); ``docs``
-    is what the change's other docs pages and TOC files say about this one."""
-    content = _content_facts(f, docs)
+def collect_facts(
+    f: FileChange, whole: ChangeFacts | None = None, docs: DocsContext | None = None
+) -> list[Fact]:
+    """Every fact about one file, most important first (stable for equal worth).
+
+    ``whole`` holds what whole-file analysis found in the change (API, metadata, changelog
+    entries); without it, or for a file not read whole, only the hunks are read. ``docs`` is
+    what the change's other docs pages and TOC files say about this one.
+    """
+    if whole is None:  # one file on its own: what its hunks say
+        whole = analyse([f], {}, {})
+    content = _content_facts(f, whole, docs)
     status = _status_facts(f)
     if any(fact.topic == "page" for fact in content):  # "New page "Title" listed in toc.yml"
         status = [fact for fact in status if fact.topic not in ("new file", "deleted file")]
@@ -177,5 +232,5 @@ def collect_facts(f: FileChange, docs: DocsContext | None = None) -> list[Fact]:
         plain = _plain_fact(f)
         if plain is not None:
             facts.append(plain)
-    facts.sort(key=lambda fact: -fact.weight)
+    facts.sort(key=lambda fact: -worth(fact, f.filename))
     return facts

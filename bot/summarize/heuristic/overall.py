@@ -11,10 +11,13 @@ from collections import Counter
 
 from bot.diff import Change
 from bot.report import FileSummary, Highlights, ReportSummary
-from bot.summarize.heuristic.facts import kind_of, topic_of, weight_of
+from bot.summarize.heuristic.commits import commit_facts
+from bot.summarize.heuristic.facts import Fact, kind_of, topic_of
+from bot.summarize.heuristic.merging import merge
 from bot.summarize.heuristic.patchwalk import clip, listing
+from bot.summarize.heuristic.ranking import group_of, shorten, tooling_area, worth
 
-HIGHLIGHT_LIMIT = 6
+HIGHLIGHT_LIMIT = 8
 _PER_FILE = 3
 _GROUPED = {"new file": "New files", "deleted file": "Deleted files", "renamed": "Renamed files"}
 _FAMILIES = {
@@ -52,25 +55,61 @@ def _family(filename: str) -> str:
 
 
 def _ranked(
-    change: Change, facts: list[list[str]], names: dict[str, str]
+    change: Change, facts: list[list[str]], names: dict[str, str], extra: list[Fact]
 ) -> dict[str, list[tuple[int, int, str]]]:
-    """Per kind: (weight, file index, text) of every fact, grouping repeated file events."""
+    """Per group: (worth, file index, text) of every fact, best first.
+
+    Repeated file events (new, deleted, renamed files) become one line per kind, and every
+    tooling file (CI, dependabot, lint settings, fixtures, generated, vendored) one line per
+    area, ranked last: "CI: 4 files updated (`a.yml`, ...)".
+    """
     items: dict[str, list[tuple[int, int, str]]] = {"breaking": [], "feature": [], "other": []}
     groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    areas: dict[str, list[tuple[int, str]]] = {}
+    merged = merge(facts, [names[f.filename] for f in change.files], extra)
+    for kind, value, text in merged.items:
+        items[kind].append((value, -1, text))
     for index, (f, file_facts) in enumerate(zip(change.files, facts, strict=False)):
-        for fact in file_facts:
-            kind, topic = kind_of(fact), topic_of(fact)
+        area = tooling_area(f.filename)
+        if area is not None:
+            areas.setdefault(area, []).append((index, names[f.filename]))
+            continue
+        for position, fact in enumerate(file_facts):
+            if (index, position) in merged.used:
+                continue
+            kind, topic = group_of(fact, f.filename), topic_of(fact)
+            if kind not in items:
+                kind = kind_of(fact)
             if topic in _GROUPED and kind != "breaking":
                 groups.setdefault((kind, topic), []).append((index, names[f.filename]))
                 continue
-            items[kind].append((weight_of(fact), index, f"{names[f.filename]}: {fact}"))
+            text = shorten(f"{names[f.filename]}: {fact}")
+            items[kind].append((worth(fact, f.filename), index, text))
+    tooling_commits: list[str] = []
+    for position, fact in enumerate(extra):
+        if (-1, position) in merged.used:
+            continue
+        if getattr(fact, "tier", None) == "tooling":
+            tooling_commits.append(str(fact))
+            continue
+        items[kind_of(fact)].append((worth(fact), -1, shorten(str(fact))))
+    if tooling_commits:
+        text = f"Tooling commits ({len(tooling_commits)}): {listing(tooling_commits, 2)}."
+        items["other"].append((100, -1, shorten(text)))
     for (group_kind, topic), members in groups.items():
         label = _GROUPED[topic]
+        tier_worth = 200 if group_kind == "feature" else 300  # new files rank as docs; moves
         if len(members) == 1:  # one file: its own item, so the summary names it only once
-            items[group_kind].append((4, members[0][0], f"{label[:-1]}: {members[0][1]}."))
+            text = f"{label[:-1]}: {members[0][1]}."
+            items[group_kind].append((tier_worth + 4, members[0][0], text))
         else:
-            shown = listing([name for _, name in members], 8)
-            items[group_kind].append((8, -1, f"{label} ({len(members)}): {shown}."))
+            listed = listing([name for _, name in members], 8)
+            items[group_kind].append((tier_worth + 8, -1, f"{label} ({len(members)}): {listed}."))
+    for area, members in areas.items():
+        count = len(members)
+        listed = listing([name for _, name in members], 4)
+        text = f"{area}: {count} file{'s' if count != 1 else ''} updated ({listed})."
+        items["other"].append((100 + min(count, 50), -1 if count > 1 else members[0][0], text))
     for values in items.values():
         values.sort(key=lambda item: (-item[0], item[1]))
     return items
@@ -94,9 +133,20 @@ def _diverse(values: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
 
 
 def _capped(values: list[tuple[int, int, str]], label: str) -> list[str]:
+    """The best ``HIGHLIGHT_LIMIT`` items, the best of each tier among them first chosen (so
+    API breaks do not crowd out a dropped platform or a deprecation), shown in rank order;
+    no file takes more than ``_PER_FILE`` places while another still has one to show."""
     values = _diverse(values)
-    shown = [text for _, _, text in values[:HIGHLIGHT_LIMIT]]
-    rest = values[HIGHLIGHT_LIMIT:]
+    best: dict[int, int] = {}
+    for position, (value, _, _) in enumerate(values):
+        best.setdefault(value // 100, position)
+    chosen = set(list(best.values())[:HIGHLIGHT_LIMIT])
+    for position in range(len(values)):
+        if len(chosen) >= HIGHLIGHT_LIMIT:
+            break
+        chosen.add(position)
+    shown = [shorten(values[i][2]) for i in sorted(chosen)]
+    rest = [v for i, v in enumerate(values) if i not in chosen]
     if rest:
         files = len({index for _, index, _ in rest})
         in_files = f" in {files} file{'s' if files != 1 else ''}" if files else ""
@@ -236,7 +286,10 @@ def _mix(change: Change) -> str:
 
 
 def _summary(
-    change: Change, items: dict[str, list[tuple[int, int, str]]], names: dict[str, str]
+    change: Change,
+    items: dict[str, list[tuple[int, int, str]]],
+    names: dict[str, str],
+    counted: int,
 ) -> str:
     n = len(change.files)
     if not n:
@@ -250,7 +303,7 @@ def _summary(
     sentences = [first]
     if notable:
         sentences.append(f"Most notable: {'; '.join(notable)}.")
-    breaking = len(items["breaking"])
+    breaking = counted
     sentences.append(
         f"It contains {breaking} possible breaking change{'s' if breaking != 1 else ''}."
         if breaking
@@ -259,12 +312,22 @@ def _summary(
     return " ".join(sentences)
 
 
+def _breaking_count(change: Change, facts: list[list[str]]) -> int:
+    """Breaking facts before they merge into highlights: one per file and kind of change."""
+    return sum(
+        1
+        for f, file_facts in zip(change.files, facts, strict=False)
+        for fact in file_facts
+        if group_of(fact, f.filename) == "breaking"
+    )
+
+
 def build_overall(
     change: Change, files: list[FileSummary], facts: list[list[str]]
 ) -> ReportSummary:
     """Highlights, insights and summary for a whole change, from its files' facts."""
     names = display_names([f.filename for f in change.files])
-    items = _ranked(change, facts, names)
+    items = _ranked(change, facts, names, commit_facts(change.commits))
     highlights = Highlights(
         new_features=_capped(items["feature"], "new features"),
         breaking_changes=_capped(items["breaking"], "possible breaking changes"),
@@ -283,5 +346,7 @@ def build_overall(
         ]
     insights = "\n\n".join(p for p in paragraphs if p)
     return ReportSummary(
-        summary=_summary(change, items, names), highlights=highlights, insights=insights
+        summary=_summary(change, items, names, _breaking_count(change, facts)),
+        highlights=highlights,
+        insights=insights,
     )

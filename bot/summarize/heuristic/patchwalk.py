@@ -82,6 +82,16 @@ def iter_runs(patch: str | None) -> Iterator[Run]:
         yield Run(removed, added, before, hunk_start, run_new, run_old, section)
 
 
+def changed_lines(patch: str | None) -> tuple[list[str], list[str]]:
+    """All removed and all added lines of a patch, in order."""
+    removed: list[str] = []
+    added: list[str] = []
+    for run in iter_runs(patch):
+        removed.extend(run.removed)
+        added.extend(run.added)
+    return removed, added
+
+
 def clip(text: str, limit: int = 80) -> str:
     """One line of at most ``limit`` characters, so a fact never swallows a paragraph."""
     text = " ".join(text.split())

@@ -16,6 +16,7 @@ from bot.diff import Change, FileChange
 from bot.report import FileSummary, ReportSummary
 from bot.request import ProgressFn
 from bot.summarize import SummaryResult
+from bot.summarize.heuristic.api_facts import ChangeFacts, change_facts
 from bot.summarize.heuristic.code import language_of
 from bot.summarize.heuristic.docfacts import page_title
 from bot.summarize.heuristic.facts import Fact
@@ -39,12 +40,16 @@ _TOPIC_WORDS = {
 }  # fmt: skip
 
 
-def file_facts(f: FileChange, docs: DocsContext | None = None) -> list[str]:
-    """Short factual sentences about one file (headings, front matter, tables, symbols...).
+def file_facts(
+    f: FileChange, whole: ChangeFacts | None = None, docs: DocsContext | None = None
+) -> list[str]:
+    """Short factual sentences about one file (headings, front matter, tables, API...).
 
     The items are :class:`~bot.summarize.heuristic.facts.Fact` values: ``str`` with a ``kind``.
+    ``whole`` is :func:`change_facts` of the change (once per report), for files read whole;
+    ``docs`` what the change's other docs pages say (:func:`docs_context`, once per report).
     """
-    return list(collect_facts(f, docs))
+    return list(collect_facts(f, whole, docs))
 
 
 def _is_docs(f: FileChange) -> bool:
@@ -155,9 +160,11 @@ def _page_title(f: FileChange, docs: DocsContext | None) -> str | None:
     return page_title(f.patch, fmt) if fmt else None
 
 
-def _summarize(f: FileChange, docs: DocsContext | None = None) -> tuple[FileSummary, list[Fact]]:
+def _summarize(
+    f: FileChange, whole: ChangeFacts | None, docs: DocsContext | None = None
+) -> tuple[FileSummary, list[Fact]]:
     try:
-        facts = collect_facts(f, docs)
+        facts = collect_facts(f, whole, docs)
     except Exception:  # one odd patch must not cost the whole report
         logger.exception(
             "heuristic fact extraction failed; file %s keeps its counts only", f.filename
@@ -169,9 +176,11 @@ def _summarize(f: FileChange, docs: DocsContext | None = None) -> tuple[FileSumm
     return summary, facts
 
 
-def summarize_file(f: FileChange, docs: DocsContext | None = None) -> FileSummary:
+def summarize_file(
+    f: FileChange, whole: ChangeFacts | None = None, docs: DocsContext | None = None
+) -> FileSummary:
     """The heuristic's words for one file: type, title and a fact-by-fact explanation."""
-    return _summarize(f, docs)[0]
+    return _summarize(f, whole, docs)[0]
 
 
 def summarize_overall(
@@ -193,14 +202,15 @@ class HeuristicSummarizer:
         summaries: list[FileSummary] = []
         all_facts: list[list[str]] = []
         step = max(1, total // 100)
+        whole = change_facts(change)
         docs = docs_context(change.files)
         for done, f in enumerate(change.files, start=1):
-            summary, facts = _summarize(f, docs)
+            summary, facts = _summarize(f, whole, docs)
             summaries.append(summary)
             all_facts.append(list(facts))
             if progress is not None and (done % step == 0 or done == total):
                 progress("summarizing", done, total)
-        notes: list[str] = []
+        notes: list[str] = list(whole.notes)
         if not lang.lower().startswith("en"):
             notes.append(messages.HEURISTIC_ENGLISH_ONLY.format(lang=lang))
         overall = build_overall(change, summaries, all_facts)

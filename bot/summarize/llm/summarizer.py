@@ -78,18 +78,22 @@ class _Run:
         self.header = prompts.change_header(
             change.repository, change.base.ref, change.head.ref, change.title
         )
-        self.docs = self.heuristic.docs_context(change.files)  # facts across docs pages
+        # The same whole-file facts (API, metadata, changelog) and facts across docs pages
+        # the heuristic report is built from, so the model's words are grounded in them too.
+        self.whole = self.heuristic.change_facts(change)
+        self.docs = self.heuristic.docs_context(change.files)
         self.works = [self._prepare(i, f) for i, f in enumerate(change.files)]
         self.report_key = p.report_key(
             self.config.model, lang, change.repository, self.header, [w.key for w in self.works]
         )
 
     def _prepare(self, index: int, f: FileChange) -> p.FileWork:
-        facts = list(self.heuristic.file_facts(f, self.docs))
+        facts = list(self.heuristic.file_facts(f, self.whole, self.docs))
         key = p.file_key(f, self.config.model, self.lang, facts)
         work = p.FileWork(f"F{index + 1}", f, key, facts, p.MODEL)
         if p.metadata_only(f):
-            work.kind, work.summary = p.METADATA, self.heuristic.summarize_file(f, self.docs)
+            summary = self.heuristic.summarize_file(f, self.whole, self.docs)
+            work.kind, work.summary = p.METADATA, summary
         elif self.chat is not None and (hit := self.cache.get(work.key)) is not None:
             work.kind, work.summary = p.CACHED, FileSummary(**hit["summary"])
             work.cut_kind = hit.get("cut_kind")
@@ -238,7 +242,7 @@ class _Run:
 
         The file's own explanation says so too: in a Slack thread or on the web page a reader
         sees that section, not the report's notes."""
-        summary = self.heuristic.summarize_file(work.change, self.docs)
+        summary = self.heuristic.summarize_file(work.change, self.whole, self.docs)
         if reason != m.LLM_REASON_NOT_CONFIGURED:  # no model at all: the notes say it once
             mark = m.LLM_FILE_FALLBACK.format(reason=reason, files=work.path)
             summary = replace(summary, explanation=f"{summary.explanation}\n\n{mark}")

@@ -1,0 +1,55 @@
+"""griffe-based Python API rules that real releases rely on (private modules, shims, types)."""
+
+from __future__ import annotations
+
+from bot.summarize.heuristic.api_public import Package
+from bot.summarize.heuristic.api_python import compare
+
+OLD = {
+    "src/pkg/__init__.py": "from ._client import Client as Client\nfrom .util import helper\n"
+    "__all__ = ['Client', 'helper', 'old_name']\nfrom ._client import old_name\n",
+    "src/pkg/_client.py": "from typing import Optional\n\nclass Client:\n"
+    "    def __init__(self, url: Optional[str] = None):\n        pass\n"
+    "    def send(self, data, timeout=5):\n        pass\n\n"
+    "def old_name():\n    pass\n",
+    "src/pkg/util.py": "def helper(a):\n    pass\n",
+}
+NEW = {
+    "src/pkg/__init__.py": "from ._client import Client as Client\nfrom .util import helper\n"
+    "__all__ = ['Client', 'helper']\n\ndef __getattr__(name):\n"
+    "    if name == 'old_name':\n        import warnings\n"
+    "        warnings.warn('old_name is deprecated', DeprecationWarning)\n"
+    "        from ._client import old_name\n        return old_name\n"
+    "    raise AttributeError(name)\n",
+    "src/pkg/_client.py": "class Client:\n"
+    "    def __init__(self, url: str | None = None, *, retries=3):\n"
+    "        pass\n    def send(self, data):\n        pass\n    def close(self):\n        pass\n\n"
+    "def old_name():\n    pass\n",
+    "src/pkg/util.py": "def helper(a, b):\n    pass\n",
+}
+
+
+def _changes() -> set[tuple[str, str, str]]:
+    package = Package("src/pkg", "pkg")
+    found = compare([package], OLD, NEW)[package]
+    return {(c.what, c.name, c.detail) for c in found}
+
+
+def test_re_exports_from_private_modules_are_api_by_their_public_name() -> None:
+    """A new keyword on a class defined in a private module was missed (httpx's layout)."""
+    changes = _changes()
+    assert ("param-optional", "pkg.Client.__init__", "retries=3") in changes
+    assert ("added", "pkg.Client.close", "") in changes
+    assert ("param-removed", "pkg.Client.send", "timeout") in changes
+    assert ("param-required", "pkg.helper", "b") in changes  # its shortest public spelling
+
+
+def test_a_name_moved_behind_a_getattr_shim_is_deprecated_not_removed() -> None:
+    changes = _changes()
+    assert ("deprecated", "pkg.old_name", "") in changes
+    assert not any(what == "removed" and "old_name" in name for what, name, _ in changes)
+
+
+def test_annotation_only_edits_are_not_changes() -> None:
+    """Optional[str] -> str | None filled the Breaking group once."""
+    assert not any("url" in detail for _, _, detail in _changes())

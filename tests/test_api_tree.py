@@ -1,0 +1,50 @@
+"""tree-sitter declarations: deprecation marks in each language's own spelling."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.summarize.heuristic.api_changes import compare_decls
+from bot.summarize.heuristic.api_tree import declarations, grammar_of
+
+CASES = [
+    ("a.ts", "export function f() {}\n",
+     "/** @deprecated use g */\nexport function f() {}\n", "f"),
+    ("a.go", "package x\nfunc Old() {}\n",
+     "package x\n// Deprecated: use New.\nfunc Old() {}\n", "Old"),
+    ("a.rs", "pub fn old() {}\n", '#[deprecated(since = "1.2")]\npub fn old() {}\n', "old"),
+    ("A.java", "public class A { public void m() {} }",
+     "public class A { @Deprecated public void m() {} }", "A.m"),
+    ("A.cs", "public class A { public void M() {} }",
+     'public class A { [Obsolete("x")] public void M() {} }', "A.M"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("path", "old", "new", "name"), CASES)
+def test_a_newly_deprecated_declaration_is_said_so(path, old, new, name) -> None:
+    """Deprecations were not seen at all: a name moved behind a shim read as 'Removed'."""
+    grammar = grammar_of(path)
+    assert grammar is not None
+    changes = compare_decls(path, grammar, declarations(path, old), declarations(path, new))
+    assert [(c.what, c.name) for c in changes] == [("deprecated", name)]
+
+
+def test_typescript_overloads_are_not_taken_for_new_required_parameters() -> None:
+    old = "export declare class C {\n  add(x?: string): this;\n}\n"
+    new = "export declare class C {\n  add(cmd: C): this;\n  add(x?: string): this;\n}\n"
+    path = "index.d.ts"
+    changes = compare_decls(path, "typescript", declarations(path, old), declarations(path, new))
+    assert [(c.what, c.name, c.detail) for c in changes] == [("overload-added", "C.add", "(C)")]
+
+
+def test_a_new_overload_is_a_feature_and_a_dropped_one_breaks() -> None:
+    """A new overload of an existing method was reported as a new method."""
+    old = "public class W { public W value(long v) {} public W value(double v) {} }"
+    new = "public class W { public W value(long v) {} public W value(float v) {} }"
+    changes = compare_decls(
+        "W.java", "java", declarations("W.java", old), declarations("W.java", new)
+    )
+    assert [(c.what, c.detail) for c in changes] == [
+        ("overload-added", "(float)"),
+        ("overload-removed", "(double)"),
+    ]
