@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from bot import messages
-from bot.areas import area_from_globs, area_from_paths, matches_any
+from bot.areas import area_from_globs, area_from_paths, check_globs, matches_any
 from bot.config import Config
 from bot.diff import Change, ResolvedChange
 from bot.reading.local import resolve_local
@@ -21,8 +21,9 @@ from bot.summarize.llm.filecache import InProcessFileCache, RefreshingFileCache,
 
 
 def parse_request(request: ReportRequest, config: Config) -> Source:
-    """The request's source; its language is checked here too, before anything is read."""
+    """The request's source; its language and globs are checked here too, before any read."""
     normalize_lang(request.lang or config.lang)
+    check_globs(request.paths)
     return parse_source(
         request.source, github_web_host=config.github_web_host, git_path=request.git_path
     )

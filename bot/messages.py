@@ -256,6 +256,9 @@ SLACK_USAGE = SLACK_USAGE_TEMPLATE.format(web="https://github.com", lang=SLACK_U
 """The usage without a configuration at hand; handlers render it with theirs."""
 SLACK_ACK_BUILDING = "Building the report for {where}… it will appear in this channel."
 SLACK_FOR_PATHS = "(files under {paths})"
+GLOB_TOO_LONG = "it is longer than {limit} characters"
+GLOB_TOO_MANY_GLOBSTARS = "it has more than {limit} '**' (one '**/' already spans any depth)"
+GLOB_REFUSED = "The path glob '{glob}' cannot be used: {problem}."
 SLACK_PATH_NEEDS_GLOB = "`--path` needs at least one glob, e.g. `--path 'docs/**'`."
 SLACK_UNKNOWN_OPTION = "Unknown option `{option}`. Type `/diffinsight help` for the usage."
 SLACK_UNAVAILABLE = (

@@ -16,6 +16,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot import messages
+from bot.areas import check_globs
 from bot.config import Config
 from bot.jobs.queue import ReportJob, enqueue_report
 from bot.render.slack.mrkdwn import escape_mrkdwn
@@ -125,6 +126,7 @@ def report_job(config: Config, body: dict[str, Any]) -> ReportJob | None:
         command = parse_command(text)
         parse_source(command.source, github_web_host=config.github_web_host)
         _check_lang(command.lang)
+        check_globs(command.paths)
     except (CommandError, SourceError):
         return None
     return ReportJob(
@@ -155,6 +157,7 @@ def answer_command(config: Config, body: dict[str, Any]) -> str:
         command = parse_command(text)
         source = parse_source(command.source, github_web_host=config.github_web_host)
         _check_lang(command.lang)
+        check_globs(command.paths)  # a GlobError is a SourceError: told with the ack
     except UsageError:
         return usage(config)
     except (CommandError, SourceError) as exc:
