@@ -2,8 +2,8 @@
 
 Run: ``.venv/bin/python benchmarks/bench_glob.py``. Globs at the limits (200 characters, ten
 ``**``) built to hurt a backtracking matcher, plus random accepted globs, against paths of 26
-segments and of 4,096 characters (Linux's PATH_MAX; git itself refuses longer). Each figure is
-the fastest of five runs (so load from other processes is not counted), compiling included (the compile cache is cleared before each).
+segments and of 4,096 characters (Linux's PATH_MAX). Each figure is the fastest of five runs
+(so load from other processes is not counted), compiling included (the cache is cleared).
 """
 
 from __future__ import annotations

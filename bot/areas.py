@@ -167,7 +167,8 @@ def _machine(glob: str) -> _Machine:
     if tail_optional:
         accept |= 1 << (pos - 2)  # before the optional "/..." tail
     loops = star_loop | any_loop | forks
-    return _Machine(lits, one, star_loop, any_loop, loops, skips, accept, _rounds(loops, skips, pos))
+    rounds = _rounds(loops, skips, pos)
+    return _Machine(lits, one, star_loop, any_loop, loops, skips, accept, rounds)
 
 
 def _rounds(loops: int, skips: int, states: int) -> int:
