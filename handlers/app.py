@@ -7,8 +7,11 @@ the acknowledgement is sent after the job is safely in Redis, and nothing runs a
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import uvicorn
@@ -21,7 +24,7 @@ from slack_bolt.adapter.starlette.handler import (
 from slack_sdk import WebClient
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
@@ -29,6 +32,7 @@ from bot.config import Config
 from bot.names import SLACK_EVENTS_PATH
 from bot.store.connection import redis_ok
 from handlers import actions, github_webhook, slash, unfurl, web
+from handlers.bodies import read_capped
 
 log = logging.getLogger(__name__)
 
@@ -43,22 +47,45 @@ milliseconds of Redis calls, and many threads doing it at once hold the GIL agai
 threads answering Slack, which doubled the ack p99 in benchmarks/bench_slack.py."""
 
 
+MAX_SLACK_BODY_BYTES = 1024 * 1024
+"""Slack's own payloads are a few kilobytes (an interactive message's, with its blocks, tens);
+anything over a megabyte is refused before it is read whole, signed or not."""
+
+
 class ThreadedSlackRequestHandler(SlackRequestHandler):
     """Bolt's Starlette adapter, with the synchronous dispatch moved off the event loop.
 
     The stock handler calls ``App.dispatch`` inside the coroutine, so one slow listener would
     stall every other request; concurrent slash commands must not queue behind each other.
+    The body arrives already read and verified (see :func:`create_app`).
     """
 
-    async def handle(
-        self, req: Request, addition_context_properties: dict | None = None
-    ) -> Response:
-        if req.method != "POST":
-            return await super().handle(req, addition_context_properties)
-        body = await req.body()
-        bolt_req = to_bolt_request(req, body, addition_context_properties)
+    async def handle_verified(self, req: Request, body: bytes) -> Response:
+        try:
+            bolt_req = to_bolt_request(req, body)
+        except ValueError:  # signed, yet not the form or JSON it claims (UnicodeDecodeError too)
+            log.warning("slack request refused: malformed body")
+            return JSONResponse({"error": "malformed request"}, status_code=400)
         bolt_resp = await run_in_threadpool(self.app.dispatch, bolt_req)
         return to_starlette_response(bolt_resp)
+
+
+SIGNATURE_WINDOW_SECONDS = 5 * 60
+"""Slack's replay window: an older timestamp is refused, as Bolt does."""
+
+
+def signed_by_slack(secret: str, body: bytes, request: Request) -> bool:
+    """Slack's v0 signature over these exact bytes (decoded or not), within its window.
+
+    Checked here, before Bolt sees the body, because Bolt decodes and parses first: junk
+    that is not UTF-8 or not the JSON it claims would be a 500 with a traceback.
+    """
+    stamp = request.headers.get("x-slack-request-timestamp", "")
+    given = request.headers.get("x-slack-signature", "")
+    if not stamp.isdigit() or abs(time.time() - int(stamp)) > SIGNATURE_WINDOW_SECONDS:
+        return False
+    mac = hmac.new(secret.encode(), b"v0:" + stamp.encode() + b":" + body, hashlib.sha256)
+    return hmac.compare_digest(f"v0={mac.hexdigest()}".encode(), given.encode("utf-8", "replace"))
 
 
 def build_bolt_app(config: Config) -> App:
@@ -91,10 +118,19 @@ def create_app(config: Config, bolt_app: App | None = None) -> Starlette:
     handler = ThreadedSlackRequestHandler(bolt_app or build_bolt_app(config))
 
     async def slack_events(request: Request) -> Response:
+        """Cap, then verify, then parse: nothing unsigned is parsed or held in memory whole."""
         if not config.slack_signing_secret:
             # An empty secret would make every signature forgeable (Socket Mode needs none).
             return JSONResponse({"error": "invalid request"}, status_code=401)
-        return await handler.handle(request)
+        try:
+            body = await read_capped(request, MAX_SLACK_BODY_BYTES)
+        except ClientDisconnect:
+            return JSONResponse({"error": "incomplete request"}, status_code=400)
+        if body is None:
+            return JSONResponse({"error": "payload too large"}, status_code=413)
+        if not signed_by_slack(config.slack_signing_secret, body, request):
+            return JSONResponse({"error": "invalid request"}, status_code=401)
+        return await handler.handle_verified(request, body)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"ok": True, "redis": await run_in_threadpool(redis_ok, config)})

@@ -26,6 +26,7 @@ from bot.store.connection import REDIS_DOWN, get_redis
 from bot.store.deliveries import is_delivery_id
 from bot.webhooks.dispatch import Outcome, Verdict
 from bot.webhooks.events import verify_signature
+from handlers.bodies import read_capped
 
 log = logging.getLogger(__name__)
 
@@ -51,21 +52,6 @@ STATUS = {
 def _answer(status: int, verdict: str, reason: str, channels: int = 0) -> JSONResponse:
     body = {"ok": status < 400, "verdict": verdict, "reason": reason, "channels": channels}
     return JSONResponse(body, status_code=status)
-
-
-async def _read_body(request: Request) -> bytes | None:
-    """The raw body (the signature covers these exact bytes), or None when over the cap."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _decode(body: bytes, content_type: str) -> object:
@@ -114,7 +100,7 @@ def routes(config: Config) -> list[Route]:
             log.warning("webhook refused: no secret configured")
             return _answer(503, "unconfigured", messages.WEBHOOK_NO_SECRET)
         try:
-            body = await _read_body(request)
+            body = await read_capped(request, MAX_BODY_BYTES)
         except ClientDisconnect:
             return _answer(400, "bad_request", messages.WEBHOOK_NOT_JSON)
         if body is None:
