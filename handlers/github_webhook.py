@@ -36,7 +36,7 @@ WEBHOOK_THREADS = 8
 """Threads deciding and queueing deliveries at once. A burst of deliveries waits its turn on
 the event loop instead of taking every thread of the shared pool (which Slack requests use
 too); with Redis a round trip away, more threads only add lock contention, not speed."""
-_EVENT_RE = re.compile(r"^[a-z_]{1,64}$")
+_EVENT_RE = re.compile(r"[a-z_]{1,64}")
 
 STATUS = {
     Verdict.PONG: 200,
@@ -72,7 +72,7 @@ def _refusal(config: Config, request: Request, body: bytes) -> JSONResponse | No
     if not verify_signature(config.github_webhook_secret, body, signature):
         log.warning("webhook refused: bad signature")
         return _answer(401, "bad_signature", messages.WEBHOOK_BAD_SIGNATURE)
-    if not _EVENT_RE.match(request.headers.get("x-github-event", "")):
+    if not _EVENT_RE.fullmatch(request.headers.get("x-github-event", "")):
         reason = messages.WEBHOOK_MISSING_HEADER.format(header="X-GitHub-Event")
         return _answer(400, "bad_request", reason)
     if not is_delivery_id(request.headers.get("x-github-delivery")):

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 COMMAND = "/diffinsight"
 SUBSCRIPTION_WORDS = ("subscribe", "unsubscribe", "list")
 HELP_WORDS = ("help", "-h", "--help", "usage")
-_LANG_RE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z]{2,4})?$")
+_LANG_RE = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z]{2,4})?")
 _PATH_FLAGS = ("--path", "--paths", "-p")
 
 
@@ -82,7 +82,7 @@ def parse_command(text: str) -> ReportCommand:
             continue
         if word.startswith("-"):
             raise CommandError(messages.SLACK_UNKNOWN_OPTION.format(option=word[:40]))
-        if source and lang is None and _LANG_RE.match(word):
+        if source and lang is None and _LANG_RE.fullmatch(word):
             lang = word
         else:
             source.append(word)

@@ -48,7 +48,7 @@ COMPARE_FILES_CAP = 300
 LISTED_FILES_CAP = 3000
 STAGE = "reading"
 SHA_MEDIA_TYPE = "application/vnd.github.sha"
-FULL_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
+FULL_SHA = re.compile(r"[0-9a-fA-F]{40}")
 
 
 def read_github(source: Source, config: Config, progress: ProgressFn | None = None) -> Change:
@@ -169,7 +169,7 @@ class _Reader:
             repository = f"{spec.owner}/{name}"
             if repository.lower() != self.source.repository.lower():
                 repo = fetch_repository(self.client, self.config, spec.owner, name)
-        if FULL_SHA.match(spec.ref):
+        if FULL_SHA.fullmatch(spec.ref):
             self.unverified.append((repo, spec.ref, spec.ref.lower()))
             return repo, spec.ref.lower()
         return repo, self._sha_of(repo, spec.ref)
@@ -256,7 +256,7 @@ class _Reader:
     def _resolve_commit(self) -> None:
         """The commit and its parents from the git data API, which sends no files."""
         ref = self.source.head or ""
-        sha = ref.lower() if FULL_SHA.match(ref) else self._sha_of(self.repo, ref)
+        sha = ref.lower() if FULL_SHA.fullmatch(ref) else self._sha_of(self.repo, ref)
         try:
             with github_errors(self.config, self.source.repository, ref=ref):
                 self.parents = [p.sha for p in self.repo.get_git_commit(sha).parents]

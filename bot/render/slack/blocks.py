@@ -50,7 +50,7 @@ BLOCK_TEXT_BUDGET = 11_000
 """Below the ~12,000 characters that trigger ``msg_blocks_too_long``, with room for containers."""
 REGENERATE_ACTION = "diffinsight_regenerate"
 FULL_REPORT_ACTION = "diffinsight_full_report"
-_USER_RE = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+_USER_RE = re.compile(r"[UW][A-Z0-9]{2,20}")
 _SHA_RE = re.compile(r"[0-9a-f]{7,64}")
 
 
@@ -121,7 +121,7 @@ def _range(report: Report) -> str:
 
 
 def _requester(user: str | None) -> str:
-    return f"<@{user}>" if user and _USER_RE.match(user) else ""
+    return f"<@{user}>" if user and _USER_RE.fullmatch(user) else ""
 
 
 def plural(n: int, one: str, many: str) -> str:
