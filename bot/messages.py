@@ -110,6 +110,10 @@ UNKNOWN_SUMMARIZER = "unknown summarizer '{name}' (use heuristic or openai)"
 GITHUB_NO_ANSWER = "no answer within {seconds} seconds"
 GITHUB_CONNECTION_REFUSED = "connection refused"
 GITHUB_UNKNOWN_HOST = "unknown host"
+GITHUB_GARBLED = (
+    "GitHub at {url} sent an answer that was cut short or was not JSON; "
+    "this is usually a passing network or proxy fault, so try again in a minute"
+)
 GITHUB_CONNECTION_FAILED = "connection failed"
 GITHUB_WHO_TOKEN = "the configured GITHUB_TOKEN"
 GITHUB_WHO_ANONYMOUS = "an anonymous reader"
@@ -144,6 +148,10 @@ JOB_FAILED = "I could not build the report for {source}: {reason}"
 JOB_GAVE_UP = (
     "I could not finish the report for {source} after several attempts ({reason}). "
     "Please try again later."
+)
+JOB_FAILED_UNEXPECTEDLY = (
+    "I could not build the report for {source}: something unexpected went wrong ({reason}), "
+    "which a retry would not fix. The operator's log has the details."
 )
 WORKER_LOST = "the worker building it stopped"
 REDIS_UNREACHABLE = "its Redis was not reachable"
@@ -183,6 +191,7 @@ LLM_REASON_BUDGET = "the report's token budget was used up"
 LLM_REASON_DEADLINE = "the report's deadline passed"
 LLM_REASON_TIMEOUT = "the call timed out"
 LLM_REASON_UNREACHABLE = "the server could not be reached"
+LLM_REASON_GARBLED = "the server's answer was not valid JSON"
 LLM_REASON_HTTP = "the server answered HTTP {status}"
 LLM_REASON_NO_TIME = "{reason} and the report's deadline left no time to retry"
 LLM_REASON_CREDENTIALS = "the server refused the credentials (HTTP {status})"

@@ -11,6 +11,7 @@ so a Regenerate job rewrites that thread instead of posting a second one.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -133,6 +134,8 @@ def is_transient(exc: BaseException) -> bool:
     """
     if isinstance(exc, SourceError):
         return False
+    if isinstance(exc, json.JSONDecodeError):
+        return True  # an answer cut short (Slack, GitHub or a proxy between): the next may not be
     if isinstance(exc, SlackApiError):
         return exc.response.get("error") not in CHANNEL_ERRORS
     flag = getattr(exc, "transient", None)
@@ -141,11 +144,12 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, OSError | redis.RedisError | RedisUnavailable)
 
 
-def _message_for(job: ReportJob, exc: BaseException) -> str:
+def _message_for(job: ReportJob, exc: BaseException, *, retried: bool) -> str:
+    """What the requester reads; "after several attempts" only when there were several."""
     if isinstance(exc, SlackApiError):
         error = str(exc.response.get("error") or "unknown_error")
         return CHANNEL_ERRORS.get(error) or messages.SLACK_POST_FAILED.format(error=error)
-    return failure_message(job.source, exc)
+    return failure_message(job.source, exc, retried=retried)
 
 
 def _remember_for_unfurls(config: Config, job: ReportJob, source: Source, report_id: str) -> None:
@@ -254,7 +258,8 @@ def run_report_job(
         )
         if transient and retries_left > 0:
             raise
-        tell_requester(config, vars(job), post_key, _message_for(job, exc), poster)
+        message = _message_for(job, exc, retried=transient)
+        tell_requester(config, vars(job), post_key, message, poster)
         _mark_failed(config, job, record, poster)
         if transient:
             raise  # the last attempt: recorded as failed in RQ, traceback for the operator
@@ -262,11 +267,17 @@ def run_report_job(
         return "failed"
 
 
-def failure_message(source: str, exc: BaseException) -> str:
-    """What the requester reads: our own sentence when the error carries one."""
+def failure_message(source: str, exc: BaseException, *, retried: bool = True) -> str:
+    """What the requester reads: our own sentence when the error carries one.
+
+    An error no retry can help (a bug, an unexpected answer) fails on the first attempt, and
+    the sentence says so instead of claiming attempts that never happened.
+    """
     if isinstance(exc, SourceError | SourceReadError):
         return messages.JOB_FAILED.format(source=source, reason=str(exc))
     reason = messages.REDIS_UNREACHABLE if isinstance(exc, RedisUnavailable) else type(exc).__name__
+    if not retried:
+        return messages.JOB_FAILED_UNEXPECTEDLY.format(source=source, reason=reason)
     return messages.JOB_GAVE_UP.format(source=source, reason=reason)
 
 

@@ -7,6 +7,7 @@ ref, a rate limit or a refused connection each becomes its own error with its ow
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -86,6 +87,10 @@ def github_errors(
         raise translate(
             exc.status, exc.data, exc.headers or {}, config, repository, ref, pull
         ) from exc
+    except json.JSONDecodeError as exc:
+        # A 200 whose body is cut short or is not JSON (a proxy's page): worth a retry.
+        log.warning("github answer garbled", extra={"error": type(exc).__name__})
+        raise NetworkError(messages.GITHUB_GARBLED.format(url=config.github_api_url)) from exc
     except requests.exceptions.RequestException as exc:
         log.warning("github unreachable", extra={"error": type(exc).__name__})
         raise NetworkError(

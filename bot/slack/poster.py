@@ -203,7 +203,8 @@ class SlackPoster:
                 log.info("old replies deleted", extra={"channel": channel, "count": dropped})
         except SlackApiError as exc:
             error = str(exc.response.get("error") or "unknown_error")
-            if journal is not None and error in TRANSIENT_ERRORS:
+            server_fault = exc.response.status_code >= 500  # Slack's edge, not an API answer
+            if journal is not None and (error in TRANSIENT_ERRORS or server_fault):
                 # Still rate-limited after the SDK's retries, or Slack had a bad moment: the
                 # job's retry posts only what is missing, instead of a half thread for good.
                 log.warning("report post interrupted", extra={"channel": channel, "error": error})
