@@ -4,8 +4,9 @@ Repository and LLM text is untrusted: prose goes through markdown-it with raw HT
 escapes ``<``/``&``), images off (no external fetches), links and autolinks off (a label
 written by a model or a repository, "re-authenticate here", could disguise where it points:
 they show as the text they are, as in Slack) and headings off (prose cannot pose as the page's
-own sections); every other string goes through :func:`html.escape`. The page has no scripts and no external assets,
-so the web route can serve it under a Content-Security-Policy that forbids both.
+own sections); every other string goes through :func:`html.escape`. The page has no scripts
+and no external assets, so the web route can serve it under a Content-Security-Policy that
+forbids both.
 """
 
 from __future__ import annotations
