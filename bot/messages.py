@@ -53,10 +53,12 @@ GITHUB_BAD_TOKEN = (
     "GitHub rejected GITHUB_TOKEN (bad credentials). Replace the token, or unset it to read "
     "public repositories anonymously."
 )
-GITHUB_NOT_ALLOWED = (
-    "{repository} is a private repository and DIFFINSIGHT_ALLOWED_REPOS does not allow it. "
-    "Ask an operator to add '{repository}' or '{owner}/*' to DIFFINSIGHT_ALLOWED_REPOS."
+GITHUB_NOT_VISIBLE = (
+    "GitHub has no repository {repository}, or it is not one this bot may read. Check the "
+    "link; a private repository needs an operator to allow it (DIFFINSIGHT_ALLOWED_REPOS)."
 )
+"""Said alike for a repository that does not exist and a private one that is not allowed, so
+nobody learns from the answer which private repositories the bot's token can see."""
 GITHUB_UNREACHABLE = (
     "Could not reach GitHub at {url} ({reason}). Check the network and GITHUB_API_URL, "
     "then try again."
@@ -115,7 +117,6 @@ GITHUB_GARBLED = (
     "this is usually a passing network or proxy fault, so try again in a minute"
 )
 GITHUB_CONNECTION_FAILED = "connection failed"
-GITHUB_WHO_TOKEN = "the configured GITHUB_TOKEN"
 GITHUB_WHO_ANONYMOUS = "an anonymous reader"
 # Local repositories (--git PATH)
 GIT_MISSING = "git is not installed or not on PATH"

@@ -422,9 +422,7 @@ def test_private_repository_is_invisible_without_a_token(gh, private) -> None:
 def test_private_repository_needs_allowed_repos(gh, private) -> None:
     with pytest.raises(NotAllowedError) as info:
         read(gh, "acme/secret main~1...main", cfg(gh, github_token=TOKEN))
-    assert str(info.value) == messages.GITHUB_NOT_ALLOWED.format(
-        repository="acme/secret", owner="acme"
-    )
+    assert str(info.value) == messages.GITHUB_NOT_VISIBLE.format(repository="acme/secret")
     assert gh.requests_to("/commits/") == []
 
 
@@ -561,3 +559,13 @@ def test_fake_refuses_unknown_refs_and_large_diffs_like_github(gh, docs, big_rep
     status, headers, body = _get(f"{gh.api_url}/repos/octo/docs")
     assert status == 403 and headers["x-ratelimit-remaining"] == "0"
     assert body["message"].startswith("API rate limit exceeded")
+
+
+def test_not_allowed_and_missing_read_alike_to_the_asker(gh, private) -> None:
+    """Issue 11 #18: the two answers told any member which private repositories exist."""
+    config = cfg(gh, github_token=TOKEN)
+    with pytest.raises(NotAllowedError) as hidden:
+        read(gh, "acme/secret main~1...main", config)
+    with pytest.raises(NotFoundError) as missing:
+        read(gh, "acme/nothing-here main~1...main", config)
+    assert str(hidden.value) == str(missing.value).replace("nothing-here", "secret")

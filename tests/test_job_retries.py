@@ -74,3 +74,18 @@ def test_an_error_no_retry_helps_is_told_without_claiming_attempts(cfg, repo, sl
         JOB_FAILED_UNEXPECTEDLY.format(source="x", reason="KeyError")
     )
     assert "several attempts" not in run.failure_message("x", KeyError("k"), retried=False)
+
+
+def test_the_worker_logs_job_ids_never_their_arguments(cfg, repo, slack, caplog):
+    """Issue 11 #18: RQ logged each job's kwargs, a Slack response_url among them."""
+    import logging
+    from dataclasses import replace
+
+    caplog.set_level(logging.DEBUG)
+    secret_url = "https://hooks.slack.com/commands/T0/1234/s3cr3tR3sp0ns3"
+    queued = replace(job(repo), response_url=secret_url)
+    job_id = enqueue_report(cfg, queued, retry_intervals=()).job_id
+    assert run_worker(cfg, burst=True) == 0
+    logged = "\n".join(r.getMessage() + repr(getattr(r, "__dict__", {})) for r in caplog.records)
+    assert job_id in logged
+    assert "s3cr3tR3sp0ns3" not in logged

@@ -149,6 +149,9 @@ def enqueue(
         "job_timeout": job_timeout,
         "result_ttl": RESULT_TTL,
         "failure_ttl": FAILURE_TTL,
+        # RQ's default description is the call with its arguments, logged at INFO by every
+        # worker: a response_url there is a 30-minute posting credential. Name only.
+        "description": f"{func.rsplit('.', 1)[-1]} {job_id}",
     }
     try:
         client = get_redis(config)

@@ -172,6 +172,7 @@ def run_worker(
             lease_seconds=lease_seconds,
             maintenance_interval=maintenance_interval,
             worker_ttl=worker_ttl,
+            log_job_description=False,  # job ids in the log, never a job's arguments
         )
         worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
     except REDIS_ERRORS:

@@ -141,10 +141,14 @@ def translate(
 
 
 def not_found(config: Config, repository: str) -> NotFoundError:
-    who = messages.GITHUB_WHO_TOKEN if config.github_token else messages.GITHUB_WHO_ANONYMOUS
-    hint = "" if config.github_token else messages.GITHUB_HINT_SET_TOKEN
+    if config.github_token:  # alike for missing and for private-but-not-allowed
+        return NotFoundError(messages.GITHUB_NOT_VISIBLE.format(repository=repository))
     return NotFoundError(
-        messages.GITHUB_REPO_NOT_FOUND.format(repository=repository, who=who, hint=hint)
+        messages.GITHUB_REPO_NOT_FOUND.format(
+            repository=repository,
+            who=messages.GITHUB_WHO_ANONYMOUS,
+            hint=messages.GITHUB_HINT_SET_TOKEN,
+        )
     )
 
 
