@@ -342,6 +342,11 @@ SUBS_USAGE = (
 SUBS_DEFAULT_BRANCH = "the default branch"
 SUBS_ALL_PATHS = "all paths"
 SUBS_ONE = "*{repository}*, {branch}, {paths}"
+SUBS_CHECKING = (
+    "Checking that I can read {repository}; I will tell you here in a moment whether "
+    "{what} is set up."
+)
+SUBS_NOT_STORED = "The subscription was not stored: {reason}"
 SUBS_STORED = "This channel now gets a report for each merge or push into {what}."
 SUBS_UPDATED = "Updated: this channel now gets a report for each merge or push into {what}."
 SUBS_SETUP = (

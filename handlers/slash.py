@@ -152,7 +152,8 @@ def answer_command(config: Config, body: dict[str, Any]) -> str:
         return usage(config)
     if words[0].lower() in SUBSCRIPTION_WORDS:
         channel, user = body.get("channel_id") or "", body.get("user_id") or ""
-        return subscriptions.answer(config, words, channel, user)
+        response_url = body.get("response_url") or None
+        return subscriptions.answer(config, words, channel, user, response_url)
     try:
         command = parse_command(text)
         source = parse_source(command.source, github_web_host=config.github_web_host)

@@ -40,6 +40,7 @@ queue needs nothing of what the jobs do (bot/jobs/tasks.py holds every one)."""
 REPORT_IF_TOUCHED = "bot.jobs.tasks.report_if_touched"
 FAN_OUT = "bot.jobs.tasks.fan_out"
 BUILD_AND_UNFURL = "bot.jobs.tasks.build_and_unfurl"
+SUBSCRIBE = "bot.jobs.tasks.subscribe_channel"
 REPORT_JOB_FUNCTIONS = ("build_and_post", "report_if_touched")
 """Jobs that post a report to a person, who must hear when their worker dies."""
 

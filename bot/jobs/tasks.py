@@ -17,6 +17,7 @@ from bot.config import Config, load_config
 from bot.jobs import fanout
 from bot.jobs.queue import ReportJob
 from bot.jobs.run import run_report_job
+from bot.jobs.subscribe import verify_and_subscribe
 from bot.slack import unfurl
 
 _worker_config: Config | None = None
@@ -62,3 +63,10 @@ def fan_out(reports: list[dict[str, Any]], merged_push: dict[str, str] | None = 
 def build_and_unfurl(url: str, channel: str, message_ts: str) -> str:
     """A pasted link's preview: build (or find) its report and attach it to the message."""
     return unfurl.build_and_unfurl(current_config(), url, channel, message_ts)
+
+
+def subscribe_channel(**fields: Any) -> str:
+    """``/diffinsight subscribe``: check access (GitHub), store, tell the person the outcome."""
+    current = get_current_job()
+    final = not (current and (current.retries_left or 0) > 0)
+    return verify_and_subscribe(current_config(), fields, final=final)

@@ -252,7 +252,10 @@ class SlackPoster:
 
     def post_error(self, target: SlackTarget, message: str) -> None:
         """Tell the requester privately; fall back to the command's ``response_url``."""
-        text = escape_mrkdwn(message)
+        self.tell(target, escape_mrkdwn(message))
+
+    def tell(self, target: SlackTarget, text: str) -> None:
+        """Send mrkdwn ``text`` (already escaped where it holds outside words) privately."""
         if target.requester:
             try:
                 self.client.chat_postEphemeral(
