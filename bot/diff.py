@@ -61,6 +61,8 @@ class Change:
     title: str | None = None
     notes: list[str] = field(default_factory=list)
     web_url: str | None = None
+    private: bool = False
+    """A private repository's change: every path that shows its report checks the allowance."""
 
     @property
     def additions(self) -> int:

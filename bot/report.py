@@ -91,6 +91,8 @@ class Report:
     web_url: str | None = None
     subject: str | None = None
     """The pull request's title or the commit's subject line, when the change has one."""
+    private: bool = False
+    """From a private repository: shown only while DIFFINSIGHT_ALLOWED_REPOS allows it."""
 
     @property
     def totals(self) -> Totals:
@@ -117,6 +119,7 @@ class Report:
             "area": self.area,
             "web_url": self.web_url,
             "subject": self.subject,
+            "private": self.private,
         }
         return data
 
@@ -141,6 +144,7 @@ class Report:
             area=data.get("area", ""),
             web_url=data.get("web_url"),
             subject=data.get("subject"),
+            private=bool(data.get("private", False)),
         )
 
 
@@ -190,5 +194,6 @@ def assemble(
         notes=[*change.notes, *(notes or [])],
         area=area,
         web_url=change.web_url,
+        private=change.private,
         subject=change.title,
     )

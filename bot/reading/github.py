@@ -343,6 +343,7 @@ class _Reader:
             title=title,
             notes=notes,
             web_url=self.web,
+            private=bool(self.repo.private),
         )
 
     def _report(self, done: int, total: int) -> None:
