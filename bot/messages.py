@@ -275,6 +275,10 @@ SLACK_UNAVAILABLE = (
     "diffinsight is temporarily unavailable: its queue (Redis) cannot be reached. "
     "Please try again in a minute."
 )
+SLACK_REGENERATING = (
+    "Regenerating this report; it stays as it is until the new one is ready, and I will tell "
+    "you here if that fails."
+)
 SLACK_REGENERATE_UNUSABLE = "This message cannot be regenerated; run /diffinsight with its link."
 SLACK_INTERNAL_ERROR = (
     "Something went wrong on diffinsight's side and nothing was queued. "

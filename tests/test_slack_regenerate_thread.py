@@ -11,6 +11,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import messages
 from bot.config import Config
 from bot.jobs.queue import ReportJob
 from bot.jobs.run import PostRecord, run_report_job
@@ -210,3 +211,29 @@ def test_a_regenerate_click_on_a_parent_with_replies_is_not_taken_for_a_reply() 
     assert own is not None and own.thread_ts is None and own.message_ts == "5.000001"
     inside = click({"thread_ts": "4.000001"})  # a report posted inside someone's thread
     assert inside is not None and inside.thread_ts == "4.000001"
+
+
+def test_a_failed_regenerate_keeps_the_report_and_tells_the_clicker(
+    cfg: Config, make_repo, slack: FakeSlack
+) -> None:
+    """Issue 11 #7: a failed Regenerate replaced summary, highlights and buttons for everyone
+    with a failure line."""
+    import shutil
+
+    repo, _ = make_repo([{"a.md": "# A\n"}, {"a.md": "# A\n\nMore words.\n"}])
+    job = ReportJob(source="HEAD~1...HEAD", channel="C1", git_path=str(Path(repo)))
+    run_report_job(cfg, job, "post-kept", retries_left=0, poster=poster(cfg))
+    [parent] = top_level(slack)
+    shown = (parent.text, parent.blocks)
+    shutil.rmtree(repo)  # the next build cannot read the change
+    regen = replace(
+        job, regenerate=True, message_ts=parent.ts, origin="regenerate", requester="U0CLICK"
+    )
+    assert run_report_job(cfg, regen, "post-regen-fails", retries_left=0, poster=poster(cfg)) == (
+        "failed"
+    )
+    [still] = top_level(slack)
+    assert (still.text, still.blocks) == shown  # the old report, untouched
+    told = [m.text for m in slack.messages("C1") if m.ephemeral and m.user == "U0CLICK"]
+    assert told[0] == messages.SLACK_REGENERATING
+    assert told[-1].startswith("I could not build the report")

@@ -171,15 +171,26 @@ def _remember_for_unfurls(config: Config, job: ReportJob, source: Source, report
 def _post(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoster) -> str:
     source = parse_source(job.source, github_web_host=config.github_web_host, git_path=job.git_path)
     target = target_of(vars(job))
-    parent_ts = record.get("placeholder_ts")
     what = f"{source.repository} {source.range_text}"
-    if parent_ts is None:
-        parent_ts = poster.post_placeholder(target, what)
-        record.set("placeholder_ts", parent_ts)
+    regenerating = bool(job.regenerate and target.message_ts)
+    if regenerating:
+        # The report everyone sees stays until the new one replaces it: no placeholder over
+        # it, no progress in it; the clicker hears privately that it is under way.
+        parent_ts = str(target.message_ts)
+        if record.get("regenerating") is None:
+            record.set("regenerating", parent_ts)
+            _tell_quietly(poster, target, messages.SLACK_REGENERATING)
     else:
-        poster.resume_placeholder(parent_ts, what)
+        parent_ts = record.get("placeholder_ts") or ""
+        if not parent_ts:
+            parent_ts = poster.post_placeholder(target, what)
+            record.set("placeholder_ts", parent_ts)
+        else:
+            poster.resume_placeholder(parent_ts, what)
 
     def progress(stage: str, done: int, total: int) -> None:
+        if regenerating:
+            return
         try:
             poster.progress(target, parent_ts, done, total)
         except Exception:  # noqa: BLE001 - progress is a courtesy, never a failure
@@ -217,8 +228,18 @@ def _post(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoste
     return outcome.report_id
 
 
+def _tell_quietly(poster: SlackPoster, target: SlackTarget, text: str) -> None:
+    try:
+        poster.post_error(target, text)
+    except Exception:  # noqa: BLE001 - a courtesy: the report itself is what matters
+        log.info("notice not delivered", extra={"channel": target.channel})
+
+
 def _mark_failed(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoster) -> None:
-    """The placeholder of a report that will not come says so (best effort, once it is final)."""
+    """The placeholder of a report that will not come says so (best effort, once it is final).
+
+    A failed Regenerate has no placeholder: the old report stays, the clicker was told.
+    """
     ts = record.get("placeholder_ts")
     if not ts or record.get("parent"):  # the report itself is up: only its thread failed
         return
