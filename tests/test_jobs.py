@@ -205,9 +205,10 @@ def test_an_unreadable_source_is_told_at_once_and_not_retried(
     assert "could not be built" in parent.text and "Building" not in parent.text
 
 
-def test_a_regenerate_that_fails_leaves_no_message_building_for_ever(
+def test_a_regenerate_that_fails_leaves_the_report_as_it_was(
     cfg: Config, repo: Path, slack: FakeSlack
 ):
+    """Issue 11 #7: the failure is the clicker's to hear, not a line over everyone's report."""
     run_report_job(cfg, report_job(repo), "post-7", retries_left=0, poster=poster(cfg))
     [parent] = top_level(slack, "C1")
     gone = report_job(
@@ -215,7 +216,9 @@ def test_a_regenerate_that_fails_leaves_no_message_building_for_ever(
     )
     assert run_report_job(cfg, gone, "post-8", retries_left=0, poster=poster(cfg)) == "failed"
     [again] = top_level(slack, "C1")
-    assert again.ts == parent.ts and "could not be built" in again.text
+    assert again.ts == parent.ts and (again.text, again.blocks) == (parent.text, parent.blocks)
+    told = [m.text for m in slack.messages("C1") if m.ephemeral and m.user == "U1"]
+    assert told[-1].startswith("I could not build the report")
 
 
 def test_a_channel_without_the_bot_is_told_through_the_response_url(
