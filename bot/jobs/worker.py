@@ -68,6 +68,14 @@ class DiffinsightWorker(Worker):
         self.config = config
         self.lease_seconds = lease_seconds
 
+    stop_event: threading.Event | None = None
+    """Set on SIGTERM/SIGINT, so the supervising loop (run_worker) knows the stop was asked."""
+
+    def request_stop(self, signum: Any, frame: Any) -> None:
+        if self.stop_event is not None:
+            self.stop_event.set()
+        super().request_stop(signum, frame)
+
     def perform_job(self, job: Job, queue: Queue, *args: Any, **kw: Any) -> bool:
         with _lease(self.connection, lease_key(self.config, job.id), self.lease_seconds):
             return super().perform_job(job, queue, *args, **kw)
@@ -195,6 +203,7 @@ def run_worker(
                     worker_ttl=worker_ttl,
                     log_job_description=False,  # job ids in the log, never a job's arguments
                 )
+                worker.stop_event = stop
                 worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
                 if burst or worker._stop_requested or stop.is_set():
                     return 0
