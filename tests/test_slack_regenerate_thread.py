@@ -237,3 +237,40 @@ def test_a_failed_regenerate_keeps_the_report_and_tells_the_clicker(
     told = [m.text for m in slack.messages("C1") if m.ephemeral and m.user == "U0CLICK"]
     assert told[0] == messages.SLACK_REGENERATING
     assert told[-1].startswith("I could not build the report")
+
+
+def test_the_thread_lock_is_short_and_renewed_while_held(
+    cfg: Config, make_repo, slack: FakeSlack, redis_client, monkeypatch
+) -> None:
+    """Issue 11 #3: the lock lived for the job timeout (30 min), so a worker that died while
+    writing a thread left the recovered job (and every other) waiting behind a dead holder.
+    Now it lives seconds and its holder renews it; a dead holder lets it lapse at once."""
+    from bot.jobs import run
+    from bot.store import keys
+
+    monkeypatch.setattr(run, "THREAD_LOCK_SECONDS", 1.0)
+    files = [f"src/m{i:03d}.py" for i in range(120)]
+    repo, _ = make_repo([{f: "x = 1\n" for f in files}, {f: "x = 2\ny = 3\n" for f in files}])
+    job = ReportJob(source="HEAD~1...HEAD", channel="C1", git_path=str(Path(repo)))
+    slow = SlowThreadPoster(cfg, pace_seconds=0, progress_interval=0)
+    writer = threading.Thread(
+        target=run_report_job,
+        args=(cfg, job, "post-lock"),
+        kwargs={"retries_left": 0, "poster": slow},
+    )
+    writer.start()
+    samples: list[int] = []
+    deadline = time.monotonic() + 30
+    name = None
+    while time.monotonic() < deadline and writer.is_alive():
+        found = list(redis_client.scan_iter(match=keys.thread_lock(cfg.redis_prefix, "C1", "*")))
+        if found:
+            name = found[0]
+            samples.append(redis_client.pttl(name))
+        time.sleep(0.1)
+    writer.join(30)
+    held = [ms for ms in samples if ms > 0]
+    assert held, samples
+    assert any(later > earlier for earlier, later in zip(held, held[1:])), held  # renewed
+    assert max(held) <= 1000  # never longer than its own short life (it was 30 minutes)
+    assert name is not None and not redis_client.exists(name)  # released at the end

@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
+from redis.exceptions import LockError, LockNotOwnedError
+from redis.lock import Lock
 from rq.job import Job
 from slack_sdk.errors import SlackApiError
 
 from bot import messages
 from bot.config import Config
 from bot.errors import SourceReadError
-from bot.jobs.queue import JOB_TIMEOUT, RECORD_TTL, REPORT_JOB_FUNCTIONS, ReportJob
+from bot.jobs.queue import RECORD_TTL, REPORT_JOB_FUNCTIONS, ReportJob
 from bot.names import report_url
 from bot.request import ReportRequest
 from bot.slack.poster import CHANNEL_ERRORS, SlackPoster, SlackTarget
@@ -32,6 +34,7 @@ from bot.sources import Source, SourceError, parse_source
 from bot.store import keys
 from bot.store.cache import cached_build
 from bot.store.connection import RedisUnavailable, get_redis
+from bot.store.keepalive import KeepAlive
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,15 @@ THREAD_TTL = 90 * 24 * 3600
 """How long a Regenerate still rewrites the message's thread instead of adding a second one."""
 THREAD_LOCK_WAIT = 600
 """Longest wait for another job writing the same thread; then a retry (a Redis LockError)."""
+THREAD_LOCK_SECONDS = 30
+"""The thread lock's life without renewal: its holder renews it every 10 s while it posts."""
+
+
+def _release(lock: Lock) -> None:
+    try:
+        lock.release()
+    except LockError:
+        log.info("thread lock had lapsed before release")
 
 
 @dataclass
@@ -207,12 +219,24 @@ def _post(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoste
     _remember_for_unfurls(config, job, source, outcome.report_id)
     # One writer per thread: a Regenerate clicked while the first job still posts the thread
     # (the button shows as soon as the parent does) waits, then rewrites what that job wrote.
+    name = keys.thread_lock(config.redis_prefix, target.channel, parent_ts)
     lock = get_redis(config).lock(
-        keys.thread_lock(config.redis_prefix, target.channel, parent_ts),
-        timeout=JOB_TIMEOUT,
+        name,
+        timeout=THREAD_LOCK_SECONDS,
         blocking_timeout=THREAD_LOCK_WAIT,
+        thread_local=False,  # the keep-alive thread renews it with the holder's token
     )
-    with lock:
+    if not lock.acquire():
+        raise LockNotOwnedError("thread busy: another job is still writing it")  # retried
+    # Held briefly and renewed while held: a worker that dies lets it lapse in seconds,
+    # not after the job timeout, so the recovered job does not wait behind a dead holder.
+    with KeepAlive(
+        lock.reacquire,
+        lambda: _release(lock),
+        THREAD_LOCK_SECONDS / 3,
+        name="thread-lock",
+        key=name,
+    ):
         result = poster.post_report(
             outcome.report,
             target,
