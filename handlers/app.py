@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -33,6 +32,7 @@ from bot.names import SLACK_EVENTS_PATH
 from bot.store.connection import redis_ok
 from handlers import actions, github_webhook, slash, unfurl, web
 from handlers.bodies import read_capped
+from handlers.socket_mode import SocketLink
 
 log = logging.getLogger(__name__)
 
@@ -113,8 +113,10 @@ def build_bolt_app(config: Config) -> App:
     return app
 
 
-def create_app(config: Config, bolt_app: App | None = None) -> Starlette:
-    """Every HTTP route of ``diffinsight serve``."""
+def create_app(
+    config: Config, bolt_app: App | None = None, socket: SocketLink | None = None
+) -> Starlette:
+    """Every HTTP route of ``diffinsight serve``; ``socket`` is the Socket Mode link if any."""
     handler = ThreadedSlackRequestHandler(bolt_app or build_bolt_app(config))
 
     async def slack_events(request: Request) -> Response:
@@ -133,7 +135,10 @@ def create_app(config: Config, bolt_app: App | None = None) -> Starlette:
         return await handler.handle_verified(request, body)
 
     async def healthz(request: Request) -> Response:
-        return JSONResponse({"ok": True, "redis": await run_in_threadpool(redis_ok, config)})
+        state: dict[str, bool] = {"ok": True, "redis": await run_in_threadpool(redis_ok, config)}
+        if socket is not None:  # Socket Mode: is Slack's WebSocket up (else the bot is deaf)
+            state["slack"] = socket.connected()
+        return JSONResponse(state)
 
     routes: list[BaseRoute] = [
         Route(SLACK_EVENTS_PATH, slack_events, methods=["POST"]),
@@ -143,19 +148,6 @@ def create_app(config: Config, bolt_app: App | None = None) -> Starlette:
     ]
     # Other features add their routes here, one line each.
     return Starlette(routes=routes)
-
-
-def _start_socket_mode(config: Config, bolt_app: App) -> None:
-    """Receive Slack's requests over a WebSocket instead of ``POST /slack/events``."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    handler = SocketModeHandler(
-        bolt_app,
-        app_token=config.slack_app_token,
-        web_client=WebClient(base_url=config.slack_api_url),
-    )
-    threading.Thread(target=handler.connect, name="slack-socket-mode", daemon=True).start()
-    log.info("socket mode started")
 
 
 def uvicorn_config(app: Starlette, port: int, host: str = "0.0.0.0") -> uvicorn.Config:
@@ -176,9 +168,8 @@ def serve(config: Config, port: int | None = None) -> int:
     """Run the web process until stopped; Socket Mode as well when ``SLACK_APP_TOKEN`` is set."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     bolt_app = build_bolt_app(config)
-    if config.slack_app_token:
-        _start_socket_mode(config, bolt_app)
-    app = create_app(config, bolt_app)
+    link = SocketLink(config, bolt_app).start() if config.slack_app_token else None
+    app = create_app(config, bolt_app, link)
     server = uvicorn.Server(uvicorn_config(app, port or config.port))
     server.run()
     return 0

@@ -115,6 +115,9 @@ class FakeSlack(SlackMethods):
         self.token = token
         self.faults = Faults()
         """Slow, refusing, truncated or dropped answers (see tests/fakes/faults.py)."""
+        self.app_token = "xapp-fake-app-token"
+        self.socket_url: str | None = None
+        """The WebSocket apps.connections.open hands out (tests.fakes.slack_socket serves one)."""
         self.calls: list[Call] = []
         self.unfurled: list[tuple[str, dict[str, Any], Any]] = []
         self.not_in_channel: set[str] = set()
@@ -212,14 +215,22 @@ class FakeSlack(SlackMethods):
             call.status, call.response = status, payload
         return status, payload, extra
 
-    def _auth(self, headers: dict[str, str], args: dict[str, Any]) -> str | None:
+    def _auth(self, headers: dict[str, str], args: dict[str, Any], method: str = "") -> str | None:
         auth = {k.lower(): v for k, v in headers.items()}.get("authorization", "")
         token = auth[7:] if auth.startswith("Bearer ") else args.get("token")
         if not token:
             return "not_authed"
-        if token != self.token:
+        # apps.connections.open takes the app-level token (xapp-...), every other the bot's.
+        expected = self.app_token if method == "apps.connections.open" else self.token
+        if token != expected:
             return "invalid_auth"
         return None
+
+    def _m_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Socket Mode: where to open the WebSocket (``socket_url``, set by the test)."""
+        if not self.socket_url:
+            raise BlockError("internal_error", "no socket server")
+        return {"url": self.socket_url}
 
     def _rate_limited(self, method: str, channel: str | None) -> int | None:
         if self._ratelimited and self._ratelimited[0][0] in (None, method):
@@ -240,7 +251,7 @@ class FakeSlack(SlackMethods):
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             return 404, {"ok": False, "error": "unknown_method"}, {}
-        error = self._auth(headers, args)
+        error = self._auth(headers, args, method)
         if error:
             return 200, {"ok": False, "error": error}, {}
         channel = args.get("channel") or args.get("channel_id")
