@@ -102,6 +102,10 @@ FILE_MISSING_FROM_DIFF = "GitHub sent no diff for it, neither in the file list n
 NOTE_NAMES_MORE = "{names} and {count} more"
 FILE_DIFF_UNPARSABLE = "its diff could not be parsed ({error})"
 NOTE_NO_FILES = "No files changed in this range."
+NOTE_SIDES_SWAPPED = (
+    "{base} is {count} commit(s) ahead of {head}, and {head} has nothing {base} lacks: the "
+    "sides may be swapped ({head}...{base} shows those commits)."
+)
 NOTE_NO_FILES_UNDER_PATHS = "No files changed in this range under the given paths."
 NOTE_OUTSIDE_PATHS = (
     "{dropped} of {total} changed files are outside {globs} and are left out of this "

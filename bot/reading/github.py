@@ -203,6 +203,12 @@ class _Reader:
             files = [file_from_api(f) for f in comparison.files]
             merge_base = comparison.merge_base_commit.sha
         notes: list[str] = []
+        if not files and comparison.ahead_by == 0 and comparison.behind_by > 0:
+            notes.append(
+                messages.NOTE_SIDES_SWAPPED.format(
+                    base=base_text, head=head_text, count=comparison.behind_by
+                )
+            )
         if source.dots == 2 and merge_base != self.base.sha:
             notes.append(
                 messages.NOTE_TWO_DOT.format(

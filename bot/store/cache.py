@@ -122,11 +122,18 @@ def _store(
 
 
 def _connected(config: Config) -> redis.Redis:
-    """The client, after a fast PING, so a down Redis is known before any slow work."""
+    """The client, after a fast PING, so a down Redis is known before any slow work.
+
+    A Redis that answers but refuses the connection's settings (``REDIS_URL=.../99`` beyond
+    its databases, a wrong password) is as unusable as a down one: the report is built
+    without the cache, and the reason said, instead of failing.
+    """
     try:
         client = get_redis(config)
         client.ping()
     except REDIS_ERRORS as exc:
+        raise RedisUnavailable(str(exc)) from exc
+    except redis.exceptions.ResponseError as exc:  # AuthenticationError is one too
         raise RedisUnavailable(str(exc)) from exc
     return client
 
