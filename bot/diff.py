@@ -287,3 +287,32 @@ def _line_endings(chunk: str) -> str | None:
     if new_cr * 2 > len(added) and old_cr == 0:
         return "lf-to-crlf"
     return None
+
+
+_REVERSED_STATUS = {"added": "removed", "removed": "added"}
+_HUNK_HEADER_RE = re.compile(r"@@ -(\d+(?:,\d+)?) \+(\d+(?:,\d+)?) @@")
+
+
+def reversed_file(f: FileChange) -> FileChange:
+    """The same file change undone (B -> A from A -> B): what a rewound branch lost."""
+    lines: list[str] = []
+    for line in (f.patch or "").split("\n"):
+        if line.startswith("@@"):
+            line = _HUNK_HEADER_RE.sub(lambda m: f"@@ -{m.group(2)} +{m.group(1)} @@", line, 1)
+        elif line.startswith("+"):
+            line = "-" + line[1:]
+        elif line.startswith("-"):
+            line = "+" + line[1:]
+        lines.append(line)
+    renamed = f.status == "renamed" and f.previous_filename
+    return replace(
+        f,
+        filename=f.previous_filename if renamed and f.previous_filename else f.filename,
+        previous_filename=f.filename if renamed else f.previous_filename,
+        status=_REVERSED_STATUS.get(f.status, f.status),
+        additions=f.deletions,
+        deletions=f.additions,
+        patch="\n".join(lines) if f.patch is not None else None,
+        old_mode=f.new_mode,
+        new_mode=f.old_mode,
+    )

@@ -72,6 +72,10 @@ NOTE_IDENTICAL = (
     "Base and head are identical: both are the same commit ({sha}), so there are no changes "
     "to report."
 )
+NOTE_REWOUND = (
+    "{head} is an ancestor of {base}: going from {base} to {head} undoes {count} commit(s) "
+    "(a force-push that rewound the branch); the files below show what was lost."
+)
 NOTE_TWO_DOT = (
     "GitHub's API compares from the merge base: {base} is not an ancestor of {head}, so this "
     "report shows what {head} changed since their common ancestor {merge_base} ({base}...{head}), "
@@ -225,6 +229,7 @@ SLACK_ASKED_BY = "asked by {user}"
 SLACK_TRIGGER_MERGED_PR = "merged pull request #{number}"
 SLACK_TRIGGER_PUSH = "push to a subscribed branch"
 SLACK_TRIGGER_PUSH_TO = "push to {branch}"
+SLACK_TRIGGER_FORCE_PUSH_TO = "force-push to {branch}"
 SLACK_TRIGGER_SUBSCRIPTION = "subscription"
 SLACK_SUMMARY_CONTINUES = "_The summary continues in the thread._"
 SLACK_NONE = "None."

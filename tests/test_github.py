@@ -569,3 +569,24 @@ def test_not_allowed_and_missing_read_alike_to_the_asker(gh, private) -> None:
     with pytest.raises(NotFoundError) as missing:
         read(gh, "acme/nothing-here main~1...main", config)
     assert str(hidden.value) == str(missing.value).replace("nothing-here", "secret")
+
+
+def test_a_rewound_branch_reports_what_it_lost(gh, make_repo) -> None:
+    """Issue 11 #8: a force-push that rewinds (after is an ancestor of before) was "0 files"
+    (GitHub compares from the merge base, which is after itself)."""
+    root, shas = make_repo(
+        [
+            {"docs/keep.md": "# Keep\n"},
+            {"docs/keep.md": "# Keep\n\nMore.\n", "docs/new.md": "# New\n"},
+        ],
+        name="rewound",
+    )
+    gh.add_repo("octo", "rewound", root)
+    before, after = shas[1], shas[0]
+    change = read(gh, f"{gh.web_url}/octo/rewound/compare/{before}..{after}")
+    files = {f.filename: f for f in change.files}
+    assert set(files) == {"docs/keep.md", "docs/new.md"}
+    assert files["docs/new.md"].status == "removed"  # the branch lost it
+    assert (files["docs/keep.md"].additions, files["docs/keep.md"].deletions) == (0, 2)
+    assert "-More." in (files["docs/keep.md"].patch or "")
+    assert messages.NOTE_REWOUND.format(base=before, head=after, count=1) in change.notes

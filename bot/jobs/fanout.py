@@ -47,7 +47,7 @@ def _job(config: Config, landed: Landed, target: Target) -> ReportJob:
         requester=target.requester,
         paths=target.paths,
         dedup_key=merge_dedup_key(landed, target.channel),
-        origin=f"github:{landed.kind}",
+        origin="github:force-push" if landed.forced else f"github:{landed.kind}",
         branch=landed.branch,
     )
 

@@ -103,6 +103,8 @@ def trigger_of(fields: dict[str, Any]) -> str | None:
     number = source.rstrip("/").rsplit("/pull/", 1)[-1] if "/pull/" in source else ""
     if origin == "github:pull_request" and number.isdigit():
         return messages.SLACK_TRIGGER_MERGED_PR.format(number=number)
+    if origin == "github:force-push":
+        return messages.SLACK_TRIGGER_FORCE_PUSH_TO.format(branch=fields.get("branch") or "?")
     if origin == "github:push":
         branch = fields.get("branch")
         if branch:

@@ -28,7 +28,7 @@ from github.Repository import Repository
 
 from bot import messages
 from bot.config import Config
-from bot.diff import Change, FileChange, RefInfo, ResolvedChange
+from bot.diff import Change, FileChange, RefInfo, ResolvedChange, reversed_file
 from bot.errors import NetworkError, NotFoundError, UnknownRefError
 from bot.reading.github_client import (
     DIFF_MEDIA_TYPE,
@@ -209,13 +209,23 @@ class _Reader:
                     base=base_text, head=head_text, count=comparison.behind_by
                 )
             )
-        if source.dots == 2 and merge_base != self.base.sha:
+        if source.dots == 2 and merge_base == self.head.sha != self.base.sha:
+            # A rewind: head is an ancestor of base, so the direct base..head difference is
+            # the compare head...base undone (from the merge base it would be empty).
+            with github_errors(self.config, self.source.repository):
+                lost = self.repo.compare(pinned_head, pinned_base)
+                files = [reversed_file(file_from_api(f)) for f in lost.files]
+                count = lost.ahead_by
+            notes.append(messages.NOTE_REWOUND.format(base=base_text, head=head_text, count=count))
+        elif source.dots == 2 and merge_base != self.base.sha:
             notes.append(
                 messages.NOTE_TWO_DOT.format(
                     base=base_text, head=head_text, merge_base=merge_base[:12]
                 )
             )
         url = f"{self.repo.url}/compare/{quote(pinned_base)}...{quote(pinned_head)}"
+        if merge_base == self.head.sha != self.base.sha and source.dots == 2:
+            return self._change(permalink, files, head, notes=notes)  # already whole, undone
         files, more = complete_files(
             files, lambda: self._diff(url), listed_cap=COMPARE_FILES_CAP, what="comparison"
         )
