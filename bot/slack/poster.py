@@ -36,6 +36,7 @@ from bot.slack.target import (
     PostResult,
     SlackTarget,
     make_client,
+    posting_client,
 )
 from bot.slack.thread_sync import (
     Journal,
@@ -73,6 +74,8 @@ class SlackPoster:
         self.progress_interval = (
             PROGRESS_SECONDS if progress_interval is None else progress_interval
         )
+        self._posting = posting_client(self.client)
+        """New messages go through this one: a post is never repeated after a timeout."""
         self._lock = threading.Lock()
         self._last_post: dict[str, float] = {}
         self._last_progress: dict[str, float] = {}
@@ -96,7 +99,7 @@ class SlackPoster:
     def _post(self, channel: str, msg: SlackMessage, thread_ts: str | None = None) -> str:
         self._pace(channel)
         # No previews of our own links: a thread of file sections links up to 300 diffs.
-        resp = self.client.chat_postMessage(
+        resp = self._posting.chat_postMessage(
             channel=channel,
             text=msg.text,
             blocks=msg.blocks,
