@@ -12,9 +12,12 @@ import html
 from dataclasses import replace
 
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from bot.build import build_from_change
+from bot.render.inert import inert_line, inert_prose
 from bot.render.markdown import render_markdown
 from bot.report import Report
 from bot.summarize import SummaryResult
@@ -151,3 +154,22 @@ def test_front_matter_is_valid_yaml_whatever_the_text() -> None:
     assert data["summary"] == "Summary:\n" + report.summary
     plain = front_matter(render_markdown(example_report()))
     assert plain["date"] == "2025-06-12" and plain["summary"].startswith("Summary:\nRecent")
+
+
+PIECES = [*"`~#<>[]()!*_-=|\\&;:/ \n\tax1", "</details>", "<img ", "```", "    "]
+MARKUP = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck))
+@given(MARKUP)
+def test_any_model_text_stays_inside_its_paragraphs(text: str) -> None:
+    """Fuzzed: whatever the text, its place in a document opens no block and no markup."""
+    doc = f"# Before\n\n{inert_prose(text)}\n\n- {inert_line(text)}\n\n# After\n"
+    tokens = MarkdownIt("commonmark").parse(doc)
+    assert headings(tokens) == [("h1", "Before"), ("h1", "After")]
+    kinds = {t.type for t in tokens} | {
+        c.type for t in tokens if t.type == "inline" for c in t.children or []
+    }
+    # An indented code block inside a list item is literal text: allowed. Nothing else.
+    assert not kinds & {"html_block", "html_inline", "fence", "link_open", "image"}
+    assert not kinds & {"blockquote_open", "hr"}

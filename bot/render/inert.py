@@ -63,14 +63,25 @@ def _inline(line: str) -> str:
     return "".join(out)
 
 
+_LIST_MARK_RE = re.compile(r" {0,3}(?:[-+*]|\d{1,9}[.)])(?= |\Z)")
+
+
 def _line(line: str) -> str:
-    """One line that opens no block: its first character a reference when it would."""
+    """One line that opens no block: its first character a reference when it would.
+
+    List markers are kept (a model's bullets stay bullets), and what follows each is checked
+    the same way, since ``- # x`` is a heading inside a list item.
+    """
     line = _CONTROL_RE.sub(" ", line)
+    kept: list[str] = []
+    while not _BLOCK_START_RE.match(line) and (mark := _LIST_MARK_RE.match(line)):
+        kept.append(line[: mark.end()])
+        line = line[mark.end() :]
     match = _BLOCK_START_RE.match(line)
     if not match:
-        return _inline(line)
+        return "".join(kept) + _inline(line)
     at = len(match.group(1))
-    return line[:at] + f"&#{ord(line[at])};" + _inline(line[at + 1 :])
+    return "".join(kept) + line[:at] + f"&#{ord(line[at])};" + _inline(line[at + 1 :])
 
 
 def inert_prose(text: str) -> str:
