@@ -126,3 +126,23 @@ def test_webhook_with_a_hostile_subscription_glob_answers_and_health_stays_up(
     assert answer.status_code == 200, answer.text
     assert answer.json()["verdict"] == "ignored"  # no file under the glob: nothing queued
     assert health.status_code == 200
+
+
+def test_the_command_line_refuses_a_glob_over_the_limits_with_exit_2(make_repo, tmp_path) -> None:
+    import os
+    import subprocess
+
+    from tests.test_cli import COMMAND, ROOT
+
+    repo, _ = make_repo([{"a.md": "# A\n"}, {"a.md": "# A\n\nB\n"}])
+    glob = "**/" * (MAX_GLOBSTARS + 1) + "x"
+    env = {**os.environ, "DIFFINSIGHT_DATA_DIR": str(tmp_path / "d"), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [*COMMAND, "report", "HEAD~1...HEAD", "--git", str(repo), "--no-cache", "--path", glob],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "more than 10 '**'" in done.stderr and "Traceback" not in done.stderr
