@@ -76,6 +76,10 @@ NOTE_REWOUND = (
     "{head} is an ancestor of {base}: going from {base} to {head} undoes {count} commit(s) "
     "(a force-push that rewound the branch); the files below show what was lost."
 )
+NOTE_REWRITTEN = (
+    "{base} has {count} commit(s) beyond the common ancestor that {head} lacks (after a "
+    "force-push: what the branch lost); they touched {files}."
+)
 NOTE_TWO_DOT = (
     "GitHub's API compares from the merge base: {base} is not an ancestor of {head}, so this "
     "report shows what {head} changed since their common ancestor {merge_base} ({base}...{head}), "

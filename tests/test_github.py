@@ -193,8 +193,9 @@ def test_two_dots_on_diverged_branches_say_what_github_compared(gh, docs) -> Non
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "main moves")
     change = read(gh, "octo/docs main..feature")
-    assert len(change.notes) == 1
+    assert len(change.notes) == 2  # what was compared, and what main has that feature lacks
     assert shas["main"][:12] in change.notes[0] and "merge base" in change.notes[0]
+    assert "other.txt" in change.notes[1]
     assert "other.txt" not in by_name(change)
     straight = read(gh, f"octo/docs {shas['main']}..feature")
     assert straight.notes == []
@@ -590,3 +591,17 @@ def test_a_rewound_branch_reports_what_it_lost(gh, make_repo) -> None:
     assert (files["docs/keep.md"].additions, files["docs/keep.md"].deletions) == (0, 2)
     assert "-More." in (files["docs/keep.md"].patch or "")
     assert messages.NOTE_REWOUND.format(base=before, head=after, count=1) in change.notes
+
+
+def test_a_rewritten_branch_says_what_its_old_history_had(gh, make_repo) -> None:
+    """Issue 11 #8, the rewrite case: before and after share only an older ancestor."""
+    root, shas = make_repo([{"a.md": "# A\n"}, {"old.md": "# Old\n"}], name="rewritten")
+    git(root, "checkout", "-q", "-b", "redo", shas[0])
+    (root / "new.md").write_text("# New\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "redo")
+    after = git(root, "rev-parse", "HEAD")
+    gh.add_repo("octo", "rewritten", root)
+    change = read(gh, f"{gh.web_url}/octo/rewritten/compare/{shas[1]}..{after}")
+    assert [f.filename for f in change.files] == ["new.md"]
+    assert messages.NOTE_REWRITTEN.format(base=shas[1], count=1, files="old.md") in change.notes

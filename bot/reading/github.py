@@ -28,7 +28,7 @@ from github.Repository import Repository
 
 from bot import messages
 from bot.config import Config
-from bot.diff import Change, FileChange, RefInfo, ResolvedChange, reversed_file
+from bot.diff import Change, FileChange, RefInfo, ResolvedChange, named, reversed_file
 from bot.errors import NetworkError, NotFoundError, UnknownRefError
 from bot.reading.github_client import (
     DIFF_MEDIA_TYPE,
@@ -223,6 +223,7 @@ class _Reader:
                     base=base_text, head=head_text, merge_base=merge_base[:12]
                 )
             )
+            notes += self._lost_since(merge_base, pinned_base, base_text, head_text)
         url = f"{self.repo.url}/compare/{quote(pinned_base)}...{quote(pinned_head)}"
         if merge_base == self.head.sha != self.base.sha and source.dots == 2:
             return self._change(permalink, files, head, notes=notes)  # already whole, undone
@@ -230,6 +231,25 @@ class _Reader:
             files, lambda: self._diff(url), listed_cap=COMPARE_FILES_CAP, what="comparison"
         )
         return self._change(permalink, files, head, notes=notes + more)
+
+    def _lost_since(
+        self, merge_base: str, pinned_base: str, base_text: str, head_text: str
+    ) -> list[str]:
+        """What ``base`` had beyond the merge base (a rewritten branch lost it): a note."""
+        with github_errors(self.config, self.source.repository):
+            lost = self.repo.compare(merge_base, pinned_base)
+            names = [f.filename for f in lost.files]
+            count = lost.ahead_by
+        if not count:
+            return []
+        return [
+            messages.NOTE_REWRITTEN.format(
+                base=base_text,
+                head=head_text,
+                count=count,
+                files=named(names, 5) if names else "no files",
+            )
+        ]
 
     def _commit(self, repo: Repository, text: str, sha: str) -> Commit:
         """The head commit (for the report's date); a full SHA that is no commit fails here."""
