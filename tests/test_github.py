@@ -604,4 +604,5 @@ def test_a_rewritten_branch_says_what_its_old_history_had(gh, make_repo) -> None
     gh.add_repo("octo", "rewritten", root)
     change = read(gh, f"{gh.web_url}/octo/rewritten/compare/{shas[1]}..{after}")
     assert [f.filename for f in change.files] == ["new.md"]
-    assert messages.NOTE_REWRITTEN.format(base=shas[1], count=1, files="old.md") in change.notes
+    note = messages.NOTE_REWRITTEN.format(base=shas[1], head=after, count=1, files="old.md")
+    assert note in change.notes
