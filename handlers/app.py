@@ -64,10 +64,33 @@ class ThreadedSlackRequestHandler(SlackRequestHandler):
         try:
             bolt_req = to_bolt_request(req, body)
         except ValueError:  # signed, yet not the form or JSON it claims (UnicodeDecodeError too)
-            log.warning("slack request refused: malformed body")
-            return JSONResponse({"error": "malformed request"}, status_code=400)
-        bolt_resp = await run_in_threadpool(self.app.dispatch, bolt_req)
+            return _malformed("not the form or JSON it claims")
+        except (AttributeError, TypeError, KeyError):  # a list, not an object: Bolt trips
+            return _malformed("not a Slack payload")
+        if not _well_formed(bolt_req.body):
+            return _malformed("not a Slack payload")
+        try:
+            bolt_resp = await run_in_threadpool(self.app.dispatch, bolt_req)
+        except Exception as exc:  # noqa: BLE001 - Bolt tripping on a shape it did not expect
+            return _malformed(type(exc).__name__)
         return to_starlette_response(bolt_resp)
+
+
+def _well_formed(body: object) -> bool:
+    """The shapes Bolt reads without checking: an object, whose ``event``, ``actions`` and
+    ``view`` (when present) have the types Slack sends."""
+    if not isinstance(body, dict):
+        return False
+    expected = {"event": dict, "actions": list, "view": dict, "container": dict, "user": dict}
+    return all(
+        isinstance(body[key], kind) for key, kind in expected.items() if key in body
+    ) and all(isinstance(a, dict) for a in body.get("actions") or [])
+
+
+def _malformed(why: str) -> JSONResponse:
+    """A signed request we cannot use: one log line, a 400, never a traceback."""
+    log.warning("slack request refused: malformed", extra={"why": why})
+    return JSONResponse({"error": "malformed request"}, status_code=400)
 
 
 SIGNATURE_WINDOW_SECONDS = 5 * 60

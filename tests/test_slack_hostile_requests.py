@@ -100,3 +100,27 @@ def test_a_signed_command_still_works(base: str) -> None:
     answer = post(base, body, sign_slack(body, SECRET))
     assert answer.status_code == 200
     assert "/diffinsight" in answer.json()["text"]
+
+
+@pytest.mark.parametrize(
+    ("body", "ctype"),
+    [
+        (b"[1, 2]", "application/json"),
+        (b'{"type": "event_callback"}', "application/json"),
+        (b'{"type": "event_callback", "event": "x"}', "application/json"),
+        (b"payload=%5B%5D", "application/x-www-form-urlencoded"),
+        (b'payload={"type":"block_actions"}', "application/x-www-form-urlencoded"),
+        (b'payload={"type":"block_actions","actions":"x"}', "application/x-www-form-urlencoded"),
+        (b"command=%2Fdiffinsight", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_signed_odd_shapes_never_give_a_500(
+    base: str, body: bytes, ctype: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    headers = {**sign_slack(body, SECRET), "Content-Type": ctype}
+    answer = post(base, body, headers)
+    assert answer.status_code < 500, answer.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [
+        r.getMessage() for r in caplog.records
+    ]
