@@ -69,6 +69,12 @@ def test_socket_mode_retries_until_slack_answers_and_health_says_so(
             slack.socket_url = socket_server.url
             wait_for(lambda: health(base).get("slack") is True, timeout=30)
             assert socket_server.connections >= 1
+            # Slack drops the connection: the link comes back by itself.
+            before = socket_server.connections
+            socket_server.drop_all()
+            wait_for(lambda: socket_server.connections > before, timeout=40)
+            wait_for(lambda: health(base).get("slack") is True, timeout=30)
+            assert proc.poll() is None
         finally:
             proc.send_signal(signal.SIGTERM)
             try:

@@ -20,6 +20,7 @@ from websockets.sync.server import ServerConnection, serve
 class FakeSocketMode:
     def __init__(self) -> None:
         self.connections = 0
+        self._live: list[ServerConnection] = []
         self._server = serve(self._session, "127.0.0.1", 0)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -30,6 +31,7 @@ class FakeSocketMode:
 
     def _session(self, conn: ServerConnection) -> None:
         self.connections += 1
+        self._live.append(conn)
         hello = {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0APP"}}
         conn.send(json.dumps(hello))
         try:
@@ -37,6 +39,12 @@ class FakeSocketMode:
                 pass
         except ConnectionClosed:
             pass  # the client went away: its business
+
+    def drop_all(self) -> None:
+        """Close every live connection from Slack's side, as a Slack restart does."""
+        for conn in list(self._live):
+            conn.close()
+        self._live.clear()
 
     def __enter__(self) -> FakeSocketMode:
         self._thread.start()
