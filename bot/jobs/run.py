@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
-from redis.exceptions import LockError, LockNotOwnedError
-from redis.lock import Lock
 from rq.job import Job
 from slack_sdk.errors import SlackApiError
 
@@ -34,7 +32,7 @@ from bot.sources import Source, SourceError, parse_source
 from bot.store import keys
 from bot.store.cache import cached_build
 from bot.store.connection import RedisUnavailable, get_redis
-from bot.store.keepalive import KeepAlive
+from bot.store.keepalive import renewed_lock
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +42,6 @@ THREAD_LOCK_WAIT = 600
 """Longest wait for another job writing the same thread; then a retry (a Redis LockError)."""
 THREAD_LOCK_SECONDS = 30
 """The thread lock's life without renewal: its holder renews it every 10 s while it posts."""
-
-
-def _release(lock: Lock) -> None:
-    try:
-        lock.release()
-    except LockError:
-        log.info("thread lock had lapsed before release")
 
 
 @dataclass
@@ -221,24 +212,10 @@ def _post(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoste
     _remember_for_unfurls(config, job, source, outcome.report_id)
     # One writer per thread: a Regenerate clicked while the first job still posts the thread
     # (the button shows as soon as the parent does) waits, then rewrites what that job wrote.
-    name = keys.thread_lock(config.redis_prefix, target.channel, parent_ts)
-    lock = get_redis(config).lock(
-        name,
-        timeout=THREAD_LOCK_SECONDS,
-        blocking_timeout=THREAD_LOCK_WAIT,
-        thread_local=False,  # the keep-alive thread renews it with the holder's token
-    )
-    if not lock.acquire():
-        raise LockNotOwnedError("thread busy: another job is still writing it")  # retried
     # Held briefly and renewed while held: a worker that dies lets it lapse in seconds,
     # not after the job timeout, so the recovered job does not wait behind a dead holder.
-    with KeepAlive(
-        lock.reacquire,
-        lambda: _release(lock),
-        THREAD_LOCK_SECONDS / 3,
-        name="thread-lock",
-        key=name,
-    ):
+    name = keys.thread_lock(config.redis_prefix, target.channel, parent_ts)
+    with renewed_lock(get_redis(config), name, THREAD_LOCK_SECONDS, THREAD_LOCK_WAIT):
         result = poster.post_report(
             outcome.report,
             target,
