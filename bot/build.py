@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot import messages
-from bot.areas import area_from_globs, area_from_paths, matches_any
+from bot.areas import area_from_globs, area_from_paths, check_globs, matches_any
 from bot.config import Config
 from bot.diff import Change, ResolvedChange
 from bot.reading.local import resolve_local
@@ -43,6 +43,7 @@ class ParsedRequest:
 def parse_request(request: ReportRequest, config: Config) -> ParsedRequest:
     """The request's source and language; a bad one of either raises before any read."""
     lang = normalize_lang(request.lang or config.lang)
+    check_globs(request.paths)
     source = parse_source(
         request.source, github_web_host=config.github_web_host, git_path=request.git_path
     )

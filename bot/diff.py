@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from unidiff import PatchSet
 from unidiff.errors import UnidiffParseError
@@ -37,6 +37,10 @@ class FileChange:
     new_mode: str | None = None
     submodule: bool = False
     missing_reason: str | None = None
+    symlink: bool = False
+    """A symbolic link (git mode 120000): its "text" is the path it points to."""
+    line_endings: str | None = None
+    """``crlf-to-lf`` or ``lf-to-crlf``: the file's line ends changed (its patch is read as LF)."""
 
     @property
     def changes(self) -> int:
@@ -82,6 +86,8 @@ class Change:
     old_texts: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     new_texts: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     commits: tuple[CommitMessage, ...] = field(default=(), repr=False, compare=False)
+    private: bool = False
+    """A private repository's change: every path that shows its report checks the allowance."""
 
     @property
     def additions(self) -> int:
@@ -190,6 +196,15 @@ def _header(chunk: str) -> str:
     return chunk[: end if end >= 0 else 4096]
 
 
+def _is_symlink(chunk: str) -> bool:
+    """Git writes mode 120000 for a link in ``new file mode``, ``index .. 120000`` and kin."""
+    return any(
+        line.split()[-1] == "120000"
+        for line in _header(chunk).splitlines()[:8]
+        if line.startswith(("new file mode", "deleted file mode", "old mode", "new mode", "index "))
+    )
+
+
 def _mode_lines(chunk: str) -> tuple[str | None, str | None, bool, str | None]:
     old_mode = new_mode = None
     copied_from = None
@@ -229,6 +244,7 @@ def _file_from_patched(pf, chunk: str) -> FileChange:
         old_mode=old_mode,
         new_mode=new_mode,
         submodule=submodule,
+        symlink=_is_symlink(chunk),
     )
 
 
@@ -257,9 +273,13 @@ def _fallback_file(chunk: str, error: Exception) -> FileChange | None:
 
 def parse_unified_diff(data: bytes | str) -> list[FileChange]:
     """Parse a (git) unified diff into files; tolerant of CRLF, bad bytes and odd chunks."""
-    text = decode_diff(data).replace("\r\n", "\n")
+    text = decode_diff(data)
     files: list[FileChange] = []
-    for chunk in _split_files(text):
+    for raw in _split_files(text):
+        # Line ends are read as LF, but a file going CRLF -> LF (or back) is said, not
+        # shown as every line changed: noted from the raw chunk first.
+        endings = _line_endings(raw)
+        chunk = raw.replace("\r\n", "\n")
         try:
             patch_set = PatchSet(chunk)
         except UnidiffParseError as exc:
@@ -267,5 +287,53 @@ def parse_unified_diff(data: bytes | str) -> list[FileChange]:
             if fallback:
                 files.append(fallback)
             continue
-        files.extend(_file_from_patched(pf, chunk) for pf in patch_set)
+        files.extend(
+            replace(_file_from_patched(pf, chunk), line_endings=endings) for pf in patch_set
+        )
     return files
+
+
+def _line_endings(chunk: str) -> str | None:
+    """``crlf-to-lf`` or ``lf-to-crlf`` when most changed lines of one side end in CR."""
+    if "\r" not in chunk:
+        return None
+    removed = [x for x in chunk.split("\n") if x.startswith("-") and not x.startswith("---")]
+    added = [x for x in chunk.split("\n") if x.startswith("+") and not x.startswith("+++")]
+    if not removed or not added:
+        return None
+    old_cr = sum(x.endswith("\r") for x in removed)
+    new_cr = sum(x.endswith("\r") for x in added)
+    if old_cr * 2 > len(removed) and new_cr == 0:
+        return "crlf-to-lf"
+    if new_cr * 2 > len(added) and old_cr == 0:
+        return "lf-to-crlf"
+    return None
+
+
+_REVERSED_STATUS = {"added": "removed", "removed": "added"}
+_HUNK_HEADER_RE = re.compile(r"@@ -(\d+(?:,\d+)?) \+(\d+(?:,\d+)?) @@")
+
+
+def reversed_file(f: FileChange) -> FileChange:
+    """The same file change undone (B -> A from A -> B): what a rewound branch lost."""
+    lines: list[str] = []
+    for line in (f.patch or "").split("\n"):
+        if line.startswith("@@"):
+            line = _HUNK_HEADER_RE.sub(lambda m: f"@@ -{m.group(2)} +{m.group(1)} @@", line, 1)
+        elif line.startswith("+"):
+            line = "-" + line[1:]
+        elif line.startswith("-"):
+            line = "+" + line[1:]
+        lines.append(line)
+    renamed = f.status == "renamed" and f.previous_filename
+    return replace(
+        f,
+        filename=f.previous_filename if renamed and f.previous_filename else f.filename,
+        previous_filename=f.filename if renamed else f.previous_filename,
+        status=_REVERSED_STATUS.get(f.status, f.status),
+        additions=f.deletions,
+        deletions=f.additions,
+        patch="\n".join(lines) if f.patch is not None else None,
+        old_mode=f.new_mode,
+        new_mode=f.old_mode,
+    )

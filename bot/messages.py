@@ -72,10 +72,12 @@ GITHUB_APP_TOKEN_REFUSED = (
     "GitHub refused the App's installation token for {repository}; it was dropped and a new "
     "one will be asked for. Try again."
 )
-GITHUB_NOT_ALLOWED = (
-    "{repository} is a private repository and DIFFINSIGHT_ALLOWED_REPOS does not allow it. "
-    "Ask an operator to add '{repository}' or '{owner}/*' to DIFFINSIGHT_ALLOWED_REPOS."
+GITHUB_NOT_VISIBLE = (
+    "GitHub has no repository {repository}, or it is not one this bot may read. Check the "
+    "link; a private repository needs an operator to allow it (DIFFINSIGHT_ALLOWED_REPOS)."
 )
+"""Said alike for a repository that does not exist and a private one that is not allowed, so
+nobody learns from the answer which private repositories the bot's token can see."""
 GITHUB_UNREACHABLE = (
     "Could not reach GitHub at {url} ({reason}). Check the network and GITHUB_API_URL, "
     "then try again."
@@ -88,6 +90,14 @@ GITHUB_SAYS_NOT_FOUND = "GitHub could not read this change in {repository}: {det
 NOTE_IDENTICAL = (
     "Base and head are identical: both are the same commit ({sha}), so there are no changes "
     "to report."
+)
+NOTE_REWOUND = (
+    "{head} is an ancestor of {base}: going from {base} to {head} undoes {count} commit(s) "
+    "(a force-push that rewound the branch); the files below show what was lost."
+)
+NOTE_REWRITTEN = (
+    "{base} has {count} commit(s) beyond the common ancestor that {head} lacks (after a "
+    "force-push: what the branch lost); they touched {files}."
 )
 NOTE_TWO_DOT = (
     "GitHub's API compares from the merge base: {base} is not an ancestor of {head}, so this "
@@ -131,6 +141,10 @@ FILE_MISSING_FROM_DIFF = "GitHub sent no diff for it, neither in the file list n
 NOTE_NAMES_MORE = "{names} and {count} more"
 FILE_DIFF_UNPARSABLE = "its diff could not be parsed ({error})"
 NOTE_NO_FILES = "No files changed in this range."
+NOTE_SIDES_SWAPPED = (
+    "{base} is {count} commit(s) ahead of {head}, and {head} has nothing {base} lacks: the "
+    "sides may be swapped ({head}...{base} shows those commits)."
+)
 NOTE_NO_FILES_UNDER_PATHS = "No files changed in this range under the given paths."
 NOTE_OUTSIDE_PATHS = (
     "{dropped} of {total} changed files are outside {globs} and are left out of this "
@@ -141,8 +155,11 @@ UNKNOWN_SUMMARIZER = "unknown summarizer '{name}' (use heuristic or openai)"
 GITHUB_NO_ANSWER = "no answer within {seconds} seconds"
 GITHUB_CONNECTION_REFUSED = "connection refused"
 GITHUB_UNKNOWN_HOST = "unknown host"
+GITHUB_GARBLED = (
+    "GitHub at {url} sent an answer that was cut short or was not JSON; "
+    "this is usually a passing network or proxy fault, so try again in a minute"
+)
 GITHUB_CONNECTION_FAILED = "connection failed"
-GITHUB_WHO_TOKEN = "the configured GITHUB_TOKEN"
 GITHUB_WHO_ANONYMOUS = "an anonymous reader"
 # Local repositories (--git PATH)
 GIT_MISSING = "git is not installed or not on PATH"
@@ -175,6 +192,10 @@ JOB_FAILED = "I could not build the report for {source}: {reason}"
 JOB_GAVE_UP = (
     "I could not finish the report for {source} after several attempts ({reason}). "
     "Please try again later."
+)
+JOB_FAILED_UNEXPECTEDLY = (
+    "I could not build the report for {source}: something unexpected went wrong ({reason}), "
+    "which a retry would not fix. The operator's log has the details."
 )
 WORKER_LOST = "the worker building it stopped"
 REDIS_UNREACHABLE = "its Redis was not reachable"
@@ -214,6 +235,7 @@ LLM_REASON_BUDGET = "the report's token budget was used up"
 LLM_REASON_DEADLINE = "the report's deadline passed"
 LLM_REASON_TIMEOUT = "the call timed out"
 LLM_REASON_UNREACHABLE = "the server could not be reached"
+LLM_REASON_GARBLED = "the server's answer was not valid JSON"
 LLM_REASON_HTTP = "the server answered HTTP {status}"
 LLM_REASON_NO_TIME = "{reason} and the report's deadline left no time to retry"
 LLM_REASON_CREDENTIALS = "the server refused the credentials (HTTP {status})"
@@ -242,6 +264,7 @@ SLACK_ASKED_BY = "asked by {user}"
 SLACK_TRIGGER_MERGED_PR = "merged pull request #{number}"
 SLACK_TRIGGER_PUSH = "push to a subscribed branch"
 SLACK_TRIGGER_PUSH_TO = "push to {branch}"
+SLACK_TRIGGER_FORCE_PUSH_TO = "force-push to {branch}"
 SLACK_TRIGGER_SUBSCRIPTION = "subscription"
 SLACK_SUMMARY_CONTINUES = "_The summary continues in the thread._"
 SLACK_NONE = "None."
@@ -293,11 +316,18 @@ SLACK_USAGE = SLACK_USAGE_TEMPLATE.format(
 """The usage without a configuration at hand; handlers render it with theirs."""
 SLACK_ACK_BUILDING = "Building the report for {where}… it will appear in this channel."
 SLACK_FOR_PATHS = "(files under {paths})"
+GLOB_TOO_LONG = "it is longer than {limit} characters"
+GLOB_TOO_MANY_GLOBSTARS = "it has more than {limit} '**' (one '**/' already spans any depth)"
+GLOB_REFUSED = "The path glob '{glob}' cannot be used: {problem}."
 SLACK_PATH_NEEDS_GLOB = "`--path` needs at least one glob, e.g. `--path 'docs/**'`."
 SLACK_UNKNOWN_OPTION = "Unknown option `{option}`. Type `/diffinsight help` for the usage."
 SLACK_UNAVAILABLE = (
     "diffinsight is temporarily unavailable: its queue (Redis) cannot be reached. "
     "Please try again in a minute."
+)
+SLACK_REGENERATING = (
+    "Regenerating this report; it stays as it is until the new one is ready, and I will tell "
+    "you here if that fails."
 )
 SLACK_REGENERATE_UNUSABLE = "This message cannot be regenerated; run /diffinsight with its link."
 SLACK_INTERNAL_ERROR = (
@@ -374,6 +404,11 @@ SUBS_USAGE = (
 SUBS_DEFAULT_BRANCH = "the default branch"
 SUBS_ALL_PATHS = "all paths"
 SUBS_ONE = "*{repository}*, {branch}, {paths}"
+SUBS_CHECKING = (
+    "Checking that I can read {repository}; I will tell you here in a moment whether "
+    "{what} is set up."
+)
+SUBS_NOT_STORED = "The subscription was not stored: {reason}"
 SUBS_STORED = "This channel now gets a report for each merge or push into {what}."
 SUBS_UPDATED = "Updated: this channel now gets a report for each merge or push into {what}."
 SUBS_SETUP = (

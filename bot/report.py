@@ -123,6 +123,9 @@ class Report:
     def is_digest(self) -> bool:
         return self.period is not None
 
+    private: bool = False
+    """From a private repository: shown only while DIFFINSIGHT_ALLOWED_REPOS allows it."""
+
     @property
     def totals(self) -> Totals:
         additions = sum(f.additions for f in self.files)
@@ -150,6 +153,7 @@ class Report:
             "subject": self.subject,
             "period": asdict(self.period) if self.period else None,
             "merged": [asdict(m) for m in self.merged],
+            "private": self.private,
         }
         return data
 
@@ -176,6 +180,7 @@ class Report:
             subject=data.get("subject"),
             period=Period(**data["period"]) if data.get("period") else None,
             merged=[MergedItem(**m) for m in data.get("merged") or ()],
+            private=bool(data.get("private", False)),
         )
 
 
@@ -230,5 +235,6 @@ def assemble(
         notes=[*change.notes, *(notes or [])],
         area=area,
         web_url=change.web_url,
+        private=change.private,
         subject=change.title,
     )

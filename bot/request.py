@@ -44,7 +44,7 @@ class ReportRequest:
     no_cache: bool = False
 
 
-_LANG_RE = re.compile(r"^([A-Za-z]{2,3})(?:[_-]([A-Za-z]{2}|[0-9]{3}|[A-Za-z]{4}))?$")
+_LANG_RE = re.compile(r"([A-Za-z]{2,3})(?:[_-]([A-Za-z]{2}|[0-9]{3}|[A-Za-z]{4}))?")
 
 
 class LanguageError(SourceError):
@@ -61,7 +61,7 @@ def normalize_lang(lang: str) -> str:
     The language goes into the report's title and the LLM's instructions, so anything but
     a locale is refused rather than passed on.
     """
-    match = _LANG_RE.match(lang.strip())
+    match = _LANG_RE.fullmatch(lang.strip())
     if not match:
         raise LanguageError(lang)
     language, region = match.group(1).lower(), match.group(2)

@@ -26,6 +26,7 @@ from bot.store.connection import REDIS_DOWN, get_redis
 from bot.store.deliveries import is_delivery_id
 from bot.webhooks.dispatch import Outcome, Verdict
 from bot.webhooks.events import verify_signature
+from handlers.bodies import read_capped
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ WEBHOOK_THREADS = 8
 """Threads deciding and queueing deliveries at once. A burst of deliveries waits its turn on
 the event loop instead of taking every thread of the shared pool (which Slack requests use
 too); with Redis a round trip away, more threads only add lock contention, not speed."""
-_EVENT_RE = re.compile(r"^[a-z_]{1,64}$")
+_EVENT_RE = re.compile(r"[a-z_]{1,64}")
 
 STATUS = {
     Verdict.PONG: 200,
@@ -52,21 +53,6 @@ STATUS = {
 def _answer(status: int, verdict: str, reason: str, channels: int = 0) -> JSONResponse:
     body = {"ok": status < 400, "verdict": verdict, "reason": reason, "channels": channels}
     return JSONResponse(body, status_code=status)
-
-
-async def _read_body(request: Request) -> bytes | None:
-    """The raw body (the signature covers these exact bytes), or None when over the cap."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _decode(body: bytes, content_type: str) -> object:
@@ -87,7 +73,7 @@ def _refusal(config: Config, request: Request, body: bytes) -> JSONResponse | No
     if not verify_signature(config.github_webhook_secret, body, signature):
         log.warning("webhook refused: bad signature")
         return _answer(401, "bad_signature", messages.WEBHOOK_BAD_SIGNATURE)
-    if not _EVENT_RE.match(request.headers.get("x-github-event", "")):
+    if not _EVENT_RE.fullmatch(request.headers.get("x-github-event", "")):
         reason = messages.WEBHOOK_MISSING_HEADER.format(header="X-GitHub-Event")
         return _answer(400, "bad_request", reason)
     if not is_delivery_id(request.headers.get("x-github-delivery")):
@@ -115,7 +101,7 @@ def routes(config: Config) -> list[Route]:
             log.warning("webhook refused: no secret configured")
             return _answer(503, "unconfigured", messages.WEBHOOK_NO_SECRET)
         try:
-            body = await _read_body(request)
+            body = await read_capped(request, MAX_BODY_BYTES)
         except ClientDisconnect:
             return _answer(400, "bad_request", messages.WEBHOOK_NOT_JSON)
         if body is None:

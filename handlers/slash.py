@@ -16,6 +16,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot import messages
+from bot.areas import check_globs
 from bot.config import Config
 from bot.jobs.queue import Origin, ReportJob, enqueue_report
 from bot.render.slack.mrkdwn import escape_mrkdwn
@@ -30,7 +31,7 @@ COMMAND = "/diffinsight"
 SUBSCRIPTION_WORDS = ("subscribe", "unsubscribe", "list")
 DIGEST_WORD = digests.WORD
 HELP_WORDS = ("help", "-h", "--help", "usage")
-_LANG_RE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z]{2,4})?$")
+_LANG_RE = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z]{2,4})?")
 _PATH_FLAGS = ("--path", "--paths", "-p")
 
 
@@ -83,7 +84,7 @@ def parse_command(text: str) -> ReportCommand:
             continue
         if word.startswith("-"):
             raise CommandError(messages.SLACK_UNKNOWN_OPTION.format(option=word[:40]))
-        if source and lang is None and _LANG_RE.match(word):
+        if source and lang is None and _LANG_RE.fullmatch(word):
             lang = word
         else:
             source.append(word)
@@ -127,6 +128,7 @@ def report_job(config: Config, body: dict[str, Any]) -> ReportJob | None:
         command = parse_command(text)
         parse_source(command.source, github_web_host=config.github_web_host)
         _check_lang(command.lang)
+        check_globs(command.paths)
     except (CommandError, SourceError):
         return None
     return ReportJob(
@@ -152,13 +154,15 @@ def answer_command(config: Config, body: dict[str, Any]) -> str:
         return usage(config)
     channel, user = body.get("channel_id") or "", body.get("user_id") or ""
     if words[0].lower() in SUBSCRIPTION_WORDS:
-        return subscriptions.answer(config, words, channel, user)
+        response_url = body.get("response_url") or None
+        return subscriptions.answer(config, words, channel, user, response_url)
     if words[0].lower() == DIGEST_WORD:
         return digests.answer(config, words, channel, user)
     try:
         command = parse_command(text)
         source = parse_source(command.source, github_web_host=config.github_web_host)
         _check_lang(command.lang)
+        check_globs(command.paths)  # a GlobError is a SourceError: told with the ack
     except UsageError:
         return usage(config)
     except (CommandError, SourceError) as exc:

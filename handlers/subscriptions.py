@@ -11,9 +11,8 @@ from urllib.parse import urlsplit
 
 from bot import messages
 from bot.config import Config
-from bot.errors import SourceReadError
-from bot.names import WEBHOOK_PATH, is_branch_name, strip_slack_link
-from bot.reading.github_client import check_access
+from bot.jobs.queue import SUBSCRIBE, enqueue
+from bot.names import is_branch_name, strip_slack_link
 from bot.render.slack.mrkdwn import escape_mrkdwn
 from bot.store.connection import REDIS_DOWN
 from bot.store.subscriptions import (
@@ -22,11 +21,13 @@ from bot.store.subscriptions import (
     check_paths,
     check_repository,
     store_for,
-    subscribe,
     unsubscribe,
 )
 
 log = logging.getLogger(__name__)
+
+SUBSCRIBE_TIMEOUT = 120
+"""Seconds the access-check job may take (GitHub's own timeout with its retries fits)."""
 
 
 def parse_repository_arg(text: str, config: Config) -> str:
@@ -60,50 +61,31 @@ def split_branch_and_paths(args: list[str]) -> tuple[str | None, bool, tuple[str
     return None, False, check_paths(words)
 
 
-def webhook_setup(config: Config, repository: str, *, by_app: bool = False) -> str:
-    """How to point the repository's webhook at this server, with what is still missing.
-
-    ``by_app``: the bot's GitHub App is installed on it, and its webhook delivers the events.
-    """
-    if config.public_url:
-        payload_url = f"`{config.public_url}{WEBHOOK_PATH}`"
-    else:
-        payload_url = messages.SUBS_SETUP_NO_PUBLIC_URL.format(path=WEBHOOK_PATH)
-    if by_app:
-        text = messages.SUBS_SETUP_APP.format(payload_url=payload_url)
-    else:
-        text = messages.SUBS_SETUP.format(
-            settings=f"{config.github_web_url}/{repository}/settings/hooks/new",
-            payload_url=payload_url,
-        )
-    if not config.github_webhook_secret:
-        text += "\n" + messages.SUBS_SETUP_NO_SECRET
-    return text
-
-
 def _describe(sub: Subscription) -> str:
     return escape_mrkdwn(sub.describe())
 
 
-def _subscribe(config: Config, args: list[str], channel: str, user: str) -> str:
+def _subscribe(
+    config: Config, args: list[str], channel: str, user: str, response_url: str | None
+) -> str:
+    """Check the words here; the access check (GitHub) and the store run in a job."""
     if not args:
         return messages.SUBS_USAGE
     repository = parse_repository_arg(args[0], config)
     branch, _, paths = split_branch_and_paths(args[1:])
-    owner, name = repository.split("/")
-    by_app = check_access(config, owner, name)
-    sub, replaced = subscribe(
-        store_for(config),
-        channel=channel,
-        user=user,
-        repository=repository,
-        branch=branch,
-        paths=paths,
+    fields = {
+        "channel": channel,
+        "user": user,
+        "repository": repository,
+        "branch": branch,
+        "paths": list(paths),
+        "response_url": response_url,
+    }
+    enqueue(config, SUBSCRIBE, fields, job_timeout=SUBSCRIBE_TIMEOUT)
+    what = Subscription(channel, repository, branch, paths).describe()
+    return messages.SUBS_CHECKING.format(
+        repository=escape_mrkdwn(repository), what=escape_mrkdwn(what)
     )
-    log.info("subscription stored", extra={"channel": channel, "repository": repository})
-    head = messages.SUBS_UPDATED if replaced else messages.SUBS_STORED
-    setup = webhook_setup(config, repository, by_app=by_app)
-    return head.format(what=_describe(sub)) + "\n" + setup
 
 
 def _unsubscribe(config: Config, args: list[str], channel: str) -> str:
@@ -138,22 +120,22 @@ def _list(config: Config, channel: str) -> str:
     return "\n".join(lines)
 
 
-def answer(config: Config, words: list[str], channel: str, user: str) -> str:
+def answer(
+    config: Config, words: list[str], channel: str, user: str, response_url: str | None = None
+) -> str:
     """The ephemeral reply to ``subscribe``/``unsubscribe``/``list`` (``words[0]`` is the verb)."""
     if not words:
         return messages.SUBS_USAGE
     verb, args = words[0].lower(), words[1:]
     try:
         if verb == "subscribe":
-            return _subscribe(config, args, channel, user)
+            return _subscribe(config, args, channel, user, response_url)
         if verb == "unsubscribe":
             return _unsubscribe(config, args, channel)
         if verb == "list":
             return _list(config, channel)
     except SubscriptionError as exc:
         return escape_mrkdwn(str(exc)) + "\n" + messages.SUBS_USAGE
-    except SourceReadError as exc:
-        return escape_mrkdwn(str(exc))
     except REDIS_DOWN:
         log.warning("subscription store unavailable", extra={"channel": channel})
         return messages.SUBS_STORE_DOWN

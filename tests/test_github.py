@@ -193,8 +193,9 @@ def test_two_dots_on_diverged_branches_say_what_github_compared(gh, docs) -> Non
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "main moves")
     change = read(gh, "octo/docs main..feature")
-    assert len(change.notes) == 1
+    assert len(change.notes) == 2  # what was compared, and what main has that feature lacks
     assert shas["main"][:12] in change.notes[0] and "merge base" in change.notes[0]
+    assert "other.txt" in change.notes[1]
     assert "other.txt" not in by_name(change)
     straight = read(gh, f"octo/docs {shas['main']}..feature")
     assert straight.notes == ()
@@ -422,9 +423,7 @@ def test_private_repository_is_invisible_without_a_token(gh, private) -> None:
 def test_private_repository_needs_allowed_repos(gh, private) -> None:
     with pytest.raises(NotAllowedError) as info:
         read(gh, "acme/secret main~1...main", cfg(gh, github_token=TOKEN))
-    assert str(info.value) == messages.GITHUB_NOT_ALLOWED.format(
-        repository="acme/secret", owner="acme"
-    )
+    assert str(info.value) == messages.GITHUB_NOT_VISIBLE.format(repository="acme/secret")
     assert gh.requests_to("/commits/") == []
 
 
@@ -561,3 +560,49 @@ def test_fake_refuses_unknown_refs_and_large_diffs_like_github(gh, docs, big_rep
     status, headers, body = _get(f"{gh.api_url}/repos/octo/docs")
     assert status == 403 and headers["x-ratelimit-remaining"] == "0"
     assert body["message"].startswith("API rate limit exceeded")
+
+
+def test_not_allowed_and_missing_read_alike_to_the_asker(gh, private) -> None:
+    """Issue 11 #18: the two answers told any member which private repositories exist."""
+    config = cfg(gh, github_token=TOKEN)
+    with pytest.raises(NotAllowedError) as hidden:
+        read(gh, "acme/secret main~1...main", config)
+    with pytest.raises(NotFoundError) as missing:
+        read(gh, "acme/nothing-here main~1...main", config)
+    assert str(hidden.value) == str(missing.value).replace("nothing-here", "secret")
+
+
+def test_a_rewound_branch_reports_what_it_lost(gh, make_repo) -> None:
+    """Issue 11 #8: a force-push that rewinds (after is an ancestor of before) was "0 files"
+    (GitHub compares from the merge base, which is after itself)."""
+    root, shas = make_repo(
+        [
+            {"docs/keep.md": "# Keep\n"},
+            {"docs/keep.md": "# Keep\n\nMore.\n", "docs/new.md": "# New\n"},
+        ],
+        name="rewound",
+    )
+    gh.add_repo("octo", "rewound", root)
+    before, after = shas[1], shas[0]
+    change = read(gh, f"{gh.web_url}/octo/rewound/compare/{before}..{after}")
+    files = {f.filename: f for f in change.files}
+    assert set(files) == {"docs/keep.md", "docs/new.md"}
+    assert files["docs/new.md"].status == "removed"  # the branch lost it
+    assert (files["docs/keep.md"].additions, files["docs/keep.md"].deletions) == (0, 2)
+    assert "-More." in (files["docs/keep.md"].patch or "")
+    assert messages.NOTE_REWOUND.format(base=before, head=after, count=1) in change.notes
+
+
+def test_a_rewritten_branch_says_what_its_old_history_had(gh, make_repo) -> None:
+    """Issue 11 #8, the rewrite case: before and after share only an older ancestor."""
+    root, shas = make_repo([{"a.md": "# A\n"}, {"old.md": "# Old\n"}], name="rewritten")
+    git(root, "checkout", "-q", "-b", "redo", shas[0])
+    (root / "new.md").write_text("# New\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "redo")
+    after = git(root, "rev-parse", "HEAD")
+    gh.add_repo("octo", "rewritten", root)
+    change = read(gh, f"{gh.web_url}/octo/rewritten/compare/{shas[1]}..{after}")
+    assert [f.filename for f in change.files] == ["new.md"]
+    note = messages.NOTE_REWRITTEN.format(base=shas[1], head=after, count=1, files="old.md")
+    assert note in change.notes

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from rq.job import Job
+from slack_sdk import WebClient
 
 from bot import messages
 from bot.config import Config
@@ -200,9 +201,10 @@ def test_an_unreadable_source_is_told_at_once_and_not_retried(
     assert "could not be built" in parent.text and "Building" not in parent.text
 
 
-def test_a_regenerate_that_fails_leaves_no_message_building_for_ever(
+def test_a_regenerate_that_fails_leaves_the_report_as_it_was(
     cfg: Config, repo: Path, slack: FakeSlack
 ):
+    """Issue 11 #7: the failure is the clicker's to hear, not a line over everyone's report."""
     run_report_job(cfg, report_job(repo), "post-7", retries_left=0, poster=unpaced_poster(cfg))
     [parent] = top_level(slack, "C1")
     gone = report_job(
@@ -212,7 +214,9 @@ def test_a_regenerate_that_fails_leaves_no_message_building_for_ever(
         run_report_job(cfg, gone, "post-8", retries_left=0, poster=unpaced_poster(cfg)) == "failed"
     )
     [again] = top_level(slack, "C1")
-    assert again.ts == parent.ts and "could not be built" in again.text
+    assert again.ts == parent.ts and (again.text, again.blocks) == (parent.text, parent.blocks)
+    told = [m.text for m in slack.messages("C1") if m.ephemeral and m.user == "U1"]
+    assert told[-1].startswith("I could not build the report")
 
 
 def test_a_channel_without_the_bot_is_told_through_the_response_url(
@@ -300,3 +304,24 @@ def test_a_report_whose_thread_failed_is_not_overwritten_as_failed(
     [parent] = top_level(slack, "C1")
     assert parent.blocks[0]["type"] == "header" and "could not be built" not in parent.text
     assert [m.user for m in slack.messages("C1") if m.ephemeral] == ["U1"]
+
+
+def test_slack_answering_after_the_clients_timeout_gives_one_placeholder(
+    cfg: Config, repo: Path, slack: FakeSlack
+):
+    """Issue 11 #15: the SDK repeated a post that timed out though Slack had made it, so two
+    "Building" placeholders appeared and one spun for ever."""
+    from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+
+    impatient = WebClient(
+        token=slack.token,
+        base_url=slack.api_url,
+        timeout=1,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2)],
+    )
+    slack.faults.inject(delay=2.5, path="chat.postMessage", times=1)  # posted, answered late
+    p = SlackPoster(cfg, impatient, pace_seconds=0, progress_interval=0)
+    run_report_job(cfg, report_job(repo), "post-slow", retries_left=3, poster=p)
+    [parent] = top_level(slack, "C1")
+    assert "Diff Insight Report" in parent.text
+    assert len([c for c in slack.calls_to("chat.postMessage") if not c.args.get("thread_ts")]) == 1

@@ -308,3 +308,22 @@ def test_without_an_endpoint_the_report_is_heuristic_and_says_why():
     # No model at all: every file is the heuristic's, said once in the notes, not per file.
     assert result.files == [heuristic.summarize_file(f) for f in example_change().files]
     assert _overall_note(messages.LLM_REASON_NOT_CONFIGURED) in result.notes
+
+
+def test_a_truncated_200_is_retried_like_a_server_error(fake):
+    """Issue 11 #9: a 200 whose JSON body is cut short was fatal (the report failed)."""
+    fake.faults.inject(truncate=True, path="/chat/completions", times=1)
+    change = example_change()
+    result = _run(fake, change)
+    assert len(fake.requests) >= 2  # the cut answer, then a retry that was answered whole
+    assert not any("Summarized heuristically" in s.explanation for s in result.files), (
+        "one garbled answer must not cost the model's words"
+    )
+
+
+def test_truncated_answers_every_time_fall_back_with_the_reason(fake):
+    fake.faults.inject(truncate=True, path="/chat/completions")
+    change = example_change()
+    result = _run(fake, change)
+    assert_fell_back(result.files, change.files)
+    assert all(messages.LLM_REASON_GARBLED in s.explanation for s in result.files)

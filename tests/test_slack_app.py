@@ -352,7 +352,8 @@ def test_errors_are_told_privately(
     work(cfg, 2)
     told = ephemerals(slack)
     assert any("no repository octo/missing" in t for t in told), told
-    assert any("DIFFINSIGHT_ALLOWED_REPOS does not allow it" in t for t in told), told
+    # A private repository that is not allowed reads like a missing one (issue 11 #18).
+    assert any("no repository octo/secret, or it is not one" in t for t in told), told
     # No report came: each placeholder says so instead of "Building…" for ever.
     assert all("could not be built" in m.text for m in top_level(slack, CHANNEL))
 

@@ -11,8 +11,9 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import messages
 from bot.config import Config
-from bot.jobs.queue import ReportJob
+from bot.jobs.queue import Origin, ReportJob
 from bot.jobs.run import PostRecord, run_report_job
 from bot.render.slack.thread import thread_messages
 from bot.slack.poster import SlackPoster, SlackTarget
@@ -133,7 +134,7 @@ def test_a_regenerate_job_finds_the_thread_an_earlier_job_posted(
     before = [m.ts for m in slack.thread("C1", parent.ts)]
     old_file = slack.thread("C1", parent.ts)[-1].files[0]
     posts = len(slack.calls_to("chat.postMessage"))
-    regen = replace(job, regenerate=True, message_ts=parent.ts, origin="regenerate")
+    regen = replace(job, regenerate=True, message_ts=parent.ts, origin=Origin.REGENERATE)
     run_report_job(cfg, regen, "post-regen", retries_left=0, poster=unpaced_poster(cfg))
     after = slack.thread("C1", parent.ts)
     assert [m.ts for m in top_level(slack)] == [parent.ts]
@@ -174,7 +175,7 @@ def test_a_regenerate_clicked_while_the_thread_is_posted_waits_and_never_doubles
             break
         time.sleep(0.01)
     [parent] = parents
-    regen = replace(job, regenerate=True, message_ts=parent.ts, origin="regenerate")
+    regen = replace(job, regenerate=True, message_ts=parent.ts, origin=Origin.REGENERATE)
     run_report_job(
         cfg, regen, "post-b", retries_left=0, poster=SlowThreadPoster(cfg, pace_seconds=0)
     )
@@ -203,3 +204,67 @@ def test_a_regenerate_click_on_a_parent_with_replies_is_not_taken_for_a_reply() 
     assert own is not None and own.thread_ts is None and own.message_ts == "5.000001"
     inside = click({"thread_ts": "4.000001"})  # a report posted inside someone's thread
     assert inside is not None and inside.thread_ts == "4.000001"
+
+
+def test_a_failed_regenerate_keeps_the_report_and_tells_the_clicker(
+    cfg: Config, make_repo, slack: FakeSlack
+) -> None:
+    """Issue 11 #7: a failed Regenerate replaced summary, highlights and buttons for everyone
+    with a failure line."""
+    import shutil
+
+    repo, _ = make_repo([{"a.md": "# A\n"}, {"a.md": "# A\n\nMore words.\n"}])
+    job = ReportJob(source="HEAD~1...HEAD", channel="C1", git_path=str(Path(repo)))
+    run_report_job(cfg, job, "post-kept", retries_left=0, poster=unpaced_poster(cfg))
+    [parent] = top_level(slack)
+    shown = (parent.text, parent.blocks)
+    shutil.rmtree(repo)  # the next build cannot read the change
+    regen = replace(
+        job, regenerate=True, message_ts=parent.ts, origin=Origin.REGENERATE, requester="U0CLICK"
+    )
+    assert run_report_job(
+        cfg, regen, "post-regen-fails", retries_left=0, poster=unpaced_poster(cfg)
+    ) == ("failed")
+    [still] = top_level(slack)
+    assert (still.text, still.blocks) == shown  # the old report, untouched
+    told = [m.text for m in slack.messages("C1") if m.ephemeral and m.user == "U0CLICK"]
+    assert told[0] == messages.SLACK_REGENERATING
+    assert told[-1].startswith("I could not build the report")
+
+
+def test_the_thread_lock_is_short_and_renewed_while_held(
+    cfg: Config, make_repo, slack: FakeSlack, redis_client, monkeypatch
+) -> None:
+    """Issue 11 #3: the lock lived for the job timeout (30 min), so a worker that died while
+    writing a thread left the recovered job (and every other) waiting behind a dead holder.
+    Now it lives seconds and its holder renews it; a dead holder lets it lapse at once."""
+    from bot.jobs import run
+    from bot.store import keys
+
+    monkeypatch.setattr(run, "THREAD_LOCK_SECONDS", 1.0)
+    files = [f"src/m{i:03d}.py" for i in range(120)]
+    repo, _ = make_repo([{f: "x = 1\n" for f in files}, {f: "x = 2\ny = 3\n" for f in files}])
+    job = ReportJob(source="HEAD~1...HEAD", channel="C1", git_path=str(Path(repo)))
+    slow = SlowThreadPoster(cfg, pace_seconds=0, progress_interval=0)
+    writer = threading.Thread(
+        target=run_report_job,
+        args=(cfg, job, "post-lock"),
+        kwargs={"retries_left": 0, "poster": slow},
+    )
+    writer.start()
+    samples: list[int] = []
+    deadline = time.monotonic() + 30
+    name = None
+    while time.monotonic() < deadline and writer.is_alive():
+        found = list(redis_client.scan_iter(match=keys.thread_lock(cfg.redis_prefix, "C1", "*")))
+        if found:
+            name = found[0]
+            samples.append(redis_client.pttl(name))
+        time.sleep(0.1)
+    writer.join(30)
+    held = [ms for ms in samples if ms > 0]
+    assert held, samples
+    renewed = any(b > a for a, b in zip(held, held[1:], strict=False))
+    assert renewed, held
+    assert max(held) <= 1000  # never longer than its own short life (it was 30 minutes)
+    assert name is not None and not redis_client.exists(name)  # released at the end

@@ -212,3 +212,17 @@ def test_split_closes_and_reopens_a_code_fence() -> None:
 def test_truncate_plain() -> None:
     assert truncate_plain("short", 10) == "short"
     assert truncate_plain("one two three four", 10) == "one two…"
+
+
+def test_split_adds_no_fence_for_a_run_of_four_or_more_backticks() -> None:
+    """Issue 11 #19: a run of four backticks counted as one fence (six as two), so a lone
+    ```````` ```` ```````` made every later piece open and close a fence that was not there."""
+    for run in ("````", "`````", "``````"):
+        text = f"see {run} marks " + "word " * 120
+        pieces = split_mrkdwn(text, 100)
+        assert sum(p.count("`") for p in pieces) == len(run), (run, pieces)
+    fenced = "intro\n````\n" + "\n".join(f"line {i}" for i in range(80)) + "\n````\nafter"
+    pieces = split_mrkdwn(fenced, 200)
+    assert len(pieces) > 2
+    assert pieces[-1].endswith("after")
+    assert all(re.findall(r"`{3,}", p).__len__() % 2 == 0 for p in pieces), pieces

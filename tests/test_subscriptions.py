@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -10,6 +11,8 @@ import redis
 
 from bot import messages
 from bot.config import Config
+from bot.jobs.queue import SUBSCRIBE, get_queue
+from bot.jobs.tasks import use_config
 from bot.names import is_branch_name
 from bot.store.subscriptions import (
     MAX_PATHS,
@@ -24,6 +27,7 @@ from bot.store.subscriptions import (
 )
 from handlers.subscriptions import answer
 from tests.fakes.github import FakeGitHub
+from tests.fakes.slack import FakeSlack
 
 
 @pytest.fixture
@@ -171,18 +175,49 @@ def github(make_repo) -> Iterator[FakeGitHub]:
 
 
 @pytest.fixture
-def cmd_config(config: Config, github: FakeGitHub) -> Config:
+def cmd_config(config: Config, github: FakeGitHub, slack: FakeSlack) -> Config:
     return replace(
         config,
         github_api_url=github.api_url,
         github_token="test-token",
         github_webhook_secret="s3cret",
         public_url="https://bot.example.com",
+        slack_bot_token=slack.token,
+        slack_api_url=slack.api_url,
     )
 
 
+def run_subscribe_jobs(config: Config) -> int:
+    """Run the queued subscribe jobs as a worker would (the access check happens there)."""
+    use_config(config)
+    queue = get_queue(config)
+    ran = 0
+    for job in queue.jobs:
+        if job.func_name == SUBSCRIBE:
+            queue.remove(job)
+            job.func(**job.kwargs)
+            ran += 1
+    return ran
+
+
 def say(config: Config, text: str, channel: str = "C1") -> str:
-    return answer(config, text.split(), channel, "U1")
+    """The ack, or, for subscribe, what the job then told the person privately."""
+    ack = answer(config, text.split(), channel, "U1")
+    if not text.startswith("subscribe") or not run_subscribe_jobs(config):
+        return ack
+    assert ack.startswith(messages.SUBS_CHECKING.split("{")[0])
+    told = [m for m in SLACK[0].messages(channel) if m.ephemeral and m.user == "U1"]
+    return html.unescape(told[-1].text)
+
+
+SLACK: list[FakeSlack] = []
+
+
+@pytest.fixture(autouse=True)
+def _slack_for_say(slack: FakeSlack) -> Iterator[None]:
+    SLACK.append(slack)
+    yield
+    SLACK.remove(slack)
 
 
 def test_subscribe_reply_says_what_was_stored_and_how_to_set_up_the_webhook(
@@ -262,3 +297,28 @@ def test_bad_input_gets_a_clear_reply(cmd_config: Config, text: str, expected: s
 def test_store_down_is_said_plainly(cmd_config: Config) -> None:
     down = replace(cmd_config, redis_url="redis://127.0.0.1:1/0")
     assert say(down, "list") == messages.SUBS_STORE_DOWN
+    assert answer(down, ["subscribe", "octo/public"], "C1", "U1") == messages.SUBS_STORE_DOWN
+
+
+def test_subscribe_acks_without_calling_github_and_tells_the_outcome(
+    cmd_config: Config, github: FakeGitHub, slack: FakeSlack
+) -> None:
+    """Issue 11 #10: the ack waited on GitHub (5 s when it was slow; Slack allows 3)."""
+    github.faults.inject(delay=2.0)
+    before = len(github.requests)
+    ack = answer(cmd_config, ["subscribe", "octo/public"], "C1", "U1")
+    assert len(github.requests) == before  # nothing on the request path
+    assert ack.startswith(messages.SUBS_CHECKING.format(repository="octo/public", what="")[:40])
+    assert say(cmd_config, "list") == messages.SUBS_NONE  # not stored before it is checked
+    assert run_subscribe_jobs(cmd_config) == 1
+    told = [m.text for m in slack.messages("C1") if m.ephemeral and m.user == "U1"]
+    assert told[-1].startswith(messages.SUBS_STORED.split("{")[0])
+    assert say(cmd_config, "list").startswith(messages.SUBS_LIST_HEAD.format(count=1))
+
+
+def test_a_subscription_github_refuses_is_told_and_not_stored(
+    cmd_config: Config, github: FakeGitHub
+) -> None:
+    refused = say(cmd_config, "subscribe octo/nowhere")
+    assert refused.startswith(messages.SUBS_NOT_STORED.split("{")[0])
+    assert say(cmd_config, "list") == messages.SUBS_NONE

@@ -296,3 +296,38 @@ def test_an_unfurl_of_extreme_text_fits_one_section_each() -> None:
     check_blocks(blocks)
     text = json.dumps(blocks)
     assert "<<" not in text and "&&" not in text
+
+
+def test_a_revoked_allowance_hides_cached_private_reports_everywhere(
+    app_config: Config,
+    make_repo,
+    slack: FakeSlack,  # type: ignore[no-untyped-def]
+) -> None:
+    """Issue 11 #6: a cached preview of a private repository was unfurled (and its page
+    served) for the cache's seven days after DIFFINSIGHT_ALLOWED_REPOS stopped allowing it."""
+    root, shas = make_repo([{"a.md": "# Secret\n"}, {"a.md": "# Secret\n\nPlans.\n"}], "vault")
+    with FakeGitHub(tokens=("tok",)) as gh:
+        gh.add_repo("acme", "vault", root, private=True)
+        allowed = replace(
+            app_config, github_api_url=gh.api_url, github_token="tok", allowed_repos=("acme/*",)
+        )
+        revoked = replace(allowed, allowed_repos=())
+        url = f"{gh.web_url}/acme/vault/compare/{shas[0]}...{shas[1]}"
+        with running_server(allowed) as base:
+            ts = _post_user_message(slack, url)
+            assert _send(base, _event("Ev0PRIV1", ts, [url], gh.web_host)).status_code == 200
+            assert run_worker(allowed, burst=True) == 0
+            (call,) = slack.calls_to("chat.unfurl")
+            page_url = call.args["unfurls"][url]["blocks"][-1]["elements"][0]["url"]
+            report_id = page_url.rsplit("/", 1)[1]
+            assert httpx.get(f"{base}/reports/{report_id}", timeout=10).status_code == 200
+        with running_server(revoked) as base:
+            ts2 = _post_user_message(slack, f"again {url}")
+            assert _send(base, _event("Ev0PRIV2", ts2, [url], gh.web_host)).status_code == 200
+            page = httpx.get(f"{base}/reports/{report_id}", timeout=10)
+            markdown = httpx.get(f"{base}/reports/{report_id}.md", timeout=10)
+        assert len(slack.calls_to("chat.unfurl")) == 1  # nothing unfurled from the cache
+        assert page.status_code == 404 and "Plans" not in page.text
+        assert markdown.status_code == 404 and "Plans" not in markdown.text
+        assert run_worker(revoked, burst=True) == 0  # a queued build reads GitHub: refused
+        assert len(slack.calls_to("chat.unfurl")) == 1

@@ -186,3 +186,33 @@ def test_one_file_is_said_in_the_singular() -> None:
     del report.files[1:]
     page = render_html(report, "rid")
     assert "1 file," in page and "1 files" not in page
+
+
+def test_links_and_headings_from_the_repository_or_model_are_text() -> None:
+    """Issue 11 #14: a model's "re-authenticate here" heading linked wherever it liked."""
+    from dataclasses import replace
+
+    lure = (
+        "# [re-authenticate here](https://evil.example/login)\n\n"
+        "See <https://evil.example/auto> and [docs][1].\n\n[1]: https://evil.example/ref\n\n"
+        "Setext lure\n==="
+    )
+    report = small_report()
+    report = replace(
+        report,
+        insights=lure,
+        highlights=replace(report.highlights, other_updates=[lure.splitlines()[0]]),
+        files=[replace(f, explanation=lure) for f in report.files],
+    )
+    page = render_html(report, "rid")
+    dom = _parse(page)
+    hrefs = [attrs.get("href") or "" for tag, attrs in dom.tags if tag == "a"]
+    assert not [h for h in hrefs if "evil.example" in h], hrefs
+
+    def headings(d: _Collector) -> list[str]:
+        return [tag for tag, _ in d.tags if re.fullmatch(r"h[1-6]", tag)]
+
+    own = _parse(render_html(small_report(), "rid"))
+    assert headings(dom) == headings(own)  # only the page's own sections
+    text = "".join(dom.text)
+    assert "[re-authenticate here](https://evil.example/login)" in text

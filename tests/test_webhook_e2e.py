@@ -6,6 +6,7 @@ FakeSlack, and a real RQ worker (burst mode) builds and posts the reports.
 
 from __future__ import annotations
 
+import html
 import json
 import uuid
 from collections.abc import Iterator
@@ -38,7 +39,11 @@ class World:
     shas: list[str]
 
     def subscribe(self, channel: str, *words: str) -> str:
-        return answer(self.config, ["subscribe", "octo/widgets", *words], channel, "U0SUB")
+        """The ack, then a worker runs the access check and tells the person privately."""
+        answer(self.config, ["subscribe", "octo/widgets", *words], channel, "U0SUB")
+        assert run_worker(self.config, burst=True) == 0
+        told = [m for m in self.slack.messages(channel) if m.ephemeral and m.user == "U0SUB"]
+        return html.unescape(told[-1].text)
 
     def deliver(self, event: str, payload: dict[str, Any]) -> httpx.Response:
         raw = json.dumps(payload).encode()
@@ -124,7 +129,7 @@ def test_push_posts_once_in_each_subscribed_channel(world: World) -> None:
     assert len(world.reports("C2")) == 1
     assert world.reports("C3") == []
     assert world.reports("C4") == []
-    parent = next(m for m in world.slack.messages("C1") if m.thread_ts is None)
+    parent = next(m for m in world.slack.messages("C1") if m.thread_ts is None and not m.ephemeral)
     assert "push to main" in str(parent.blocks)  # what started it, not who subscribed
     # The same merge arriving as a merged pull request is not reported again in C1 and C2
     # (the fan-out finds their merge keys taken). C3 was left out by the push's file lists;
@@ -165,7 +170,7 @@ def test_a_path_filtered_channel_gets_a_report_of_its_area_only(world: World) ->
     assert "README.md" in everything and "app.py" in everything
     assert "README.md" not in area and "app.py" in area
     assert area.startswith("[en_US] Diff Insight Report - src ")  # the title names the area
-    parent = next(m for m in world.slack.messages("C2") if m.thread_ts is None)
+    parent = next(m for m in world.slack.messages("C2") if m.thread_ts is None and not m.ephemeral)
     context = json.dumps(parent.blocks[1])
     assert "+4 \\u22121" in context and "+6" not in context  # totals of src/ only
     thread = " ".join(m.text + json.dumps(m.blocks) for m in world.slack.thread("C2", parent.ts))
@@ -185,7 +190,10 @@ def test_subscribe_through_the_slash_command_then_a_push_is_posted(world: World)
     body = command_body("subscribe octo/widgets src/", channel_id="C7", user_id="U7")
     acked = post_signed(world.base, body, world.config.slack_signing_secret or "")
     assert acked.status_code == 200
-    assert acked.json()["text"].startswith(
+    assert acked.json()["text"].startswith(messages.SUBS_CHECKING.split("{")[0])
+    assert run_worker(world.config, burst=True) == 0  # the access check, then the store
+    told = [m.text for m in world.slack.messages("C7") if m.ephemeral and m.user == "U7"]
+    assert told[-1].startswith(
         messages.SUBS_STORED.format(what="*octo/widgets*, the default branch, `src/`")
     )
     listed = post_signed(world.base, command_body("list", channel_id="C7"), "slack-signing-secret")

@@ -98,6 +98,14 @@ def test_forced_push_still_compares_but_leaves_path_matching_to_the_job() -> Non
     assert isinstance(event, Landed)
     assert (event.base, event.head) == (payload["before"], payload["after"])
     assert event.touched is None
+    # Issue 11 #8: before and after compared directly (two dots), and said to be a force-push.
+    assert event.forced is True
+    source = event.source("https://github.com")
+    assert source.endswith(f"/compare/{payload['before']}..{payload['after']}")
+    from bot.jobs.run import trigger_of
+
+    fields = {"origin": "github:force-push", "branch": "main", "source": source}
+    assert trigger_of(fields) == messages.SLACK_TRIGGER_FORCE_PUSH_TO.format(branch="main")
 
 
 @pytest.mark.parametrize(

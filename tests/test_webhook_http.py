@@ -328,3 +328,25 @@ def test_oversized_bodies_are_refused_before_reading(base: str) -> None:
         timeout=30,
     )
     assert answer.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("event", "payload"),
+    [
+        ("push", [1, 2]),
+        ("push", {"repository": "x", "ref": 5}),
+        ("push", {"repository": {"full_name": ["a"]}, "ref": "refs/heads/main"}),
+        ("pull_request", {"action": "closed", "pull_request": "x", "repository": {}}),
+        ("ping", "zen"),
+    ],
+)
+def test_signed_odd_shapes_are_answered_not_crashed(
+    base: str, event: str, payload: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 11 (attacking #16 on the other route): a signed body of the wrong shape."""
+    import logging
+
+    caplog.set_level(logging.INFO)
+    answer = deliver(base, event, json.dumps(payload).encode())
+    assert answer.status_code < 500, answer.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -40,6 +40,12 @@ def merge_dedup_key(landed: Landed, channel: str) -> str:
     return f"merge:{landed.repository.full_name.lower()}:{landed.merge_sha}:{channel}"
 
 
+def _origin(landed: Landed) -> Origin:
+    if landed.kind == "pull_request":
+        return Origin.PULL_REQUEST
+    return Origin.FORCE_PUSH if landed.forced else Origin.PUSH
+
+
 def _job(config: Config, landed: Landed, target: Target) -> ReportJob:
     return ReportJob(
         source=landed.source(config.github_web_url),
@@ -47,7 +53,7 @@ def _job(config: Config, landed: Landed, target: Target) -> ReportJob:
         requester=target.requester,
         paths=target.paths,
         dedup_key=merge_dedup_key(landed, target.channel),
-        origin=Origin.PULL_REQUEST if landed.kind == "pull_request" else Origin.PUSH,
+        origin=_origin(landed),
         branch=landed.branch,
         pull_number=landed.number if landed.kind == "pull_request" else None,
     )

@@ -44,6 +44,7 @@ BUILD_AND_UNFURL = "bot.jobs.tasks.build_and_unfurl"
 DIGEST_TICK = "bot.jobs.tasks.digest_tick"
 POST_DIGEST = "bot.jobs.tasks.post_digest"
 CHECK_DIGEST = "bot.jobs.tasks.check_digest"
+SUBSCRIBE = "bot.jobs.tasks.subscribe_channel"
 REPORT_JOB_FUNCTIONS = ("build_and_post", "report_if_touched")
 """Jobs that post a report to a person, who must hear when their worker dies."""
 
@@ -55,6 +56,7 @@ class Origin(StrEnum):
     REGENERATE = "regenerate"
     PULL_REQUEST = "github:pull_request"
     PUSH = "github:push"
+    FORCE_PUSH = "github:force-push"
     SUBSCRIPTION = "github:subscription"
     """A webhook report of another kind (said as "subscription")."""
 
@@ -186,6 +188,9 @@ def enqueue(
         "job_timeout": job_timeout,
         "result_ttl": RESULT_TTL,
         "failure_ttl": FAILURE_TTL,
+        # RQ's default description is the call with its arguments, logged at INFO by every
+        # worker: a response_url there is a 30-minute posting credential. Name only.
+        "description": f"{func.rsplit('.', 1)[-1]} {job_id}",
     }
     try:
         client = get_redis(config)

@@ -11,6 +11,7 @@ so a Regenerate job rewrites that thread instead of posting a second one.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,7 @@ from bot import messages
 from bot.build import parse_request
 from bot.config import Config
 from bot.errors import SourceReadError
-from bot.jobs.queue import JOB_TIMEOUT, RECORD_TTL, REPORT_JOB_FUNCTIONS, Origin, ReportJob
+from bot.jobs.queue import RECORD_TTL, REPORT_JOB_FUNCTIONS, Origin, ReportJob
 from bot.names import report_url
 from bot.request import ReportRequest
 from bot.slack.poster import CHANNEL_ERRORS, SlackPoster, SlackTarget
@@ -32,6 +33,7 @@ from bot.sources import Source, SourceError, parse_source
 from bot.store import keys
 from bot.store.cache import cached_build
 from bot.store.connection import RedisUnavailable, get_redis
+from bot.store.keepalive import renewed_lock
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,8 @@ THREAD_TTL = 90 * 24 * 3600
 """How long a Regenerate still rewrites the message's thread instead of adding a second one."""
 THREAD_LOCK_WAIT = 600
 """Longest wait for another job writing the same thread; then a retry (a Redis LockError)."""
+THREAD_LOCK_SECONDS = 30
+"""The thread lock's life without renewal: its holder renews it every 10 s while it posts."""
 
 
 @dataclass
@@ -89,6 +93,8 @@ def trigger_of(fields: dict[str, Any]) -> str | None:
         return None
     if job.origin is Origin.PULL_REQUEST and isinstance(job.pull_number, int):
         return messages.SLACK_TRIGGER_MERGED_PR.format(number=job.pull_number)
+    if job.origin is Origin.FORCE_PUSH:
+        return messages.SLACK_TRIGGER_FORCE_PUSH_TO.format(branch=job.branch or "?")
     if job.origin is Origin.PUSH:
         if job.branch:
             return messages.SLACK_TRIGGER_PUSH_TO.format(branch=job.branch)
@@ -131,6 +137,8 @@ def is_transient(exc: BaseException) -> bool:
     """
     if isinstance(exc, SourceError):
         return False
+    if isinstance(exc, json.JSONDecodeError):
+        return True  # an answer cut short (Slack, GitHub or a proxy between): the next may not be
     if isinstance(exc, SlackApiError):
         return exc.response.get("error") not in CHANNEL_ERRORS
     flag = getattr(exc, "transient", None)
@@ -139,11 +147,12 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, OSError | redis.RedisError | RedisUnavailable)
 
 
-def _message_for(job: ReportJob, exc: BaseException) -> str:
+def _message_for(job: ReportJob, exc: BaseException, *, retried: bool) -> str:
+    """What the requester reads; "after several attempts" only when there were several."""
     if isinstance(exc, SlackApiError):
         error = str(exc.response.get("error") or "unknown_error")
         return CHANNEL_ERRORS.get(error) or messages.SLACK_POST_FAILED.format(error=error)
-    return failure_message(job.source, exc)
+    return failure_message(job.source, exc, retried=retried)
 
 
 def _remember_for_unfurls(config: Config, job: ReportJob, source: Source, report_id: str) -> None:
@@ -173,15 +182,26 @@ def _post(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoste
     parsed = parse_request(request, config)
     source = parsed.source
     target = target_of(vars(job))
-    parent_ts = record.get("placeholder_ts")
     what = f"{source.repository} {source.range_text}"
-    if parent_ts is None:
-        parent_ts = poster.post_placeholder(target, what)
-        record.set("placeholder_ts", parent_ts)
+    regenerating = bool(job.regenerate and target.message_ts)
+    if regenerating:
+        # The report everyone sees stays until the new one replaces it: no placeholder over
+        # it, no progress in it; the clicker hears privately that it is under way.
+        parent_ts = str(target.message_ts)
+        if record.get("regenerating") is None:
+            record.set("regenerating", parent_ts)
+            _tell_quietly(poster, target, messages.SLACK_REGENERATING)
     else:
-        poster.resume_placeholder(parent_ts, what)
+        parent_ts = record.get("placeholder_ts") or ""
+        if not parent_ts:
+            parent_ts = poster.post_placeholder(target, what)
+            record.set("placeholder_ts", parent_ts)
+        else:
+            poster.resume_placeholder(parent_ts, what)
 
     def progress(stage: str, done: int, total: int) -> None:
+        if regenerating:
+            return
         try:
             poster.progress(target, parent_ts, done, total)
         except Exception:  # noqa: BLE001 - progress is a courtesy, never a failure
@@ -191,12 +211,10 @@ def _post(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoste
     _remember_for_unfurls(config, job, source, outcome.report_id)
     # One writer per thread: a Regenerate clicked while the first job still posts the thread
     # (the button shows as soon as the parent does) waits, then rewrites what that job wrote.
-    lock = get_redis(config).lock(
-        keys.thread_lock(config.redis_prefix, target.channel, parent_ts),
-        timeout=JOB_TIMEOUT,
-        blocking_timeout=THREAD_LOCK_WAIT,
-    )
-    with lock:
+    # Held briefly and renewed while held: a worker that dies lets it lapse in seconds,
+    # not after the job timeout, so the recovered job does not wait behind a dead holder.
+    name = keys.thread_lock(config.redis_prefix, target.channel, parent_ts)
+    with renewed_lock(get_redis(config), name, THREAD_LOCK_SECONDS, THREAD_LOCK_WAIT):
         result = poster.post_report(
             outcome.report,
             target,
@@ -212,8 +230,18 @@ def _post(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoste
     return outcome.report_id
 
 
+def _tell_quietly(poster: SlackPoster, target: SlackTarget, text: str) -> None:
+    try:
+        poster.post_error(target, text)
+    except Exception:  # noqa: BLE001 - a courtesy: the report itself is what matters
+        log.info("notice not delivered", extra={"channel": target.channel})
+
+
 def _mark_failed(config: Config, job: ReportJob, record: PostRecord, poster: SlackPoster) -> None:
-    """The placeholder of a report that will not come says so (best effort, once it is final)."""
+    """The placeholder of a report that will not come says so (best effort, once it is final).
+
+    A failed Regenerate has no placeholder: the old report stays, the clicker was told.
+    """
     ts = record.get("placeholder_ts")
     if not ts or record.get("parent"):  # the report itself is up: only its thread failed
         return
@@ -253,7 +281,8 @@ def run_report_job(
         )
         if transient and retries_left > 0:
             raise
-        tell_requester(config, vars(job), post_key, _message_for(job, exc), poster)
+        message = _message_for(job, exc, retried=transient)
+        tell_requester(config, vars(job), post_key, message, poster)
         _mark_failed(config, job, record, poster)
         if transient:
             raise  # the last attempt: recorded as failed in RQ, traceback for the operator
@@ -261,11 +290,17 @@ def run_report_job(
         return "failed"
 
 
-def failure_message(source: str, exc: BaseException) -> str:
-    """What the requester reads: our own sentence when the error carries one."""
+def failure_message(source: str, exc: BaseException, *, retried: bool = True) -> str:
+    """What the requester reads: our own sentence when the error carries one.
+
+    An error no retry can help (a bug, an unexpected answer) fails on the first attempt, and
+    the sentence says so instead of claiming attempts that never happened.
+    """
     if isinstance(exc, SourceError | SourceReadError):
         return messages.JOB_FAILED.format(source=source, reason=str(exc))
     reason = messages.REDIS_UNREACHABLE if isinstance(exc, RedisUnavailable) else type(exc).__name__
+    if not retried:
+        return messages.JOB_FAILED_UNEXPECTEDLY.format(source=source, reason=reason)
     return messages.JOB_GAVE_UP.format(source=source, reason=reason)
 
 

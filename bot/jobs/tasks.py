@@ -18,6 +18,7 @@ from bot.jobs import fanout, schedule
 from bot.jobs.digest_run import check_new_digest, run_digest_job
 from bot.jobs.queue import ReportJob
 from bot.jobs.run import run_report_job
+from bot.jobs.subscribe import verify_and_subscribe
 from bot.slack import unfurl
 
 _worker_config: Config | None = None
@@ -80,3 +81,10 @@ def post_digest(post_key: str, **fields: Any) -> str:
 def check_digest(channel: str, repository: str, cadence: str, created_by: str | None) -> str:
     """A new digest: may its repository be read? If not, it goes and its maker hears."""
     return check_new_digest(current_config(), channel, repository, cadence, created_by)
+
+
+def subscribe_channel(**fields: Any) -> str:
+    """``/diffinsight subscribe``: check access (GitHub), store, tell the person the outcome."""
+    current = get_current_job()
+    final = not (current and (current.retries_left or 0) > 0)
+    return verify_and_subscribe(current_config(), fields, final=final)

@@ -12,14 +12,16 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import signal
 import socket
+import threading
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import redis
 from rq import Queue, Worker
-from rq.exceptions import NoSuchJobError
+from rq.exceptions import NoSuchJobError, StopRequested
 from rq.job import Job, JobStatus
 from rq.job_lifecycle import record_job_failure
 from rq.registry import StartedJobRegistry
@@ -29,7 +31,7 @@ from bot.jobs.run import tell_lost_job
 from bot.jobs.schedule import ensure_schedule
 from bot.jobs.tasks import use_config
 from bot.store import keys
-from bot.store.connection import REDIS_ERRORS, get_redis
+from bot.store.connection import REDIS_DOWN, REDIS_ERRORS, get_redis
 from bot.store.digests import digest_store
 from bot.store.keepalive import KeepAlive
 
@@ -67,6 +69,14 @@ class DiffinsightWorker(Worker):
         super().__init__(*args, **kw)
         self.config = config
         self.lease_seconds = lease_seconds
+
+    stop_event: threading.Event | None = None
+    """Set on SIGTERM/SIGINT, so the supervising loop (run_worker) knows the stop was asked."""
+
+    def request_stop(self, signum: Any, frame: Any) -> None:
+        if self.stop_event is not None:
+            self.stop_event.set()
+        super().request_stop(signum, frame)
 
     def perform_job(self, job: Job, queue: Queue, *args: Any, **kw: Any) -> bool:
         with _lease(self.connection, lease_key(self.config, job.id), self.lease_seconds):
@@ -172,6 +182,11 @@ def _ensure_digests(config: Config) -> None:
     log.info("digest tick due", extra={"at": at.isoformat()})
 
 
+RECONNECT_FIRST_WAIT = 1.0
+RECONNECT_MAX_WAIT = 30.0
+"""Backoff between attempts to reach Redis again after the worker lost it (doubling)."""
+
+
 def run_worker(
     config: Config,
     *,
@@ -180,25 +195,74 @@ def run_worker(
     maintenance_interval: int = MAINTENANCE_INTERVAL,
     worker_ttl: int = WORKER_TTL,
 ) -> int:
-    """Run a worker on ``config.queue_name`` until stopped (or the queue is empty, in burst)."""
+    """Run a worker on ``config.queue_name`` until stopped (or the queue is empty, in burst).
+
+    RQ's work loop quits on any error it did not expect ("found an unhandled exception,
+    quitting"), and a Redis outage that starts or ends mid-job is one: its work-horse monitor
+    loses the connection. So the loop is supervised here: when it ends without a stop
+    request, the worker waits for Redis with a backoff (one log line per attempt) and starts
+    a fresh loop. The job it was running is not lost: its lease lapses, and the maintenance
+    pass requeues it (its post record keeps the retry from posting twice).
+    """
     use_config(config)  # jobs run in forked work horses, which inherit it
     preload_job_modules()
+    stop = threading.Event()
+    wait = RECONNECT_FIRST_WAIT
     try:
-        client = get_redis(config, socket_timeout=None)
-        worker = DiffinsightWorker(
-            [Queue(config.queue_name, connection=client)],
-            connection=client,
-            name=worker_name(),
-            config=config,
-            lease_seconds=lease_seconds,
-            maintenance_interval=maintenance_interval,
-            worker_ttl=worker_ttl,
-        )
-        _ensure_digests(config)
-        worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
-    except REDIS_ERRORS:
-        log.error("worker stopped: redis is not reachable", extra={"queue": config.queue_name})
-        return 1
+        while True:
+            worker: DiffinsightWorker | None = None
+            try:
+                client = get_redis(config, socket_timeout=None)
+                client.ping()
+                worker = DiffinsightWorker(
+                    [Queue(config.queue_name, connection=client)],
+                    connection=client,
+                    name=worker_name(),
+                    config=config,
+                    lease_seconds=lease_seconds,
+                    maintenance_interval=maintenance_interval,
+                    worker_ttl=worker_ttl,
+                    log_job_description=False,  # job ids in the log, never a job's arguments
+                )
+                worker.stop_event = stop
+                _ensure_digests(config)
+                worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+                if burst or worker._stop_requested or stop.is_set():
+                    return 0
+                log.warning("worker loop ended unexpectedly; starting again")
+            except StopRequested:
+                return 0
+            except REDIS_DOWN:
+                if burst:
+                    log.error(
+                        "worker stopped: redis is not reachable", extra={"queue": config.queue_name}
+                    )
+                    return 1
+                if worker is not None and worker._stop_requested:
+                    return 0
+                log.warning("worker lost redis; reconnecting", extra={"wait": wait})
+            _catch_stop(stop)
+            if stop.wait(wait):
+                return 0
+            wait = min(wait * 2, RECONNECT_MAX_WAIT)
+            if _redis_back(config):
+                wait = RECONNECT_FIRST_WAIT
     finally:
         use_config(None)  # an in-process burst (tests) must not leak its config
-    return 0
+
+
+def _catch_stop(stop: threading.Event) -> None:
+    """Between two work loops, SIGTERM/SIGINT end the worker (RQ's handlers are gone)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+
+
+def _redis_back(config: Config) -> bool:
+    try:
+        get_redis(config).ping()
+    except REDIS_ERRORS:
+        return False
+    log.info("redis reachable again")
+    return True

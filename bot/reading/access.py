@@ -7,9 +7,13 @@ names the private ones a report may be built from.
 
 from __future__ import annotations
 
+import logging
+
 from bot import messages
 from bot.config import Config
 from bot.errors import NotAllowedError
+
+log = logging.getLogger(__name__)
 
 
 def is_allowed(repository: str, patterns: tuple[str, ...]) -> bool:
@@ -27,7 +31,7 @@ def is_allowed(repository: str, patterns: tuple[str, ...]) -> bool:
 def require_allowed(config: Config, repository: str, private: bool) -> None:
     """Raise :class:`NotAllowedError` for a private repository the patterns do not allow."""
     if private and not is_allowed(repository, config.allowed_repos):
-        owner = repository.partition("/")[0]
-        raise NotAllowedError(
-            messages.GITHUB_NOT_ALLOWED.format(repository=repository, owner=owner)
-        )
+        # The operator learns why from the log; the person asking reads what a missing
+        # repository would say (messages.GITHUB_NOT_VISIBLE).
+        log.warning("private repository not allowed", extra={"repository": repository})
+        raise NotAllowedError(messages.GITHUB_NOT_VISIBLE.format(repository=repository))

@@ -28,7 +28,15 @@ from github.Repository import Repository
 
 from bot import messages
 from bot.config import Config
-from bot.diff import Change, CommitMessage, FileChange, RefInfo, ResolvedChange
+from bot.diff import (
+    Change,
+    CommitMessage,
+    FileChange,
+    RefInfo,
+    ResolvedChange,
+    named,
+    reversed_file,
+)
 from bot.errors import AppTokenRefusedError, NetworkError, NotFoundError, UnknownRefError
 from bot.reading.github_client import (
     DIFF_MEDIA_TYPE,
@@ -53,7 +61,7 @@ COMPARE_FILES_CAP = 300
 LISTED_FILES_CAP = 3000
 STAGE = "reading"
 SHA_MEDIA_TYPE = "application/vnd.github.sha"
-FULL_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
+FULL_SHA = re.compile(r"[0-9a-fA-F]{40}")
 
 
 def read_github(source: Source, config: Config, progress: ProgressFn | None = None) -> Change:
@@ -185,7 +193,7 @@ class _Reader:
             repository = f"{spec.owner}/{name}"
             if repository.lower() != self.source.repository.lower():
                 repo = fetch_repository(self.access, self.config, spec.owner, name)
-        if FULL_SHA.match(spec.ref):
+        if FULL_SHA.fullmatch(spec.ref):
             self.unverified.append((repo, spec.ref, spec.ref.lower()))
             return repo, spec.ref.lower()
         return repo, self._sha_of(repo, spec.ref)
@@ -212,13 +220,30 @@ class _Reader:
             merge_base = comparison.merge_base_commit.sha
             commits = compare_messages(comparison.raw_data.get("commits"))
         notes: list[str] = []
-        if source.dots == 2 and merge_base != self.base.sha:
+        if not files and comparison.ahead_by == 0 and comparison.behind_by > 0:
+            notes.append(
+                messages.NOTE_SIDES_SWAPPED.format(
+                    base=base_text, head=head_text, count=comparison.behind_by
+                )
+            )
+        if source.dots == 2 and merge_base == self.head.sha != self.base.sha:
+            # A rewind: head is an ancestor of base, so the direct base..head difference is
+            # the compare head...base undone (from the merge base it would be empty).
+            with github_errors(self.config, self.source.repository):
+                lost = self.repo.compare(pinned_head, pinned_base)
+                files = [reversed_file(file_from_api(f)) for f in lost.files]
+                count = lost.ahead_by
+            notes.append(messages.NOTE_REWOUND.format(base=base_text, head=head_text, count=count))
+        elif source.dots == 2 and merge_base != self.base.sha:
             notes.append(
                 messages.NOTE_TWO_DOT.format(
                     base=base_text, head=head_text, merge_base=merge_base[:12]
                 )
             )
+            notes += self._lost_since(merge_base, pinned_base, base_text, head_text)
         url = f"{self.repo.url}/compare/{quote(pinned_base)}...{quote(pinned_head)}"
+        if merge_base == self.head.sha != self.base.sha and source.dots == 2:
+            return self._change(permalink, files, head, notes=notes)  # already whole, undone
         files, more = complete_files(
             files, lambda: self._diff(url), listed_cap=COMPARE_FILES_CAP, what="comparison"
         )
@@ -226,6 +251,25 @@ class _Reader:
         return self._change(
             permalink, files, head, notes=notes + more, old_sha=start, commits=commits
         )
+
+    def _lost_since(
+        self, merge_base: str, pinned_base: str, base_text: str, head_text: str
+    ) -> list[str]:
+        """What ``base`` had beyond the merge base (a rewritten branch lost it): a note."""
+        with github_errors(self.config, self.source.repository):
+            lost = self.repo.compare(merge_base, pinned_base)
+            names = [f.filename for f in lost.files]
+            count = lost.ahead_by
+        if not count:
+            return []
+        return [
+            messages.NOTE_REWRITTEN.format(
+                base=base_text,
+                head=head_text,
+                count=count,
+                files=named(names, 5) if names else "no files",
+            )
+        ]
 
     def _commit(self, repo: Repository, text: str, sha: str) -> Commit:
         """The head commit (for the report's date); a full SHA that is no commit fails here."""
@@ -279,7 +323,7 @@ class _Reader:
     def _resolve_commit(self) -> None:
         """The commit and its parents from the git data API, which sends no files."""
         ref = self.source.head or ""
-        sha = ref.lower() if FULL_SHA.match(ref) else self._sha_of(self.repo, ref)
+        sha = ref.lower() if FULL_SHA.fullmatch(ref) else self._sha_of(self.repo, ref)
         try:
             with github_errors(self.config, self.source.repository, ref=ref):
                 self.parents = [p.sha for p in self.repo.get_git_commit(sha).parents]
@@ -381,6 +425,7 @@ class _Reader:
             old_texts=old_texts,
             new_texts=new_texts,
             commits=tuple(commits or ()),
+            private=bool(self.repo.private),
         )
 
     def _texts(

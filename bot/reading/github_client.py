@@ -9,6 +9,7 @@ the App is installed, else ``GITHUB_TOKEN``, else none (public repositories).
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -183,6 +184,10 @@ def github_errors(
         raise translate(
             exc.status, exc.data, exc.headers or {}, config, repository, ref, pull
         ) from exc
+    except json.JSONDecodeError as exc:
+        # A 200 whose body is cut short or is not JSON (a proxy's page): worth a retry.
+        log.warning("github answer garbled", extra={"error": type(exc).__name__})
+        raise NetworkError(messages.GITHUB_GARBLED.format(url=config.github_api_url)) from exc
     except requests.exceptions.RequestException as exc:
         log.warning("github unreachable", extra={"error": type(exc).__name__})
         raise NetworkError(
@@ -233,10 +238,14 @@ def translate(
 
 
 def not_found(config: Config, repository: str) -> NotFoundError:
-    who = messages.GITHUB_WHO_TOKEN if config.github_token else messages.GITHUB_WHO_ANONYMOUS
-    hint = "" if config.github_token else messages.GITHUB_HINT_SET_TOKEN
+    if config.github_token:  # alike for missing and for private-but-not-allowed
+        return NotFoundError(messages.GITHUB_NOT_VISIBLE.format(repository=repository))
     return NotFoundError(
-        messages.GITHUB_REPO_NOT_FOUND.format(repository=repository, who=who, hint=hint)
+        messages.GITHUB_REPO_NOT_FOUND.format(
+            repository=repository,
+            who=messages.GITHUB_WHO_ANONYMOUS,
+            hint=messages.GITHUB_HINT_SET_TOKEN,
+        )
     )
 
 

@@ -108,6 +108,15 @@ def resolve_local(source: Source) -> ResolvedChange:
     )
 
 
+def _swapped_note(top: str, base: RefInfo, head: RefInfo) -> list[str]:
+    """An empty range whose base is ahead of its head was most likely typed the wrong way."""
+    ahead = int(str(_git(top, "rev-list", "--count", f"{head.sha}..{base.sha}")).strip() or 0)
+    behind = int(str(_git(top, "rev-list", "--count", f"{base.sha}..{head.sha}")).strip() or 0)
+    if ahead and not behind:
+        return [messages.NOTE_SIDES_SWAPPED.format(base=base.ref, head=head.ref, count=ahead)]
+    return []
+
+
 def _read(source: Source, top: str, base: RefInfo, head: RefInfo, origin: str | None) -> Change:
     base_ref, head_ref, base_sha, head_sha = base.ref, head.ref, base.sha, head.sha
     start = base_sha
@@ -133,6 +142,8 @@ def _read(source: Source, top: str, base: RefInfo, head: RefInfo, origin: str | 
     )
     files: list[FileChange] = parse_unified_diff(raw)
     notes = [messages.NOTE_IDENTICAL.format(sha=head_sha[:12])] if base_sha == head_sha else []
+    if not files and base_sha != head_sha:
+        notes += _swapped_note(top, base, head)
     unreadable = unreadable_note(files)
     notes += [unreadable] if unreadable else []
     old_texts, new_texts, hunk_notes = read_local_texts(top, start, head_sha, files)

@@ -1,9 +1,12 @@
 """The report as one self-contained HTML page, laid out like the example Markdown report.
 
 Repository and LLM text is untrusted: prose goes through markdown-it with raw HTML off (it
-escapes ``<``/``&`` and refuses ``javascript:`` links), images off (no external fetches) and
-every other string through :func:`html.escape`. The page has no scripts and no external assets,
-so the web route can serve it under a Content-Security-Policy that forbids both.
+escapes ``<``/``&``), images off (no external fetches), links and autolinks off (a label
+written by a model or a repository, "re-authenticate here", could disguise where it points:
+they show as the text they are, as in Slack) and headings off (prose cannot pose as the page's
+own sections); every other string goes through :func:`html.escape`. The page has no scripts
+and no external assets, so the web route can serve it under a Content-Security-Policy that
+forbids both.
 """
 
 from __future__ import annotations
@@ -23,15 +26,9 @@ from bot.report import FileReport, Report
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
-    """CommonMark plus tables and strikethrough; no raw HTML, no images, links marked external."""
+    """CommonMark plus tables and strikethrough; no raw HTML, images, links or headings."""
     md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-    md.disable("image")
-
-    def link_open(renderer, tokens, idx, options, env):
-        tokens[idx].attrSet("rel", "nofollow noopener noreferrer")
-        return renderer.renderToken(tokens, idx, options, env)
-
-    md.add_render_rule("link_open", link_open)
+    md.disable(["image", "link", "autolink", "heading", "lheading", "reference"])
     return md
 
 

@@ -4,57 +4,59 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
+
+import yaml
 
 from bot import messages
+from bot.render.inert import inert_line, inert_name, inert_prose
 from bot.report import FileReport, MergedItem, Report
 
 _BACKTICKS_RE = re.compile(r"`+")
 
 
-def _yaml_single(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+class _FrontMatterDumper(yaml.SafeDumper):
+    """Safe YAML whose multi-line strings are literal blocks (``|-``), as in the example."""
 
 
-def _yaml_plain(value: str) -> str:
-    """A URL or range as a plain scalar when safe, quoted otherwise."""
-    if value and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9:/._~%?&=+#@-]*", value) and ": " not in value:
-        return value
-    return _yaml_single(value)
+def _str(dumper: yaml.SafeDumper, value: str) -> Any:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_FrontMatterDumper.add_representer(str, _str)
 
 
 def _front_matter(report: Report) -> str:
-    summary_lines = ["Summary:", *(report.summary.splitlines() or [""])]
-    summary = "\n".join(f"  {line}" if line else "" for line in summary_lines)
-    return (
-        "---\n"
-        f"date: {_yaml_single(report.date)}\n"
-        f"permalink: {_yaml_plain(report.permalink)}\n"
-        f"summary: |-\n{summary}\n"
-        f"title: {_yaml_single(report.title)}\n"
-        "\n---\n"
+    """YAML written by a YAML library: any folder name or model text stays one valid value
+    (a newline, ``---`` or a control character is quoted or escaped, never structure)."""
+    fields = {
+        "date": report.date,
+        "permalink": report.permalink,
+        "summary": "\n".join(["Summary:", *(report.summary.splitlines() or [""])]),
+        "title": report.title,
+    }
+    text = yaml.dump(
+        fields, Dumper=_FrontMatterDumper, sort_keys=False, allow_unicode=True, width=1 << 30
     )
-
-
-_HEADING_LINE_RE = re.compile(r"(?m)^(\s{0,3})(#{1,6})(?=\s|$)")
+    return f"---\n{text}\n---\n"
 
 
 def _prose(text: str) -> str:
-    """Free text (an LLM's explanation or insights) that cannot open a heading of its own: a
-    line starting with ``#`` would otherwise cut the report's structure (say, a fake
-    ``# Summary Table``); it is shown as written, its ``#`` escaped."""
-    return _HEADING_LINE_RE.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text.strip())
+    """Free text from a model or a repository, shown as written (see bot.render.inert)."""
+    return inert_prose(text)
 
 
 def _link_text(text: str) -> str:
-    return _cell(text).replace("[", "\\[").replace("]", "\\]")
+    return inert_name(text)
 
 
 def _bullets(items: list[str]) -> str:
-    return "\n".join(f"- {item}" for item in items) if items else "- None."
+    return "\n".join(f"- {inert_line(item)}" for item in items) if items else "- None."
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return inert_line(text).replace("|", "\\|")
 
 
 def fence_for(text: str) -> str:
@@ -87,8 +89,10 @@ def _file_section(f: FileReport) -> str:
     )
     body = diff.rstrip("\n")
     return (
-        f"## {f.filename}{{#{f.anchor}}}\n\n"
-        "<details>\n<summary>Diff</summary>\n"
+        f"## {inert_name(f.filename)}{{#{f.anchor}}}\n\n"
+        # The blank line ends the HTML block: without it the diff's first blank line would
+        # end it instead, and the rest of the diff would be read as Markdown.
+        "<details>\n<summary>Diff</summary>\n\n"
         f"{fence}diff\n{body}\n{fence}\n</details>\n\n"
         f"### Summary\n\n```json\n{summary_json}\n```\n\n"
         f"### Explanation\n{_prose(f.explanation)}\n\n"

@@ -35,6 +35,7 @@ from bot.slack.target import (
     PostResult,
     SlackTarget,
     make_client,
+    posting_client,
 )
 from bot.slack.thread_sync import (
     Journal,
@@ -72,6 +73,8 @@ class SlackPoster:
         self.progress_interval = (
             PROGRESS_SECONDS if progress_interval is None else progress_interval
         )
+        self._posting = posting_client(self.client)
+        """New messages go through this one: a post is never repeated after a timeout."""
         self._lock = threading.Lock()
         self._last_post: dict[str, float] = {}
         self._last_progress: dict[str, float] = {}
@@ -95,7 +98,7 @@ class SlackPoster:
     def _post(self, channel: str, msg: SlackMessage, thread_ts: str | None = None) -> str:
         self._pace(channel)
         # No previews of our own links: a thread of file sections links up to 300 diffs.
-        resp = self.client.chat_postMessage(
+        resp = self._posting.chat_postMessage(
             channel=channel,
             text=msg.text,
             blocks=msg.blocks,
@@ -204,7 +207,8 @@ class SlackPoster:
                 log.info("old replies deleted", extra={"channel": channel, "count": dropped})
         except SlackApiError as exc:
             error = str(exc.response.get("error") or "unknown_error")
-            if journal is not None and error in TRANSIENT_ERRORS:
+            server_fault = exc.response.status_code >= 500  # Slack's edge, not an API answer
+            if journal is not None and (error in TRANSIENT_ERRORS or server_fault):
                 # Still rate-limited after the SDK's retries, or Slack had a bad moment: the
                 # job's retry posts only what is missing, instead of a half thread for good.
                 log.warning("report post interrupted", extra={"channel": channel, "error": error})
@@ -252,7 +256,10 @@ class SlackPoster:
 
     def post_error(self, target: SlackTarget, message: str) -> None:
         """Tell the requester privately; fall back to the command's ``response_url``."""
-        text = escape_mrkdwn(message)
+        self.tell(target, escape_mrkdwn(message))
+
+    def tell(self, target: SlackTarget, text: str) -> None:
+        """Send mrkdwn ``text`` (already escaped where it holds outside words) privately."""
         if target.requester:
             try:
                 self.client.chat_postEphemeral(

@@ -7,7 +7,10 @@ errors a retry can heal.
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field
+from typing import Any
+from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -56,6 +59,38 @@ class PostResult:
     @property
     def posted(self) -> bool:
         return self.error is None
+
+
+POST_TIMEOUT = 60
+"""Seconds a new message's post may take. A post is not idempotent: when Slack answers after
+the client gave up, a repeat posts a second message (two "Building" placeholders, one
+spinning for ever), so posts wait long for their answer and are never repeated blindly."""
+
+
+class UnsentRetryHandler(ConnectionErrorRetryHandler):
+    """Retry a call only when the request surely never reached Slack (connection refused, name
+    not resolved): a timeout or a hang-up after sending may mean it was done already."""
+
+    def _can_retry(
+        self, *, state: Any, request: Any, response: Any = None, error: Any = None
+    ) -> bool:
+        if not isinstance(error, URLError) or response is not None:
+            return False
+        reason = error.reason
+        return isinstance(reason, ConnectionRefusedError | socket.gaierror)
+
+
+def posting_client(client: WebClient) -> WebClient:
+    """A client for calls that must not be repeated: long timeout, retried only when unsent."""
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=max(client.timeout, POST_TIMEOUT),
+        retry_handlers=[
+            UnsentRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=5),
+        ],
+    )
 
 
 def make_client(config: Config) -> WebClient:

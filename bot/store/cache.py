@@ -30,6 +30,7 @@ from bot.build import (
 )
 from bot.config import Config
 from bot.diff import Change, ResolvedChange
+from bot.reading.access import is_allowed
 from bot.report import Report
 from bot.request import CacheMode, ProgressFn, ReportRequest
 from bot.sources import Source
@@ -42,8 +43,9 @@ from bot.summarize.llm.prompts import PROMPT_VERSION
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1
-"""Bump when the stored report's shape changes, so old entries are not served."""
+CACHE_FORMAT = 2
+"""Bump when the stored report's shape changes, so old entries are not served (2: reports
+carry ``private``, which display paths check; a format-1 entry cannot say)."""
 LOCK_TTL = 30.0
 WAIT_TIMEOUT = 600.0
 
@@ -151,11 +153,18 @@ def remember_digest(
 
 
 def _connected(config: Config) -> redis.Redis:
-    """The client, after a fast PING, so a down Redis is known before any slow work."""
+    """The client, after a fast PING, so a down Redis is known before any slow work.
+
+    A Redis that answers but refuses the connection's settings (``REDIS_URL=.../99`` beyond
+    its databases, a wrong password) is as unusable as a down one: the report is built
+    without the cache, and the reason said, instead of failing.
+    """
     try:
         client = get_redis(config)
         client.ping()
     except REDIS_ERRORS as exc:
+        raise RedisUnavailable(str(exc)) from exc
+    except redis.exceptions.ResponseError as exc:  # AuthenticationError is one too
         raise RedisUnavailable(str(exc)) from exc
     return client
 
@@ -291,9 +300,20 @@ def load_report_by_id(config: Config, report_id: str) -> Report | None:
     try:
         client = get_redis(config)
         key = key_for_id(config, client, report_id)
-        return _load(client, _report_key(config, key)) if key else None
+        report = _load(client, _report_key(config, key)) if key else None
     except REDIS_ERRORS as exc:
         raise RedisUnavailable(str(exc)) from exc
+    return report if report is None or may_show(config, report) else None
+
+
+def may_show(config: Config, report: Report) -> bool:
+    """Whether a cached report may still be shown: a private repository's only while
+    DIFFINSIGHT_ALLOWED_REPOS allows it (an allowance revoked after the report was made
+    hides it at once, not when the cache expires)."""
+    if report.private and not is_allowed(report.repository, config.allowed_repos):
+        log.info("cached report hidden: repository no longer allowed")
+        return False
+    return True
 
 
 def report_expired(config: Config, report_id: str) -> bool:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 
 DELIVERY_TTL_SECONDS = 4 * 24 * 3600
-_DELIVERY_ID_RE = re.compile(r"^[A-Za-z0-9-]{1,100}$")
+_DELIVERY_ID_RE = re.compile(r"[A-Za-z0-9-]{1,100}")
 
 
 def is_delivery_id(text: str | None) -> bool:
     """GitHub's ids are GUIDs; anything else is refused before it becomes part of a key."""
-    return bool(text) and bool(_DELIVERY_ID_RE.match(text or ""))
+    return bool(text) and bool(_DELIVERY_ID_RE.fullmatch(text or ""))
 
 
 def delivery_dedup_key(delivery_id: str) -> str:

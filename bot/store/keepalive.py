@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import redis
+from redis.exceptions import LockError, LockNotOwnedError
+from redis.lock import Lock
 
 from bot.store.connection import REDIS_ERRORS
 
@@ -67,3 +70,30 @@ class KeepAlive:
             log.warning(
                 "key not released; it will expire", extra={"holder": self.name, "key": self.key}
             )
+
+
+@contextmanager
+def renewed_lock(client: redis.Redis, name: str, seconds: float, wait: float) -> Iterator[None]:
+    """Hold the Redis lock ``name``: short-lived (``seconds``), renewed while held.
+
+    A holder that dies lets it lapse within ``seconds``, not after some long timeout, so
+    whoever waits next is not stuck behind a dead process. Waits up to ``wait`` seconds to
+    get it, then raises LockNotOwnedError (a RedisError: a job retries it).
+    """
+    lock = client.lock(
+        name,
+        timeout=seconds,
+        blocking_timeout=wait,
+        thread_local=False,  # the keep-alive thread renews it with the holder's token
+    )
+    if not lock.acquire():
+        raise LockNotOwnedError(f"lock busy: {name}")
+    with KeepAlive(lock.reacquire, lambda: _release(lock), seconds / 3, name="lock", key=name):
+        yield
+
+
+def _release(lock: Lock) -> None:
+    try:
+        lock.release()
+    except LockError:
+        log.info("lock had lapsed before release")

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field, replace
 import redis
 
 from bot import messages
+from bot.areas import glob_problem
 from bot.config import Config
 from bot.names import is_owner, is_repo_name
 from bot.store import keys
@@ -92,6 +93,9 @@ def check_paths(paths: list[str] | tuple[str, ...]) -> tuple[str, ...]:
             raise SubscriptionError(messages.SUBS_BAD_PATH.format(text=raw[:MAX_GLOB_LENGTH]))
         if ".." in glob.split("/"):
             raise SubscriptionError(messages.SUBS_BAD_PATH.format(text=raw[:MAX_GLOB_LENGTH]))
+        problem = glob_problem(glob)
+        if problem:  # matching is linear anyway; the bound keeps globs readable
+            raise SubscriptionError(messages.GLOB_REFUSED.format(glob=glob[:60], problem=problem))
         if glob not in kept:
             kept.append(glob)
     return tuple(kept)

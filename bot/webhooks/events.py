@@ -101,12 +101,17 @@ class Landed:
     touched: tuple[str, ...] | None = None
     installation: int | None = None
     """The GitHub App installation that delivered it (App webhooks), whose token reads it."""
+    forced: bool = False
+    """A force-push: ``before`` may not be an ancestor of ``after`` (a rewind or a rewrite)."""
 
     def source(self, web_url: str) -> str:
         """The link a person would paste for this change, on the configured GitHub host."""
         repo = f"{web_url.rstrip('/')}/{self.repository.full_name}"
         if self.kind == "pull_request":
             return f"{repo}/pull/{self.number}"
+        if self.forced:
+            # Before and after directly: from their merge base, a rewind shows nothing.
+            return f"{repo}/compare/{self.base}..{self.head}"
         return f"{repo}/compare/{self.base}...{self.head}"
 
 
@@ -211,6 +216,7 @@ def parse_push(payload: Mapping[str, Any]) -> Landed | Ignored:
         merge_sha=after,
         touched=_touched_files(payload),
         installation=installation_id(payload),
+        forced=payload.get("forced") is True,
     )
 
 

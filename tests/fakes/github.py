@@ -14,6 +14,7 @@ records every request so tests can assert on what the client really sent.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -24,6 +25,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes import github_git as git
+from tests.fakes.faults import Answer as FaultAnswer
+from tests.fakes.faults import Faults
 from tests.fakes.github_app import NOT_DECODED, AppRoutes, FakeApp, FakeInstallation, is_app_route
 from tests.fakes.github_rates import RateLimits
 from tests.fakes.github_routes import Answer, Routes
@@ -78,6 +81,8 @@ class FakeGitHub(RateLimits):
     ) -> None:
         self.tokens = set(tokens)
         self.app = app
+        self.faults = Faults()
+        """Slow, refusing, truncated or dropped answers (see tests/fakes/faults.py)."""
         self.repos: dict[tuple[str, str], FakeRepo] = {}
         self.pulls: dict[tuple[int, int], FakePull] = {}
         self.requests: list[RecordedRequest] = []
@@ -288,6 +293,11 @@ def _token(authorization: str | None) -> str | None:
     return value.strip() if scheme.lower() in ("token", "bearer") else authorization
 
 
+def _server_error(status: int) -> FaultAnswer:
+    body = json.dumps({"message": "Server Error"}).encode()
+    return status, {"Content-Type": "application/json; charset=utf-8"}, body
+
+
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeGitHub
     protocol_version = "HTTP/1.1"
@@ -301,18 +311,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, method: str, body: bytes = b"") -> None:
         headers = {k.lower(): v for k, v in self.headers.items()}
-        answer = self.fake.answer(method, self.path, headers, body)
-        payload = answer.payload()
-        self.send_response(answer.status)
-        self.send_header("Content-Type", answer.content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in answer.headers.items():
-            self.send_header(name, value)
-        link = answer.link_header()
-        if link:
-            self.send_header("Link", link)
-        self.end_headers()
-        self.wfile.write(payload)
+
+        def work() -> FaultAnswer:
+            answer = self.fake.answer(method, self.path, headers, body)
+            sent = {"Content-Type": answer.content_type, **answer.headers}
+            link = answer.link_header()
+            if link:
+                sent["Link"] = link
+            return answer.status, sent, answer.payload()
+
+        self.fake.faults.serve(self, work, _server_error)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         """Keep test output quiet; ``FakeGitHub.requests`` is the record."""

@@ -26,6 +26,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes.faults import Answer as FaultAnswer
+from tests.fakes.faults import Faults
 from tests.fakes.openai_replies import (
     RequestError,
     answer,
@@ -112,6 +114,9 @@ class FakeOpenAI:
         self.in_flight = 0
         self.max_in_flight = 0
         self.lock = threading.Lock()
+        self.faults = Faults()
+        """Slow, refusing, truncated or dropped answers (see tests/fakes/faults.py); the
+        request is recorded and answered first, then bent, as a proxy in between would."""
         self.stopping = threading.Event()
         self._ids = itertools.count(1)
         self.server = _Server(("127.0.0.1", 0), _Handler)
@@ -311,15 +316,19 @@ class _Handler(BaseHTTPRequestHandler):
         return 404, {}, error_body(f"Invalid URL (POST {record.path})", "invalid_request_error")
 
     def _send(self, status: int, headers: dict[str, str], payload: Any) -> None:
+        fake: FakeOpenAI = self.server.fake  # type: ignore[attr-defined]
         data = json.dumps(payload).encode("utf-8")
+        sent = {
+            "Content-Type": "application/json",
+            "x-request-id": f"req_fake{id(payload):x}",
+            **headers,
+        }
         try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("x-request-id", f"req_fake{id(payload):x}")
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
+            fake.faults.serve(self, lambda: (status, sent, data), _server_error)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+
+def _server_error(status: int) -> FaultAnswer:
+    body = error_body("The server had an error while processing your request.", "server_error")
+    return status, {"Content-Type": "application/json"}, json.dumps(body).encode()

@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.fakes.faults import Answer, Faults
 from tests.fakes.slack_limits import BlockError
 from tests.fakes.slack_methods import BOT_ID, BOT_USER, Call, Message, SlackMethods
 
@@ -53,10 +54,27 @@ class _Handler(BaseHTTPRequestHandler):
         self._dispatch(self.rfile.read(length) if length else b"")
 
     def _dispatch(self, body: bytes) -> None:
-        status, payload, headers = self.server.fake.handle(
-            self.command, self.path, dict(self.headers.items()), body
-        )
-        self._reply(status, payload, headers)
+        fake = self.server.fake
+
+        def work() -> Answer:
+            status, payload, headers = fake.handle(
+                self.command, self.path, dict(self.headers.items()), body
+            )
+            return _encoded(status, payload, headers)
+
+        fake.faults.serve(self, work, _server_error)
+
+
+def _encoded(status: int, payload: Any, headers: dict[str, str] | None) -> Answer:
+    raw = isinstance(payload, bytes)
+    body = payload if raw else json.dumps(payload).encode()
+    ctype = "text/plain" if raw else "application/json"
+    return status, {"Content-Type": f"{ctype}; charset=utf-8", **(headers or {})}, body
+
+
+def _server_error(status: int) -> Answer:
+    """What Slack's edge answers when it is down: a status and an HTML-ish body, not JSON."""
+    return status, {"Content-Type": "text/html"}, b"<html><body>upstream error</body></html>"
 
 
 class _Server(ThreadingHTTPServer):
@@ -87,13 +105,19 @@ def _parse_args(path: str, headers: dict[str, str], body: bytes) -> dict[str, An
 class FakeSlack(SlackMethods):
     """The Slack Web API on 127.0.0.1, with failure knobs.
 
-    Knobs: ``ratelimit_next(n, retry_after, method=None)``; ``channel_rate`` (posts per second
+    Knobs: ``faults.inject(delay=, status=, truncate=, drop=, path=, times=)``;
+    ``ratelimit_next(n, retry_after, method=None)``; ``channel_rate`` (posts per second
     per channel before 429, None = unlimited); ``not_in_channel`` and ``channel_not_found``
     (sets of channel ids); ``fail_next(method, error)``.
     """
 
     def __init__(self, token: str = "xoxb-fake-token") -> None:
         self.token = token
+        self.faults = Faults()
+        """Slow, refusing, truncated or dropped answers (see tests/fakes/faults.py)."""
+        self.app_token = "xapp-fake-app-token"
+        self.socket_url: str | None = None
+        """The WebSocket apps.connections.open hands out (tests.fakes.slack_socket serves one)."""
         self.calls: list[Call] = []
         self.unfurled: list[tuple[str, dict[str, Any], Any]] = []
         self.not_in_channel: set[str] = set()
@@ -191,14 +215,22 @@ class FakeSlack(SlackMethods):
             call.status, call.response = status, payload
         return status, payload, extra
 
-    def _auth(self, headers: dict[str, str], args: dict[str, Any]) -> str | None:
+    def _auth(self, headers: dict[str, str], args: dict[str, Any], method: str = "") -> str | None:
         auth = {k.lower(): v for k, v in headers.items()}.get("authorization", "")
         token = auth[7:] if auth.startswith("Bearer ") else args.get("token")
         if not token:
             return "not_authed"
-        if token != self.token:
+        # apps.connections.open takes the app-level token (xapp-...), every other the bot's.
+        expected = self.app_token if method == "apps.connections.open" else self.token
+        if token != expected:
             return "invalid_auth"
         return None
+
+    def _m_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Socket Mode: where to open the WebSocket (``socket_url``, set by the test)."""
+        if not self.socket_url:
+            raise BlockError("internal_error", "no socket server")
+        return {"url": self.socket_url}
 
     def _rate_limited(self, method: str, channel: str | None) -> int | None:
         if self._ratelimited and self._ratelimited[0][0] in (None, method):
@@ -219,7 +251,7 @@ class FakeSlack(SlackMethods):
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             return 404, {"ok": False, "error": "unknown_method"}, {}
-        error = self._auth(headers, args)
+        error = self._auth(headers, args, method)
         if error:
             return 200, {"ok": False, "error": error}, {}
         channel = args.get("channel") or args.get("channel_id")

@@ -22,6 +22,20 @@ _SPAN_RE = re.compile(
     r"|&(?:amp|lt|gt);"  # escapes
 )
 _MD_BOLD_RE = re.compile(r"\*\*(?=\S)([^*\n]+?)(?<=\S)\*\*")
+_FENCE_RUN_RE = re.compile(r"`{3,}")
+
+
+def _inside_fence(text: str, cut: int) -> bool:
+    """Whether position ``cut`` of ``text`` lies inside a fenced block.
+
+    A run of three or more backticks is one fence mark (counting ``"```"`` substrings would
+    take a run of four for one mark and a run of six for two), marks pair up in order, and a
+    last mark without a partner opens nothing: Slack shows it as typed, so a cut after it
+    must not add a closing fence.
+    """
+    marks = [m.start() for m in _FENCE_RUN_RE.finditer(text)]
+    paired = marks[: len(marks) - len(marks) % 2]
+    return sum(1 for pos in paired if pos < cut) % 2 == 1
 
 
 def escape_mrkdwn(text: str) -> str:
@@ -78,12 +92,12 @@ def split_mrkdwn(text: str, limit: int) -> list[str]:
         if reopen:
             rest = FENCE + "\n" + rest
         budget = limit - len(FENCE) - 1  # room to close a fence we cut through
-        if len(rest) <= limit and rest.count(FENCE) % 2 == 0:
+        if len(rest) <= limit:
             pieces.append(rest)
             break
-        cut = len(rest) if len(rest) <= budget else _cut_point(rest, budget)
+        cut = _cut_point(rest, budget)
+        reopen = _inside_fence(rest, cut)
         piece, rest = rest[:cut].rstrip(), rest[cut:].strip()
-        reopen = piece.count(FENCE) % 2 == 1
         if reopen:
             piece += "\n" + FENCE
         if piece:

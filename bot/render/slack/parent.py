@@ -38,7 +38,7 @@ NOTES_LIMIT = 1000
 # and the "more" line) + notes stays under BLOCK_TEXT_BUDGET, whatever the report holds.
 REGENERATE_ACTION = "diffinsight_regenerate"
 FULL_REPORT_ACTION = "diffinsight_full_report"
-_USER_RE = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+_USER_RE = re.compile(r"[UW][A-Z0-9]{2,20}")
 _SHA_RE = re.compile(r"[0-9a-f]{7,64}")
 
 
@@ -67,7 +67,7 @@ def _range(report: Report) -> str:
 
 
 def _requester(user: str | None) -> str:
-    return f"<@{user}>" if user and _USER_RE.match(user) else ""
+    return f"<@{user}>" if user and _USER_RE.fullmatch(user) else ""
 
 
 def _context_line(report: Report, requester: str | None, trigger: str | None) -> str:

@@ -126,7 +126,51 @@ def _special_facts(f: FileChange) -> list[Fact]:
     if f.truncated:
         text = "The diff was cut short at the source, so only its first part is described."
         facts.append(Fact(text, "other", 2, "missing"))
+    facts += [fact for fact in (_symlink_fact(f), _line_ending_fact(f)) if fact is not None]
     return facts
+
+
+def _patch_lines(patch: str, sign: str) -> list[str]:
+    return [
+        line[1:]
+        for line in patch.split("\n")
+        if line.startswith(sign) and not line.startswith(("---", "+++"))
+    ]
+
+
+def _symlink_fact(f: FileChange) -> Fact | None:
+    """A link's change said as one: where it points, not a "text edit" of one line."""
+    if not f.symlink:
+        return None
+    old = next(iter(_patch_lines(f.patch or "", "-")), "")
+    new = next(iter(_patch_lines(f.patch or "", "+")), "")
+    if f.status == "added":
+        text = f"Symbolic link added, pointing to {code(clip(new, 80))}."
+    elif f.status == "removed":
+        text = f"Symbolic link removed (it pointed to {code(clip(old, 80))})."
+    elif old and new:
+        text = (
+            f"Symbolic link now points to {code(clip(new, 80))} instead of {code(clip(old, 80))}."
+        )
+    else:
+        text = "Symbolic link changed."
+    return Fact(text, "other", 3, "symlink")
+
+
+def _line_ending_fact(f: FileChange) -> Fact | None:
+    """CRLF to LF (or back): every line "changed", yet the text may be the same."""
+    if f.line_endings is None or not f.patch:
+        return None
+    removed, added = _patch_lines(f.patch, "-"), _patch_lines(f.patch, "+")
+    same = sorted(removed) == sorted(added)
+    what = {
+        "crlf-to-lf": "Line endings changed from CRLF (Windows) to LF",
+        "lf-to-crlf": "Line endings changed from LF to CRLF (Windows)",
+    }[f.line_endings]
+    rest = "; the text is otherwise the same" if same else "; the text changed as well"
+    # "eol" alone says it all; "eol+text" leaves room for the plain account of the edit.
+    topic = "eol" if same else "eol+text"
+    return Fact(f"{what} ({len(removed)} lines){rest}.", "other", 3 if same else 2, topic)
 
 
 def _doc_facts(f: FileChange, docs: DocsContext | None) -> list[Fact] | None:
@@ -148,6 +192,8 @@ def _doc_facts(f: FileChange, docs: DocsContext | None) -> list[Fact] | None:
 def _content_facts(
     f: FileChange, whole: ChangeFacts | None, docs: DocsContext | None
 ) -> list[Fact]:
+    if f.symlink:
+        return []  # where it points is its fact (_symlink_fact)
     if whole is not None and f.filename in whole.analysed:
         found = list(whole.by_file.get(f.filename, []))
         if is_changelog(f.filename) and found:
@@ -164,7 +210,7 @@ def _content_facts(
         return found
     if whole is not None and whole.by_file.get(f.filename):  # a changelog from its hunks
         return list(whole.by_file[f.filename])
-    if not f.patch or f.binary or _is_submodule(f):
+    if not f.patch or f.binary or _is_submodule(f) or f.symlink:
         return []
     doc = _doc_facts(f, docs)
     if doc is not None:
@@ -228,7 +274,8 @@ def collect_facts(
     if any(fact.topic == "page" for fact in content):  # "New page "Title" listed in toc.yml"
         status = [fact for fact in status if fact.topic not in ("new file", "deleted file")]
     facts = [*status, *_special_facts(f), *content]
-    if not any(fact.topic not in ("renamed", "mode") for fact in facts):
+    plain_wanted = not any(fact.topic not in ("renamed", "mode", "eol+text") for fact in facts)
+    if plain_wanted and not f.symlink:
         plain = _plain_fact(f)
         if plain is not None:
             facts.append(plain)

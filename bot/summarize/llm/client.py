@@ -197,6 +197,10 @@ class ChatClient:
                 wait, reason = None, m.LLM_REASON_TIMEOUT
             except openai.APIConnectionError:
                 wait, reason = None, m.LLM_REASON_UNREACHABLE
+            except (json.JSONDecodeError, openai.APIResponseValidationError):
+                # A 200 whose body is cut short or not the API's shape (a proxy's error page,
+                # a dropped stream): the server's fault, retried like a 5xx, then a fallback.
+                wait, reason = None, m.LLM_REASON_GARBLED
             except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
                 session.fatal = m.LLM_REASON_CREDENTIALS.format(status=exc.status_code)
                 raise CallFailed(session.fatal) from exc
