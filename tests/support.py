@@ -29,6 +29,8 @@ import redis
 import uvicorn
 
 from bot.config import Config
+from bot.jobs.queue import SUBSCRIBE, get_queue
+from bot.jobs.tasks import use_config
 from bot.slack.poster import SlackPoster
 from handlers.app import create_app, uvicorn_config
 from tests.fakes.slack import FakeSlack, Message
@@ -275,3 +277,16 @@ def post_signed(base: str, body: bytes, secret: str, **headers: str) -> httpx.Re
         headers={**sign_slack(body, secret), **headers},
         timeout=10,
     )
+
+
+def run_subscribe_jobs(config: Config) -> int:
+    """Run the queued subscribe jobs as a worker would (the access check happens there)."""
+    use_config(config)
+    queue = get_queue(config)
+    ran = 0
+    for job in queue.jobs:
+        if job.func_name == SUBSCRIBE:
+            queue.remove(job)
+            job.func(**job.kwargs)
+            ran += 1
+    return ran

@@ -8,6 +8,7 @@ the test's installation; they are acknowledged and keep the shared token cache t
 
 from __future__ import annotations
 
+import html
 import json
 import uuid
 from collections.abc import Iterator
@@ -26,7 +27,7 @@ from handlers.subscriptions import answer
 from tests.fakes.github import FakeGitHub
 from tests.fakes.github_app import FakeApp
 from tests.fakes.slack import FakeSlack
-from tests.support import DATA, running_server
+from tests.support import DATA, run_subscribe_jobs, running_server
 
 SECRET = "app-webhook-secret"
 HOOKS = DATA / "github-webhooks"
@@ -116,11 +117,19 @@ def world(config: Config, make_repo, redis_client: redis.Redis) -> Iterator[Worl
             yield World(app_config, base, slack, github, app, installation, shas, redis_client)
 
 
+def subscribed(world: World, repository: str, channel: str) -> str:
+    """What the subscribe job told the person, once it checked the repository in the worker."""
+    answer(world.config, ["subscribe", repository], channel, "U0SUB")
+    assert run_subscribe_jobs(world.config) == 1
+    told = [m for m in world.slack.messages(channel) if m.ephemeral and m.user == "U0SUB"]
+    return html.unescape(told[-1].text)
+
+
 def test_an_app_push_delivery_is_reported_with_the_installations_token(world: World) -> None:
-    reply = answer(world.config, ["subscribe", "octo/widgets"], "C1", "U0SUB")
+    reply = subscribed(world, "octo/widgets", "C1")
     assert "GitHub App is installed" in reply and "https://bot.example.com/github/webhook" in reply
     assert "settings/hooks/new" not in reply  # no repository webhook to add
-    elsewhere = answer(world.config, ["subscribe", "octo/open"], "C2", "U0SUB")
+    elsewhere = subscribed(world, "octo/open", "C2")
     assert "octo/open/settings/hooks/new" in elsewhere  # public, the App not on it: a webhook
     answered = world.deliver("push", push_payload(world, world.shas[0], world.shas[1]))
     assert answered.status_code == 202, answered.text
@@ -140,7 +149,7 @@ def test_an_app_push_delivery_is_reported_with_the_installations_token(world: Wo
 
 
 def test_a_removed_installation_drops_its_token_and_repositories(world: World) -> None:
-    answer(world.config, ["subscribe", "octo/widgets"], "C1", "U0SUB")
+    subscribed(world, "octo/widgets", "C1")
     token_key = world.key("app_token", world.installation)
     repo_key = world.key("app_installation", "octo/widgets")
     assert world.redis.exists(token_key) and world.redis.exists(repo_key)
@@ -153,7 +162,7 @@ def test_a_removed_installation_drops_its_token_and_repositories(world: World) -
 
 
 def test_repositories_removed_or_added_update_what_is_cached(world: World) -> None:
-    answer(world.config, ["subscribe", "octo/widgets"], "C1", "U0SUB")
+    subscribed(world, "octo/widgets", "C1")
     removed = installation_payload(
         world, "installation_repositories.removed.payload.json", "octo/widgets"
     )

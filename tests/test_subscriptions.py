@@ -11,8 +11,6 @@ import redis
 
 from bot import messages
 from bot.config import Config
-from bot.jobs.queue import SUBSCRIBE, get_queue
-from bot.jobs.tasks import use_config
 from bot.names import is_branch_name
 from bot.store.subscriptions import (
     MAX_PATHS,
@@ -28,6 +26,7 @@ from bot.store.subscriptions import (
 from handlers.subscriptions import answer
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeSlack
+from tests.support import run_subscribe_jobs
 
 
 @pytest.fixture
@@ -185,19 +184,6 @@ def cmd_config(config: Config, github: FakeGitHub, slack: FakeSlack) -> Config:
         slack_bot_token=slack.token,
         slack_api_url=slack.api_url,
     )
-
-
-def run_subscribe_jobs(config: Config) -> int:
-    """Run the queued subscribe jobs as a worker would (the access check happens there)."""
-    use_config(config)
-    queue = get_queue(config)
-    ran = 0
-    for job in queue.jobs:
-        if job.func_name == SUBSCRIBE:
-            queue.remove(job)
-            job.func(**job.kwargs)
-            ran += 1
-    return ran
 
 
 def say(config: Config, text: str, channel: str = "C1") -> str:

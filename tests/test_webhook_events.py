@@ -104,7 +104,7 @@ def test_forced_push_still_compares_but_leaves_path_matching_to_the_job() -> Non
     assert source.endswith(f"/compare/{payload['before']}..{payload['after']}")
     from bot.jobs.run import trigger_of
 
-    fields = {"origin": "github:force-push", "branch": "main", "source": source}
+    fields = {"channel": "C1", "origin": "github:force-push", "branch": "main", "source": source}
     assert trigger_of(fields) == messages.SLACK_TRIGGER_FORCE_PUSH_TO.format(branch="main")
 
 

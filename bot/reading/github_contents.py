@@ -33,7 +33,7 @@ from bot.errors import RateLimitedError, SourceReadError
 from bot.reading.contents import MAX_FILE_BYTES, Budget, sides
 from bot.reading.github_client import github_errors, translate
 from bot.store import keys
-from bot.store.connection import REDIS_DOWN, get_redis
+from bot.store.connection import REDIS_DOWN, running_redis
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,10 @@ class TextCache:
         if not wanted:
             return {}
         try:
-            values = get_redis(self.config).mget([self._key(w.path, w.sha) for w in wanted])
+            client = running_redis(self.config)  # a saving, not a need: never start one
+            if client is None:
+                return {}
+            values = client.mget([self._key(w.path, w.sha) for w in wanted])
         except REDIS_DOWN:
             log.warning("file text cache unavailable", extra={"repository": self.repository})
             return {}
@@ -80,7 +83,10 @@ class TextCache:
         if not found:
             return
         try:
-            pipe = get_redis(self.config).pipeline(transaction=False)
+            client = running_redis(self.config)
+            if client is None:
+                return
+            pipe = client.pipeline(transaction=False)
             for w, value in found.items():
                 pipe.set(self._key(w.path, w.sha), value, ex=CACHE_TTL_SECONDS)
             pipe.execute()
