@@ -32,6 +32,10 @@ class RunRecord:
     file_calls: int = 0
     """Batch calls of the first round trip (0 when the change took one call)."""
     concurrency: int = 0
+    mode_note: str | None = None
+    """Which response format the replies came in, when not strict ``json_schema``."""
+    split_calls: int = 0
+    window: int | None = None
 
 
 def name_list(paths: Sequence[str], limit: int = 5) -> str:
@@ -72,6 +76,11 @@ def report_notes(record: RunRecord, works: Sequence[FileWork]) -> list[str]:
                 calls=record.file_calls, concurrency=record.concurrency, rounds=rounds
             )
         )
+    if record.mode_note:
+        notes.append(record.mode_note)
+    if record.split_calls:
+        window = m.LLM_WINDOW.format(window=record.window) if record.window else ""
+        notes.append(m.LLM_SPLIT.format(calls=record.split_calls, window=window))
     if record.synthesis_omitted:
         notes.append(m.LLM_SYNTHESIS_OMITTED.format(count=record.synthesis_omitted))
     heuristic_words = bool(record.fallbacks or record.overall_reason)
