@@ -67,7 +67,8 @@ def extra_get(kind: str, path: str, model: str, window: int) -> dict[str, Any] |
 
 def ollama_show(window: int) -> dict[str, Any]:
     return {
-        "parameters": f'stop                           "<|eot_id|>"\nnum_ctx                        {window}',
+        "parameters": 'stop                           "<|eot_id|>"\n'
+        f"num_ctx                        {window}",
         "model_info": {"general.architecture": "llama", "llama.context_length": 131072},
         "details": {"format": "gguf", "family": "llama", "parameter_size": "3.2B"},
     }
@@ -83,8 +84,8 @@ def format_refusal(kind: str, fmt: Any) -> tuple[int, dict[str, Any]] | None:
         error = {"message": message, "type": "internal_server_error", "param": None, "code": None}
         return 500, {"error": error}
     if kind == "llama.cpp" and kind_of not in ("text", "json_object", "json_schema"):
-        message = (
-            'response_format type must be one of "text" or "json_object", but got: ' + str(kind_of)
+        message = 'response_format type must be one of "text" or "json_object", but got: ' + str(
+            kind_of
         )
         return 400, {"error": {"code": 400, "message": message, "type": "invalid_request_error"}}
     if kind == "text-only":
@@ -149,4 +150,4 @@ def text_reply(content: str) -> str:
     """A model following instructions without a constrained format: prose, a fence, and the
     trailing comma small models leave."""
     body = content[:-1] + ",}" if content.endswith("}") else content
-    return f"Here is the JSON you asked for:\n\n```json\n{body}\n```\n\nLet me know if you need more."
+    return f"Here is the JSON you asked for:\n\n```json\n{body}\n```\n\nAnything else?"
