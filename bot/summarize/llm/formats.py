@@ -102,6 +102,7 @@ def _bound(node: Any, bounds: Bounds, name: str) -> None:
         return
     kind = node.get("type")
     if kind == "string" and "enum" not in node:
+        node["minLength"] = 1  # the checks refuse empty text; a grammar then cannot give it
         node["maxLength"] = {
             "modification_title": bounds.title,
             "explanation": bounds.explanation,
@@ -175,9 +176,10 @@ def context_window(body: Any) -> int | None:
 def extract_json(content: str) -> Any:
     """The JSON value in ``content``, read tolerantly; raises ``ValueError`` when there is none.
 
-    Tried in order: the whole reply; the first fenced block; each of the first
-    :data:`MAX_CANDIDATES` opening braces, decoding one value from there (prose before and
-    after is ignored). Each candidate is tried as is, then with trailing commas removed.
+    Control characters inside strings are allowed. Tried in order: the whole reply; the first
+    fenced block; each of the first :data:`MAX_CANDIDATES` opening braces, decoding one value
+    from there (prose before and after is ignored). Each candidate is tried as is, then with
+    trailing commas removed.
     """
     text = content.strip()
     if len(text) > MAX_EXTRACT_CHARS:
@@ -186,7 +188,9 @@ def extract_json(content: str) -> Any:
     for candidate in _candidates(text):
         for variant in (candidate, _without_trailing_commas(candidate)):
             try:
-                return json.JSONDecoder().raw_decode(variant)[0]
+                # strict=False: raw newlines inside strings, which grammar-constrained local
+                # models emit; clean_text() normalizes the text afterwards.
+                return json.JSONDecoder(strict=False).raw_decode(variant)[0]
             except ValueError as exc:
                 error = error or exc
     raise error or ValueError("the reply is empty")
