@@ -213,3 +213,12 @@ def test_tolerant_reading_stays_bounded_on_hostile_replies():
         formats.extract_json("{" * 150_000)
     with pytest.raises(ValueError):
         formats.extract_json("```\n" * 40_000)
+
+
+def test_a_damaged_record_is_ignored_and_the_server_asked_again(redis_client, redis_prefix):
+    key = endpoint_key("http://127.0.0.1:9/v1", "m")
+    memo = EndpointMemo(redis_client, redis_prefix)
+    for raw in ('{"kind": "vllm", "context": "4096"}', "[1]", '{"kind": "x", "extra": 1}'):
+        redis_client.set(f"{redis_prefix}llm-endpoint:{key}", raw)
+        forget_all()
+        assert memo.get(key) is None

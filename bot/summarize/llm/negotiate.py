@@ -97,7 +97,14 @@ def _parse(raw: str) -> Remembered | None:
         record = Remembered(**data)
     except (ValueError, TypeError):
         return None
+    numbers = (record.context, record.parallel, record.learned_context)
+    if not isinstance(record.kind, str) or not all(_count(n) for n in numbers):
+        return None  # not ours, or damaged: discover again
     return record if record.mode in (None, *MODES) else replace(record, mode=None)
+
+
+def _count(value: Any) -> bool:
+    return value is None or (type(value) is int and value > 0)
 
 
 @dataclass
