@@ -208,9 +208,8 @@ class FileRound:
         ids = [w.file_id for w in failing]
         _, problems = parse_reply(content, lambda data: s.check_files(data, ids))
         schema = s.files_schema(ids)
-        retry = repair_request(
-            self._messages(failing), content, problems, schema, self.config.llm_call_budget
-        )
+        room = self.config.llm_call_budget - self.steps.limits.reply_tokens(len(failing), False)
+        retry = repair_request(self._messages(failing), content, problems, schema, room)
         if retry is None:  # cannot happen while REPAIR_ROOM holds a problem line
             self._fall_back(failing, m.LLM_REASON_INVALID)
             return

@@ -240,7 +240,8 @@ class _Run:
         try:
             reply = self.chat.structured(
                 self.session, messages, s.CHANGE_SCHEMA_NAME, s.change_schema(ids),
-                lambda data: s.check_change(data, ids), self.config.llm_call_budget,
+                lambda data: s.check_change(data, ids),
+                self.config.llm_call_budget - self.limits.reply_tokens(len(ids), report=True),
                 self.limits.max_tokens(len(ids), report=True),
             )  # fmt: skip
         except TooLarge:
@@ -280,7 +281,8 @@ class _Run:
         try:
             reply = self.chat.structured(
                 self.session, messages, s.REPORT_SCHEMA_NAME, s.report_schema(), s.check_report,
-                self.config.llm_call_budget, self.limits.max_tokens(0, report=True),
+                self.config.llm_call_budget - reply_room,
+                self.limits.max_tokens(0, report=True),
             )  # fmt: skip
         except CallFailed as exc:
             return exc.reason
