@@ -25,8 +25,12 @@ SAFETY = 0.9
 MIN_TOKENS_PER_SECOND = 4.0
 REPLY_OVERHEAD = 24
 """Reply tokens besides the entries: braces, keys and quotes of the outer object."""
-CHARS_PER_TOKEN = 3
-"""Characters allowed per reserved token in the schema's bounds (prose runs about 4)."""
+FILE_KEYS = 40
+REPORT_KEYS = 60
+CHARS_PER_TOKEN = 2
+"""Characters allowed per reserved token in the schema's bounds. Prose runs about 4, but a
+small model's digits and symbols run near 1 (Gemma splits every digit), and a reply cut at
+``max_tokens`` is lost: the bounds keep the worst case inside it."""
 
 
 def _clamp(value: int, low: int, high: int) -> int:
@@ -55,14 +59,19 @@ class Limits:
         return self.reply_tokens(files, report) or None
 
     def bounds(self) -> Bounds | None:
+        """Field limits whose worst case (every character a token) fits the reservation,
+        after :data:`FILE_KEYS` / :data:`REPORT_KEYS` tokens of keys and punctuation."""
         if not self.sized:
             return None
+        file_chars = max(120, (self.per_file - FILE_KEYS) * CHARS_PER_TOKEN)
+        report_chars = max(300, (self.report - REPORT_KEYS) * CHARS_PER_TOKEN)
         items = 2 if self.report < 400 else 4
+        title = min(100, file_chars // 4)
         return Bounds(
-            title=100,
-            explanation=max(80, (self.per_file - 40) * CHARS_PER_TOKEN),
-            text=int(self.report * 0.3 * CHARS_PER_TOKEN),
-            item=max(40, int(self.report * 0.4 * CHARS_PER_TOKEN / (3 * items))),
+            title=title,
+            explanation=file_chars - title,
+            text=int(report_chars * 0.3),
+            item=max(30, int(report_chars * 0.4) // (3 * items)),
             items=items,
         )
 
@@ -83,4 +92,4 @@ def limits_for(config: Config, window: int | None, parallel: int | None) -> tupl
         llm_call_budget=min(config.llm_call_budget, usable),
         llm_file_budget=min(config.llm_file_budget, usable),
     )
-    return sized, Limits(window, _clamp(window // 16, 100, 600), _clamp(window // 8, 160, 1200))
+    return sized, Limits(window, _clamp(window // 16, 100, 600), _clamp(window // 6, 200, 1200))
