@@ -37,17 +37,10 @@ from bot.report import FileSummary
 from bot.summarize.llm import plan as p
 from bot.summarize.llm import schema as s
 from bot.summarize.llm.budget import estimate_request, estimate_tokens
-from bot.summarize.llm.client import (
-    REPAIR_ROOM,
-    CallFailed,
-    ChatClient,
-    Session,
-    TooLarge,
-    parse_reply,
-    repair_request,
-)
+from bot.summarize.llm.client import CallFailed, ChatClient, Session, TooLarge
 from bot.summarize.llm.limits import Limits
 from bot.summarize.llm.notes import RunRecord
+from bot.summarize.llm.replies import REPAIR_ROOM, parse_reply, repair_request
 
 log = logging.getLogger(__name__)
 

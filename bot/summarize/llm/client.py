@@ -14,7 +14,6 @@ the same per-call budget: every call keeps :data:`REPAIR_ROOM` tokens free for t
 from __future__ import annotations
 
 import email.utils
-import json
 import logging
 import random
 import threading
@@ -28,11 +27,11 @@ import openai
 from bot import messages as m
 from bot.config import Config
 from bot.summarize.llm import formats
-from bot.summarize.llm.budget import estimate_request, fit_text
+from bot.summarize.llm.budget import estimate_request
 from bot.summarize.llm.formats import JSON_SCHEMA
 from bot.summarize.llm.limits import Limits
 from bot.summarize.llm.negotiate import Negotiation
-from bot.summarize.llm.prompts import REPAIR_LINES, repair_message
+from bot.summarize.llm.replies import parse_reply, parses, repair_request
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +39,6 @@ DEFAULT_AZURE_API_VERSION = "2024-10-21"
 DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_MAX_SECONDS = 8.0
-REPAIR_ROOM = 256
-"""Tokens a call leaves free under the per-call budget, so its repair fits the same budget."""
-MIN_ECHO_TOKENS = 16
 
 
 class CallFailed(Exception):
@@ -148,9 +144,6 @@ class Reply:
     repaired: bool = False
 
 
-Check = Callable[[Any], list[str]]
-
-
 class ChatClient:
     """Structured calls for one model, shared by the threads of a report."""
 
@@ -167,7 +160,7 @@ class ChatClient:
         messages: list[dict[str, str]],
         name: str,
         schema: dict,
-        check: Check,
+        check: Callable[[Any], list[str]],
         limit: int,
         max_tokens: int | None = None,
     ) -> Reply:
@@ -243,7 +236,7 @@ class ChatClient:
                     log.info("llm reply ignored the schema", extra={"mode": mode})
                     if session.negotiation.step_down(mode):
                         continue
-                if finish == "length" and not _parses(content):
+                if finish == "length" and not parses(content):
                     raise TooLarge(m.LLM_REASON_CUT)
                 session.negotiation.worked(mode)
                 return content
@@ -310,44 +303,3 @@ class ChatClient:
 def _quota_exhausted(exc: openai.APIStatusError) -> bool:
     """A 429 for an exhausted quota needs someone to act; retrying only burns the deadline."""
     return exc.code == "insufficient_quota"
-
-
-def _parses(content: str) -> bool:
-    try:
-        formats.extract_json(content)
-    except ValueError:
-        return False
-    return True
-
-
-def parse_reply(content: str, check: Check) -> tuple[Any, list[str]]:
-    """The reply as JSON (read tolerantly: fences, prose around it, trailing commas) and the
-    problems ``check`` finds with it (or why it is not JSON)."""
-    try:
-        data = formats.extract_json(content)
-    except json.JSONDecodeError as exc:
-        return None, [f"the reply is not valid JSON ({exc.msg} at position {exc.pos})"]
-    except ValueError as exc:  # e.g. a number too long to convert
-        return None, [f"the reply is not valid JSON ({exc})"]
-    return data, check(data)
-
-
-def repair_request(
-    messages: list[dict[str, str]], content: str, problems: list[str], schema: dict, limit: int
-) -> list[dict[str, str]] | None:
-    """``messages`` followed by the bad reply and what was wrong, within ``limit`` tokens.
-
-    Problems come first: lines are dropped from the end until the request fits, then the bad
-    reply is echoed as far as the room left allows (left out when hardly any is). ``None`` when
-    not even one problem fits.
-    """
-    for count in range(min(len(problems), REPAIR_LINES), 0, -1):
-        ask = {"role": "user", "content": repair_message(problems[:count])}
-        framed = [*messages, {"role": "assistant", "content": ""}, ask]
-        room = limit - estimate_request(framed, schema)
-        if room >= MIN_ECHO_TOKENS and content.strip():
-            framed[-2]["content"] = fit_text(content, room)
-            return framed
-        if estimate_request([*messages, ask], schema) <= limit:
-            return [*messages, ask]
-    return None

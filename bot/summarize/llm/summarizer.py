@@ -29,13 +29,13 @@ from bot.summarize.llm import prompts
 from bot.summarize.llm import schema as s
 from bot.summarize.llm.batches import ROUNDING_MARGIN, FileRound
 from bot.summarize.llm.budget import estimate_request
-from bot.summarize.llm.client import REPAIR_ROOM, CallFailed, ChatClient, Session, TooLarge
+from bot.summarize.llm.client import CallFailed, ChatClient, Session, TooLarge
 from bot.summarize.llm.endpoint import Endpoint
 from bot.summarize.llm.filecache import FileCache, default_cache
-from bot.summarize.llm.formats import JSON_SCHEMA
 from bot.summarize.llm.limits import limits_for
 from bot.summarize.llm.negotiate import EndpointMemo, Negotiation
-from bot.summarize.llm.notes import RunRecord, report_notes
+from bot.summarize.llm.notes import RunRecord, mode_note, report_notes
+from bot.summarize.llm.replies import REPAIR_ROOM
 
 log = logging.getLogger(__name__)
 
@@ -169,17 +169,7 @@ class _Run:
         assert self.endpoint is not None
         negotiation = self.session.negotiation
         self.endpoint.save(negotiation)
-        if negotiation.mode not in negotiation.used or negotiation.mode == JSON_SCHEMA:
-            return
-        if negotiation.pinned:
-            why = m.LLM_MODE_WHY_PINNED
-        elif negotiation.refused:
-            why = m.LLM_MODE_WHY_REFUSED.format(refused=", ".join(negotiation.refused))
-        else:
-            why = m.LLM_MODE_WHY_REMEMBERED
-        self.record.mode_note = m.LLM_MODE_NOTE.format(
-            words=m.LLM_MODE[negotiation.mode], mode=negotiation.mode, why=why
-        )
+        self.record.mode_note = mode_note(negotiation)
 
     def _model_overall(self, pending: list[p.FileWork]) -> ReportSummary:
         """One call when it fits, else a round of batch calls and a synthesis call (or only the
