@@ -222,3 +222,12 @@ def test_a_damaged_record_is_ignored_and_the_server_asked_again(redis_client, re
         redis_client.set(f"{redis_prefix}llm-endpoint:{key}", raw)
         forget_all()
         assert memo.get(key) is None
+
+
+def test_a_window_too_small_for_any_file_falls_back_saying_so():
+    with FakeOpenAI(kind="vllm", context_window=700) as fake:
+        result = _run(fake)
+        assert fake.completions() == []
+        reason = messages.LLM_REASON_CONTEXT
+        assert any(f"because {reason}" in n for n in result.notes), result.notes
+        assert all(reason in f.explanation for f in result.files)

@@ -38,7 +38,7 @@ from bot.summarize.llm import plan as p
 from bot.summarize.llm import schema as s
 from bot.summarize.llm.budget import estimate_request, estimate_tokens
 from bot.summarize.llm.client import CallFailed, ChatClient, Session, TooLarge
-from bot.summarize.llm.limits import Limits
+from bot.summarize.llm.limits import SAFETY, Limits
 from bot.summarize.llm.notes import RunRecord
 from bot.summarize.llm.replies import REPAIR_ROOM, parse_reply, repair_request
 
@@ -104,6 +104,13 @@ class FileRound:
         alone = self.config.llm_file_budget - self.base - share - ROUNDING_MARGIN
         return Fit(share, min(alone, self.capacity - share))
 
+    def _no_room_reason(self) -> str:
+        """The model's window when it is what bounds the per-file budget, else the budget."""
+        window = self.limits.window
+        if window is not None and int(window * SAFETY) <= self.config.llm_file_budget:
+            return m.LLM_REASON_CONTEXT
+        return m.LLM_REASON_BUDGET
+
     def build(self, work: p.FileWork, allowance: int) -> None:
         p.build_block(work, allowance, self.facts_budget)
 
@@ -113,7 +120,7 @@ class FileRound:
         chosen: list[int] = []
         for i, (w, fit) in enumerate(zip(pending, fits, strict=True)):
             if fit.cap < 0:  # not even the instructions and facts fit the per-file budget
-                self.steps.fallback(w, m.LLM_REASON_BUDGET)
+                self.steps.fallback(w, self._no_room_reason())
             else:
                 chosen.append(i)
         target = int(self.config.llm_report_budget * PLANNING_SHARE) - reserve
