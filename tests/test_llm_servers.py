@@ -231,3 +231,17 @@ def test_a_window_too_small_for_any_file_falls_back_saying_so():
         reason = messages.LLM_REASON_CONTEXT
         assert any(f"because {reason}" in n for n in result.notes), result.notes
         assert all(reason in f.explanation for f in result.files)
+
+
+def test_progress_moves_as_each_call_of_a_one_slot_server_finishes():
+    files = [doc_file(i, lines=30, hunks=2) for i in range(6)]
+    seen: list[int] = []
+    with FakeOpenAI(kind="llama-cpp-python", context_window=2048) as fake:
+        summarizer = LLMSummarizer(llm_config(fake, llm_context=2048), InProcessFileCache())
+        summarizer.summarize(make_change(files), "en_US", lambda _s, done, _t: seen.append(done))
+        calls = [
+            r for r in fake.completions() if "summary" not in asked_schema(r.body)["properties"]
+        ]
+        assert len(calls) > 1 and fake.max_in_flight == 1
+    steps = sorted(set(seen))
+    assert steps[0] == 0 and steps[-1] == 6 and len(steps) >= len(calls)
