@@ -245,3 +245,22 @@ def test_progress_moves_as_each_call_of_a_one_slot_server_finishes():
         assert len(calls) > 1 and fake.max_in_flight == 1
     steps = sorted(set(seen))
     assert steps[0] == 0 and steps[-1] == 6 and len(steps) >= len(calls)
+
+
+def test_a_reply_stopped_at_the_window_teaches_the_window():
+    change = make_change([doc_file(i, lines=20) for i in range(3)])
+    with FakeOpenAI(kind="llama-cpp-python") as probe:
+        _run(probe, change)
+        first = probe.completions()[0]
+        reply = first.response["usage"]["completion_tokens"]
+    window = first.prompt_tokens + reply // 2  # the prompt fits, its reply does not
+    forget_all()
+    with FakeOpenAI(kind="llama-cpp-python", context_window=window) as fake:
+        result = _run(fake, change)
+        cut = next(
+            r for r in fake.completions() if r.response["choices"][0]["finish_reason"] == "length"
+        )
+        assert "max_tokens" not in cut.body
+        assert any(f"of {window} tokens and were split" in n for n in result.notes), result.notes
+        assert all(r.body.get("max_tokens") for r in fake.completions() if r is not cut)
+        assert _by_model(result) == 3

@@ -222,6 +222,8 @@ class FakeOpenAI:
         completion_tokens = len(content or refusal or "") // 4 + 1
         finish_reason = "stop"
         limit = record.body.get("max_tokens")
+        if not limit and self.kind == "llama-cpp-python":  # it stops at its window, silently
+            limit = max(1, self.context_window - record.prompt_tokens)
         if content is not None and limit and completion_tokens > limit:
             content, completion_tokens, finish_reason = content[: limit * 4], limit, "length"
         return {

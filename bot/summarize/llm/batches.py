@@ -240,7 +240,7 @@ class FileRound:
             return
         work = batch[0]
         allowance = estimate_tokens(work.cut.text if work.cut else "") // 2
-        reply_cut = exc.reason == m.LLM_REASON_CUT
+        reply_cut = exc.reason == m.LLM_REASON_CUT and exc.window is None
         if reply_cut or shrinks >= MAX_SHRINKS or allowance < p.MIN_PATCH_ALLOWANCE:
             self._fall_back(batch, exc.reason)
             return

@@ -207,7 +207,7 @@ class ChatClient:
                 raise CallFailed(m.LLM_REASON_BUDGET)
             mode = session.negotiation.mode
             try:
-                content, finish = self._create(
+                content, finish, used = self._create(
                     session, mode, messages, name, schema, time_left, max_tokens
                 )
             except openai.APIStatusError as exc:
@@ -237,7 +237,9 @@ class ChatClient:
                     if session.negotiation.step_down(mode):
                         continue
                 if finish == "length" and not parses(content):
-                    raise TooLarge(m.LLM_REASON_CUT)
+                    # Unsized, a server stops at its window (llama-cpp-python does, without an
+                    # error): prompt plus reply is then the window.
+                    raise TooLarge(m.LLM_REASON_CUT, None if max_tokens else used)
                 session.negotiation.worked(mode)
                 return content
             if retries >= self.config.llm_max_retries:
@@ -275,8 +277,8 @@ class ChatClient:
         schema: dict,
         time_left: float,
         max_tokens: int | None,
-    ) -> tuple[str, str | None]:
-        """One request in ``mode``: the content and finish reason of its reply."""
+    ) -> tuple[str, str | None, int | None]:
+        """One request in ``mode``: its reply's content, finish reason and total tokens."""
         options: dict[str, Any] = {}
         fmt = formats.response_format(mode, name, schema, session.limits.bounds())
         if fmt is not None:
@@ -293,11 +295,12 @@ class ChatClient:
         if response.usage is not None:
             session.record_usage(response.usage.prompt_tokens)
         if not response.choices:
-            return "", None
+            return "", None, None
         choice = response.choices[0]
         if getattr(choice.message, "refusal", None):
             raise CallFailed(m.LLM_REASON_DECLINED)
-        return choice.message.content or "", choice.finish_reason
+        used = response.usage.total_tokens if response.usage is not None else None
+        return choice.message.content or "", choice.finish_reason, used
 
 
 def _quota_exhausted(exc: openai.APIStatusError) -> bool:
