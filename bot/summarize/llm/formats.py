@@ -110,8 +110,11 @@ def _bound(node: Any, bounds: Bounds, name: str) -> None:
             "insights": bounds.text,
         }.get(name, bounds.item)
     elif kind == "array":
-        if name != "files":
-            node["maxItems"] = bounds.items
+        if name == "files":  # one entry per file asked about: a grammar then cannot skip one
+            ids = ((node.get("items") or {}).get("properties") or {}).get("file_id", {})
+            node["minItems"] = node["maxItems"] = len(ids.get("enum") or [])
+        else:
+            node["minItems"], node["maxItems"] = 1, bounds.items
         _bound(node.get("items"), bounds, "")
     elif kind == "object":
         for key, sub in (node.get("properties") or {}).items():
