@@ -15,16 +15,29 @@ fake's own count) and the wall time, and exits 1 when a target is missed:
 * a model that never answers (an in-process FakeOpenAI that hangs): the example change with
   a 0.5 s call timeout, and five files with a 1 s report deadline, each ending in a heuristic
   report within 3 s (the deadline run no sooner than its deadline).
+* BASE...NEWER after BASE...HEAD: tokens only for the files that differ.
+
+Then the command line's start-up (issue 14, item 6): ``diffinsight report --git`` of a 40-file
+change in a temporary repository, offline and through the same fake, interleaved, median of
+:data:`RUNS`; when the first request reached the fake; what ``import openai`` alone costs. The
+target: the LLM run within 1.2 s of the offline one (two round trips of 0.3 s are the floor).
+Last, unless ``--fake-only``, ``bench_llm_real.py``: each structured-output mode on a real model.
 """
 
 from __future__ import annotations
 
+import os
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import bench_llm_real  # noqa: E402
 
 from bot.diff import Change  # noqa: E402
 from bot.summarize.llm.filecache import InProcessFileCache  # noqa: E402
@@ -44,6 +57,9 @@ LATENCY = 0.3
 FILES = 40
 HANG_BUDGET = 3.0
 """A report whose model hangs ends within its timeout or deadline plus this much slack."""
+RUNS = 5
+ROOT = Path(__file__).resolve().parent.parent
+CLI = [str(ROOT / ".venv/bin/diffinsight"), "report", "--git"]
 
 
 @dataclass
@@ -119,7 +135,65 @@ def main() -> int:
         )
     print("files: FILE blocks sent; tokens: our estimate of prompt tokens sent; server: the")
     print("fake's own count")
-    return 0 if all(ok for _, _, ok in results) else 1
+    quick = startup()
+    if "--fake-only" not in sys.argv:
+        bench_llm_real.main()
+    return 0 if all(ok for _, _, ok in results) and quick else 1
+
+
+def _git(repo: Path, *args: str) -> None:
+    who = ["-c", "user.email=bench@example.com", "-c", "user.name=bench"]
+    subprocess.run(["git", *who, *args], cwd=repo, check=True, capture_output=True)
+
+
+def _repository(where: Path) -> Path:
+    """A repository whose last commit changes :data:`FILES` Markdown files."""
+    repo = where / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    for stage in ("Old", "New"):
+        for i in range(FILES):
+            lines = [f"# Guide {i}", ""] + [
+                f"{stage} sentence {k} of section 0 in document {i}." for k in range(30)
+            ]
+            (repo / f"guide-{i:02d}.md").write_text("\n".join(lines) + "\n")
+        _git(repo, "add", ".")
+        _git(repo, "commit", "-q", "-m", stage)
+    return repo
+
+
+def _timed(command: list[str], env: dict[str, str]) -> float:
+    started = time.monotonic()
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-500:])
+    return time.monotonic() - started
+
+
+def startup() -> bool:
+    """Offline and LLM command-line runs of a 40-file change; True when within target."""
+    with tempfile.TemporaryDirectory() as work, RemoteFakeOpenAI(latency=LATENCY) as fake:
+        repo = _repository(Path(work))
+        command = [*CLI, str(repo), "HEAD~1...HEAD", "--no-cache", "--summarizer"]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "AZURE"))}
+        llm_env = {**env, "OPENAI_API_KEY": fake.api_key, "OPENAI_BASE_URL": fake.base_url}
+        offline, online, first = [], [], []
+        for _ in range(RUNS):
+            offline.append(_timed([*command, "heuristic"], env))
+            since, started = len(fake.requests), time.monotonic()
+            online.append(_timed([*command, "openai"], llm_env))
+            first.append(min(r.started for r in fake.requests[since:]) - started)
+        python = str(ROOT / ".venv/bin/python")
+        imports = [_timed([python, "-c", "import openai"], env) for _ in range(RUNS)]
+        bare = [_timed([python, "-c", "pass"], env) for _ in range(RUNS)]
+    off, on = statistics.median(offline), statistics.median(online)
+    print(f"command line, {FILES}-file report --git (median of {RUNS}):")
+    print(f"  offline (heuristic)          {off:6.2f} s")
+    print(f"  LLM, fake answering in 0.3 s {on:6.2f} s  ({on - off:+.2f} s; target <= +1.20)")
+    print(f"  first request sent after     {statistics.median(first):6.2f} s")
+    alone = statistics.median(imports) - statistics.median(bare)
+    print(f"  import openai alone          {alone:6.2f} s")
+    return on - off <= 1.2
 
 
 if __name__ == "__main__":

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from importlib import import_module
 
 from bot import messages
 from bot.areas import area_from_globs, area_from_paths, check_globs, matches_any
@@ -29,6 +31,8 @@ from bot.sources import Source, parse_source
 from bot.summarize import Summarizer
 from bot.summarize.heuristic.summarizer import HeuristicSummarizer
 from bot.summarize.llm.filecache import InProcessFileCache, RefreshingFileCache, default_cache
+
+LLM_MODULE = "bot.summarize.llm.summarizer"
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,7 @@ def get_summarizer(name: str, config: Config, *, cache: CacheMode = CacheMode.US
     if name == "heuristic":
         return HeuristicSummarizer()
     if name == "openai":
-        from bot.summarize.llm.summarizer import LLMSummarizer  # lazy: openai costs 1 s
+        from bot.summarize.llm.summarizer import LLMSummarizer  # lazy: openai costs 0.7 s
 
         if cache is CacheMode.OFF:
             return LLMSummarizer(config, cache=InProcessFileCache())
@@ -156,9 +160,12 @@ def build_report(
 ) -> Report:
     """Parse, read, filter, summarize and assemble one report (no cache)."""
     parsed = parse_request(request, config)
+    name = request.summarizer or config.summarizer
+    if name == "openai":  # its import (openai: 0.7 s) runs while git or GitHub is read
+        threading.Thread(target=import_module, args=(LLM_MODULE,), daemon=True).start()
     change = read_change(parsed.source, config, progress)
     summarizer = get_summarizer(
-        request.summarizer or config.summarizer,
+        name,
         config,
         cache=CacheMode.OFF if request.no_cache else CacheMode.USE,
     )

@@ -25,6 +25,8 @@ DEFAULT_LANG = "en_US"
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 MAX_KEY_FILE_BYTES = 64 * 1024
 """A GitHub App's PEM is under 2 KB; a larger "key file" is the wrong file."""
+RESPONSE_FORMATS = ("json_schema", "json_object_schema", "json_object", "text")
+"""Structured-output modes, strictest first (see bot/summarize/llm/formats.py)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,10 @@ class Config:
     llm_timeout_seconds: float = 60.0
     llm_deadline_seconds: float = 300.0
     llm_max_retries: int = 3
+    llm_response_format: str | None = None
+    """A pinned structured-output mode; ``None``: negotiated per endpoint and model."""
+    llm_context: int | None = None
+    """The model's context window in tokens when the server does not tell it."""
     redis_prefix: str = "diffinsight:"
     secret: str | None = field(default=None, repr=False)
     queue_name: str = "diffinsight"
@@ -262,6 +268,13 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
             f"not {_redacted(redis_url)!r}"
         )
     app_id, app_key = _app_settings(env)
+    response_format = (_get(env, "DIFFINSIGHT_LLM_RESPONSE_FORMAT") or "").lower() or None
+    if response_format is not None and response_format not in RESPONSE_FORMATS:
+        raise ConfigError(
+            "DIFFINSIGHT_LLM_RESPONSE_FORMAT must be one of "
+            f"{', '.join(RESPONSE_FORMATS)}, not {response_format!r}"
+        )
+    context = _get(env, "DIFFINSIGHT_LLM_CONTEXT")
     return Config(
         slack_bot_token=_get(env, "SLACK_BOT_TOKEN"),
         slack_signing_secret=_get(env, "SLACK_SIGNING_SECRET"),
@@ -295,6 +308,8 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         llm_timeout_seconds=_number(env, "DIFFINSIGHT_LLM_TIMEOUT", 60, float),
         llm_deadline_seconds=_number(env, "DIFFINSIGHT_LLM_DEADLINE", 300, float),
         llm_max_retries=_number(env, "DIFFINSIGHT_LLM_RETRIES", 3, zero_ok=True),
+        llm_response_format=response_format,
+        llm_context=None if context is None else _number(env, "DIFFINSIGHT_LLM_CONTEXT", 0),
         redis_prefix=_get(env, "DIFFINSIGHT_REDIS_PREFIX") or "diffinsight:",
         secret=_get(env, "DIFFINSIGHT_SECRET"),
         queue_name=_get(env, "DIFFINSIGHT_QUEUE") or "diffinsight",

@@ -242,6 +242,31 @@ LLM_REASON_CREDENTIALS = "the server refused the credentials (HTTP {status})"
 LLM_REASON_REQUEST = "the server refused the request (HTTP {status})"
 LLM_REASON_QUOTA = "the API quota is exhausted"
 LLM_REASON_DECLINED = "the model declined to answer"
+LLM_REASON_CONTEXT = "the prompt did not fit the model's context window"
+LLM_REASON_CUT = "the model's reply was cut off at the length asked for"
+LLM_REASON_FORMAT = (
+    "the server refused the response format {mode} (HTTP {status}) and no other was left to try"
+)
+LLM_REASON_FORMAT_PINNED = (
+    "the server refused the response format {mode} that DIFFINSIGHT_LLM_RESPONSE_FORMAT pins"
+)
+LLM_MODE = {
+    "json_object_schema": "JSON mode constrained by the schema",
+    "json_object": "JSON mode, with the schema in the instructions",
+    "text": "plain text, with the schema in the instructions and the reply read tolerantly",
+}
+LLM_MODE_NOTE = (
+    "The model answered in {words} ({mode}) because {why}; every reply was still checked "
+    "against the schema."
+)
+LLM_MODE_WHY_PINNED = "DIFFINSIGHT_LLM_RESPONSE_FORMAT asks for it"
+LLM_MODE_WHY_REFUSED = "the server did not take {refused}"
+LLM_MODE_WHY_REMEMBERED = "that is what this server took last time"
+LLM_SPLIT = (
+    "{calls} model call(s) did not fit the server's context window{window} and were split "
+    "into smaller ones."
+)
+LLM_WINDOW = " of {window} tokens"
 
 # --- Slack ---
 SLACK_PLACEHOLDER = ":hourglass_flowing_sand: Building the Diff Insight Report for {where}…"

@@ -129,3 +129,13 @@ def _fresh_read_memory() -> Iterator[None]:
     forget_all()
     yield
     forget_all()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_llm_endpoints() -> Iterator[None]:
+    """Each test negotiates afresh: a fake's port may be reused by a fake of another kind."""
+    from bot.summarize.llm.negotiate import forget_all
+
+    forget_all()
+    yield
+    forget_all()

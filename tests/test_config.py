@@ -91,12 +91,27 @@ def test_blank_values_count_as_unset() -> None:
             "DIFFINSIGHT_LANG: 'Japanese!' is not a report language",
         ),
         ({"DIFFINSIGHT_LANG": "ja jp"}, "use a locale such as en_US or ja_JP"),
+        (
+            {"DIFFINSIGHT_LLM_RESPONSE_FORMAT": "json"},
+            "DIFFINSIGHT_LLM_RESPONSE_FORMAT must be one of json_schema, json_object_schema, "
+            "json_object, text, not 'json'",
+        ),
+        ({"DIFFINSIGHT_LLM_CONTEXT": "4k"}, "DIFFINSIGHT_LLM_CONTEXT must be a positive int"),
+        ({"DIFFINSIGHT_LLM_CONTEXT": "0"}, "DIFFINSIGHT_LLM_CONTEXT must be a positive int"),
     ],
 )
 def test_unusable_values_are_refused_naming_the_variable(env, message) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_config(env)
     assert load_config({"DIFFINSIGHT_LLM_RETRIES": "0"}).llm_max_retries == 0
+
+
+def test_the_structured_output_mode_and_context_window_are_optional() -> None:
+    assert load_config({}).llm_response_format is None and load_config({}).llm_context is None
+    pinned = load_config(
+        {"DIFFINSIGHT_LLM_RESPONSE_FORMAT": " JSON_Object ", "DIFFINSIGHT_LLM_CONTEXT": "4096"}
+    )
+    assert (pinned.llm_response_format, pinned.llm_context) == ("json_object", 4096)
 
 
 def test_usable_redis_urls_and_locales_are_kept_and_locales_spelt_one_way() -> None:

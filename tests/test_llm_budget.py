@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 from bot import messages
 from bot.diff import FileChange
 from bot.summarize.llm.budget import compress_patch, estimate_request, estimate_tokens, fit_text
-from bot.summarize.llm.client import repair_request
 from bot.summarize.llm.filecache import InProcessFileCache
 from bot.summarize.llm.plan import pack, water_level
 from bot.summarize.llm.prompts import repair_message
+from bot.summarize.llm.replies import repair_request
 from bot.summarize.llm.schema import (
     FILES_SCHEMA_NAME,
     clean_text,

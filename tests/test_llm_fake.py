@@ -5,7 +5,9 @@ from __future__ import annotations
 import openai
 import pytest
 
-from bot.summarize.llm.schema import FILES_SCHEMA_NAME, files_schema, response_format
+from bot.summarize.llm.formats import JSON_SCHEMA
+from bot.summarize.llm.formats import response_format as format_for
+from bot.summarize.llm.schema import FILES_SCHEMA_NAME, files_schema
 from tests.fakes.openai import FakeOpenAI
 
 MESSAGES = [
@@ -28,7 +30,7 @@ def _client(fake, key=None, **kw):
 
 
 def test_a_completion_has_the_real_shape_and_answers_for_the_file_asked_about(fake):
-    fmt = response_format(FILES_SCHEMA_NAME, files_schema(["F1"]))
+    fmt = format_for(JSON_SCHEMA, FILES_SCHEMA_NAME, files_schema(["F1"]))
     done = _client(fake).chat.completions.create(
         model="gpt-4o-mini", messages=MESSAGES, response_format=fmt
     )
@@ -51,7 +53,7 @@ def test_a_non_strict_schema_is_refused_like_the_api_does(fake):
     schema["required"] = ["modification_type"]
     with pytest.raises(openai.BadRequestError) as refused:
         _client(fake).chat.completions.create(
-            model="m", messages=MESSAGES, response_format=response_format("x", schema)
+            model="m", messages=MESSAGES, response_format=format_for(JSON_SCHEMA, "x", schema)
         )
     assert "'required' is required to be supplied" in str(refused.value)
     assert refused.value.param == "response_format"
@@ -60,7 +62,7 @@ def test_a_non_strict_schema_is_refused_like_the_api_does(fake):
 def test_a_bad_schema_name_and_a_missing_model_are_refused(fake):
     with pytest.raises(openai.BadRequestError):
         _client(fake).chat.completions.create(
-            model="m", messages=MESSAGES, response_format=response_format("bad name", {})
+            model="m", messages=MESSAGES, response_format=format_for(JSON_SCHEMA, "bad name", {})
         )
     with pytest.raises(openai.BadRequestError, match="model"):
         _client(fake).chat.completions.create(model="", messages=MESSAGES)

@@ -37,6 +37,11 @@ def llm_file(prefix: str, content_key: str) -> str:
     return f"{prefix}llm:{content_key}"
 
 
+def llm_endpoint(prefix: str, digest: str) -> str:
+    """What one LLM endpoint and model took last (response format, context window, slots)."""
+    return f"{prefix}llm-endpoint:{digest}"
+
+
 def subscriptions_of_repo(prefix: str, repository: str) -> str:
     """A hash, one field per (channel, branch) following the repository."""
     return f"{prefix}subs:repo:{repository.lower()}"

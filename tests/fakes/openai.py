@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes import openai_kinds as kinds
 from tests.fakes.faults import Answer as FaultAnswer
 from tests.fakes.faults import Faults
 from tests.fakes.openai_replies import (
@@ -103,13 +104,20 @@ class FakeOpenAI:
         context_window: int = 128_000,
         hang_seconds: float = 30.0,
         deployments: tuple[str, ...] | None = None,
+        kind: str = "openai",
+        model: str = "gpt-4o-mini",
     ) -> None:
+        if kind not in kinds.KINDS:
+            raise ValueError(f"unknown server kind {kind}")
+        self.kind, self.model = kind, model
         self.api_key = api_key
         self.latency = latency
         self.context_window = context_window
         self.hang_seconds = hang_seconds
         self.deployments = deployments
         self.requests: list[Recorded] = []
+        self.gets: list[str] = []
+        """Paths of the discovery GETs answered (``/v1/models``, ``/props``, ...)."""
         self.rules: list[Rule] = []
         self.in_flight = 0
         self.max_in_flight = 0
@@ -184,20 +192,18 @@ class FakeOpenAI:
             validate(record.body, model_required=record.deployment is None)
         except RequestError as exc:
             return 400, {}, exc.body()
+        fmt = record.body.get("response_format")
+        refused = kinds.format_refusal(self.kind, fmt)
+        if refused is not None:
+            return refused[0], {}, refused[1]
         record.prompt_tokens = count_tokens(record.body)
-        if record.prompt_tokens > self.context_window:
-            return (
-                400,
-                {},
-                RequestError(
-                    f"This model's maximum context length is {self.context_window} tokens. "
-                    "However, "
-                    f"your messages resulted in {record.prompt_tokens} tokens. Please reduce the "
-                    "length of the messages.",
-                    "messages",
-                    "context_length_exceeded",
-                ).body(),
-            )
+        max_tokens = record.body.get("max_tokens")
+        too_long = kinds.context_error(
+            self.kind, record.prompt_tokens, max_tokens, self.context_window
+        )
+        if too_long is not None:
+            record.prompt_tokens = 0  # refused before the model saw it
+            return too_long[0], {}, too_long[1]
         rule = self._choose(record.text("user"), record.schema_name)
         record.behaviour = rule.behaviour
         if self.latency:
@@ -213,7 +219,18 @@ class FakeOpenAI:
     def _completion(self, record: Recorded, rule: Rule) -> dict[str, Any]:
         refusal = "I'm sorry, I can't help with that." if rule.behaviour == "refusal" else None
         content = None if refusal else answer(record.body, rule.behaviour, rule.match)
+        fmt = record.body.get("response_format")
+        if content is not None and kinds.ignores_format(self.kind, fmt):
+            content = "The change updates the documentation; see the files for details."
+        elif content is not None and not fmt and self.kind != "openai":
+            content = kinds.text_reply(content)
         completion_tokens = len(content or refusal or "") // 4 + 1
+        finish_reason = "stop"
+        limit = record.body.get("max_tokens")
+        if not limit and self.kind == "llama-cpp-python":  # it stops at its window, silently
+            limit = max(1, self.context_window - record.prompt_tokens)
+        if content is not None and limit and completion_tokens > limit:
+            content, completion_tokens, finish_reason = content[: limit * 4], limit, "length"
         return {
             "id": f"chatcmpl-fake{next(self._ids):06d}",
             "object": "chat.completion",
@@ -224,7 +241,7 @@ class FakeOpenAI:
                     "index": 0,
                     "message": {"role": "assistant", "content": content, "refusal": refusal},
                     "logprobs": None,
-                    "finish_reason": "stop",
+                    "finish_reason": finish_reason,
                 }
             ],
             "usage": {
@@ -255,7 +272,20 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         """``/_fake/requests``: the records, for a test or benchmark in another process."""
         fake: FakeOpenAI = self.server.fake  # type: ignore[attr-defined]
-        if urlsplit(self.path).path != "/_fake/requests":
+        path = urlsplit(self.path).path
+        if path == "/v1/models":
+            if self.headers.get("authorization", "") != f"Bearer {fake.api_key}":
+                self._send(401, {}, unauthorized_body(bool(self.headers.get("authorization"))))
+                return
+            fake.gets.append(path)
+            self._send(200, {}, kinds.models_listing(fake.kind, fake.model, fake.context_window))
+            return
+        extra = kinds.extra_get(fake.kind, path, fake.model, fake.context_window)
+        if extra is not None:
+            fake.gets.append(path)
+            self._send(200, {}, extra)
+            return
+        if path != "/_fake/requests":
             self._send(
                 404, {}, error_body(f"Invalid URL (GET {self.path})", "invalid_request_error")
             )
@@ -293,6 +323,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self, fake: FakeOpenAI, record: Recorded) -> tuple[int, dict[str, str], Any]:
         azure = AZURE_PATH_RE.match(record.path)
+        if record.path == "/api/show" and fake.kind in ("ollama", "ollama-old"):
+            return 200, {}, kinds.ollama_show(fake.context_window)
         if record.path == "/v1/chat/completions":
             key = record.headers.get("authorization", "")
             if key != f"Bearer {fake.api_key}":

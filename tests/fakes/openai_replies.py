@@ -161,14 +161,14 @@ def answer(body: dict[str, Any], behaviour: str, match: str | None = None) -> st
     locale = LOCALE_RE.search(system)
     ja = bool(locale and locale.group(1).lower().startswith("ja"))
     files = _files(prompt)
-    spec = (body.get("response_format") or {}).get("json_schema") or {}
-    name = spec.get("name", "")
+    schema = asked_schema(body)
+    properties = schema.get("properties") or {}
     data: dict[str, Any]
-    if name.endswith(("_files", "_change")):
-        ids = spec["schema"]["properties"]["files"]["items"]["properties"]["file_id"]["enum"]
+    if "files" in properties:
+        ids = properties["files"]["items"]["properties"]["file_id"]["enum"]
         entries = [{"file_id": i, **_file_answer(files[i], ja)} for i in ids]
         data = {"files": _spoil(entries, files, behaviour, match)}
-        if name.endswith("_change"):
+        if "summary" in properties:
             data.update(_report_answer(files, ja))
     else:
         data = _report_answer(files, ja)
@@ -183,6 +183,28 @@ def answer(body: dict[str, Any], behaviour: str, match: str | None = None) -> st
         if "highlights" in data:
             data["highlights"]["new_features"] = "none"
     return json.dumps(data, ensure_ascii=False)
+
+
+SCHEMA_INSTRUCTION = "The reply must be one JSON object that matches this JSON schema:\n"
+
+
+def asked_schema(body: dict[str, Any]) -> dict[str, Any]:
+    """The schema the request asks for: in ``response_format`` (``json_schema``, or
+    ``json_object`` with a ``schema``), else written into the system message (json_object and
+    text modes), as a model reading its instructions would find it."""
+    fmt = body.get("response_format") or {}
+    if isinstance(fmt.get("json_schema"), dict):
+        return fmt["json_schema"].get("schema") or {}
+    if isinstance(fmt.get("schema"), dict):
+        return fmt["schema"]
+    system = next((m["content"] for m in body["messages"] if m["role"] == "system"), "")
+    _, found, rest = system.partition(SCHEMA_INSTRUCTION)
+    if not found:
+        return {}
+    try:
+        return json.JSONDecoder().raw_decode(rest)[0]
+    except ValueError:
+        return {}
 
 
 def _spoil(

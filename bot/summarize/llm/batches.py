@@ -37,15 +37,10 @@ from bot.report import FileSummary
 from bot.summarize.llm import plan as p
 from bot.summarize.llm import schema as s
 from bot.summarize.llm.budget import estimate_request, estimate_tokens
-from bot.summarize.llm.client import (
-    REPAIR_ROOM,
-    CallFailed,
-    ChatClient,
-    Session,
-    parse_reply,
-    repair_request,
-)
+from bot.summarize.llm.client import CallFailed, ChatClient, Session, TooLarge
+from bot.summarize.llm.limits import SAFETY, Limits
 from bot.summarize.llm.notes import RunRecord
+from bot.summarize.llm.replies import REPAIR_ROOM, parse_reply, repair_request
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +49,8 @@ PLANNING_SHARE = 0.8
 ROUNDING_MARGIN = 16
 """Tokens kept free in every call's budget: estimates of parts, rounded up, then joined."""
 FILES_INSTRUCTION = "Describe every file in a FILE block."
+MAX_SHRINKS = 3
+"""Times a lone file's patch is halved after a context error before it falls back."""
 
 
 class RunSteps(Protocol):
@@ -62,8 +59,11 @@ class RunSteps(Protocol):
     config: Config
     session: Session
     record: RunRecord
+    limits: Limits
 
     def messages(self, mode: str, blocks: list[str], instruction: str) -> list[dict]: ...
+
+    def too_large(self, exc: TooLarge) -> None: ...
 
     def accept(self, work: p.FileWork, summary: FileSummary) -> None: ...
 
@@ -85,9 +85,11 @@ class FileRound:
     def __init__(self, steps: RunSteps, chat: ChatClient) -> None:
         self.steps, self.chat, self.config = steps, chat, steps.config
         self.facts_budget = self.config.llm_file_budget // 4
+        self.limits = steps.limits
         empty = steps.messages("files", [], FILES_INSTRUCTION)
-        self.base = estimate_request(empty, s.files_schema([]))
-        """A batch call's tokens without its files: instructions, header, schema."""
+        self.base = estimate_request(empty, s.files_schema([])) + self.limits.reply_tokens(0, False)
+        """A batch call's tokens without its files: instructions, header, schema (and, when
+        calls are sized to a window, the reply's own frame)."""
         self.capacity = self.config.llm_call_budget - REPAIR_ROOM - self.base - ROUNDING_MARGIN
         """What the files of one call may take together."""
 
@@ -97,9 +99,17 @@ class FileRound:
             p.block_overhead(work, self.facts_budget)
             + 2  # the blank line joining blocks and the comma in the schema's enum
             + estimate_tokens(json.dumps(work.file_id))
+            + self.limits.per_file  # its entry in the reply, when calls are sized
         )
         alone = self.config.llm_file_budget - self.base - share - ROUNDING_MARGIN
         return Fit(share, min(alone, self.capacity - share))
+
+    def _no_room_reason(self) -> str:
+        """The model's window when it is what bounds the per-file budget, else the budget."""
+        window = self.limits.window
+        if window is not None and int(window * SAFETY) <= self.config.llm_file_budget:
+            return m.LLM_REASON_CONTEXT
+        return m.LLM_REASON_BUDGET
 
     def build(self, work: p.FileWork, allowance: int) -> None:
         p.build_block(work, allowance, self.facts_budget)
@@ -110,7 +120,7 @@ class FileRound:
         chosen: list[int] = []
         for i, (w, fit) in enumerate(zip(pending, fits, strict=True)):
             if fit.cap < 0:  # not even the instructions and facts fit the per-file budget
-                self.steps.fallback(w, m.LLM_REASON_BUDGET)
+                self.steps.fallback(w, self._no_room_reason())
             else:
                 chosen.append(i)
         target = int(self.config.llm_report_budget * PLANNING_SHARE) - reserve
@@ -176,14 +186,19 @@ class FileRound:
     def _messages(self, batch: list[p.FileWork]) -> list[dict]:
         return self.steps.messages("files", [w.block for w in batch], FILES_INSTRUCTION)
 
-    def _call(self, batch: list[p.FileWork]) -> None:
+    def _call(self, batch: list[p.FileWork], shrinks: int = 0) -> None:
         """One batch: ask, keep the valid entries, repair once for the files still missing."""
         session = self.steps.session
         ids = [w.file_id for w in batch]
+        max_tokens = self.steps.limits.max_tokens(len(batch), False)
         try:
             content = self.chat.send(
-                session, self._messages(batch), s.FILES_SCHEMA_NAME, s.files_schema(ids)
-            )
+                session, self._messages(batch), s.FILES_SCHEMA_NAME, s.files_schema(ids),
+                max_tokens,
+            )  # fmt: skip
+        except TooLarge as exc:
+            self._split(batch, exc, shrinks)
+            return
         except CallFailed as exc:
             self._fall_back(batch, exc.reason)
             return
@@ -193,19 +208,44 @@ class FileRound:
         ids = [w.file_id for w in failing]
         _, problems = parse_reply(content, lambda data: s.check_files(data, ids))
         schema = s.files_schema(ids)
-        retry = repair_request(
-            self._messages(failing), content, problems, schema, self.config.llm_call_budget
-        )
+        room = self.config.llm_call_budget - self.steps.limits.reply_tokens(len(failing), False)
+        retry = repair_request(self._messages(failing), content, problems, schema, room)
         if retry is None:  # cannot happen while REPAIR_ROOM holds a problem line
             self._fall_back(failing, m.LLM_REASON_INVALID)
             return
         log.info("llm batch reply lacked files, repairing", extra={"files": len(failing)})
         try:
-            content = self.chat.send(session, retry, s.FILES_SCHEMA_NAME, schema)
+            content = self.chat.send(
+                session, retry, s.FILES_SCHEMA_NAME, schema,
+                self.steps.limits.max_tokens(len(failing), False),
+            )  # fmt: skip
         except CallFailed as exc:
             self._fall_back(failing, exc.reason)
             return
         self._fall_back(self._take(failing, content), m.LLM_REASON_INVALID)
+
+    def _split(self, batch: list[p.FileWork], exc: TooLarge, shrinks: int) -> None:
+        """A call that did not fit: halve the batch, or a lone file's patch, and ask again.
+
+        A reply cut at ``max_tokens`` (no window named) is helped by fewer files per call, not
+        by a shorter patch, so a lone file then falls back. Nothing is dropped: a file that
+        still cannot fit is summarized heuristically and the notes say why.
+        """
+        self.steps.too_large(exc)
+        log.info("llm call did not fit, splitting", extra={"files": len(batch)})
+        if len(batch) > 1:
+            half = len(batch) // 2
+            self._call(batch[:half])
+            self._call(batch[half:])
+            return
+        work = batch[0]
+        allowance = estimate_tokens(work.cut.text if work.cut else "") // 2
+        reply_cut = exc.reason == m.LLM_REASON_CUT and exc.window is None
+        if reply_cut or shrinks >= MAX_SHRINKS or allowance < p.MIN_PATCH_ALLOWANCE:
+            self._fall_back(batch, exc.reason)
+            return
+        self.build(work, allowance)
+        self._call(batch, shrinks + 1)
 
     def _take(self, batch: list[p.FileWork], content: str) -> list[p.FileWork]:
         """Accept every valid entry of ``content``; the files left without one."""

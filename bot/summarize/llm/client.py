@@ -27,9 +27,12 @@ import openai
 
 from bot import messages as m
 from bot.config import Config
-from bot.summarize.llm.budget import estimate_request, fit_text
-from bot.summarize.llm.prompts import REPAIR_LINES, repair_message
-from bot.summarize.llm.schema import response_format
+from bot.summarize.llm import formats
+from bot.summarize.llm.budget import estimate_request
+from bot.summarize.llm.formats import JSON_SCHEMA
+from bot.summarize.llm.limits import Limits
+from bot.summarize.llm.negotiate import Negotiation
+from bot.summarize.llm.replies import parse_reply, parses, repair_request
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +40,6 @@ DEFAULT_AZURE_API_VERSION = "2024-10-21"
 DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_MAX_SECONDS = 8.0
-REPAIR_ROOM = 256
-"""Tokens a call leaves free under the per-call budget, so its repair fits the same budget."""
-MIN_ECHO_TOKENS = 16
 
 
 class CallFailed(Exception):
@@ -48,6 +48,15 @@ class CallFailed(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class TooLarge(CallFailed):
+    """The call did not fit: the server's context window (``window`` when it named it) or,
+    when ``window`` is ``None``, the reply was cut at ``max_tokens``. Smaller calls may fit."""
+
+    def __init__(self, reason: str, window: int | None = None) -> None:
+        super().__init__(reason)
+        self.window = window
 
 
 @dataclass
@@ -60,6 +69,10 @@ class Session:
     attempts: int = 0
     reported_prompt_tokens: int = 0
     fatal: str | None = None
+    negotiation: Negotiation = field(
+        default_factory=lambda: Negotiation(JSON_SCHEMA, pinned=False, trusts_schema=True)
+    )
+    limits: Limits = field(default_factory=Limits)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -132,9 +145,6 @@ class Reply:
     repaired: bool = False
 
 
-Check = Callable[[Any], list[str]]
-
-
 class ChatClient:
     """Structured calls for one model, shared by the threads of a report."""
 
@@ -151,14 +161,15 @@ class ChatClient:
         messages: list[dict[str, str]],
         name: str,
         schema: dict,
-        check: Check,
+        check: Callable[[Any], list[str]],
         limit: int,
+        max_tokens: int | None = None,
     ) -> Reply:
         """Ask, check the reply, and when it fails its checks ask once more saying why.
 
         ``limit`` bounds the repair request's estimated tokens (the per-call budget).
         """
-        content = self.send(session, messages, name, schema)
+        content = self.send(session, messages, name, schema, max_tokens)
         data, problems = parse_reply(content, check)
         if not problems:
             return Reply(data, [])
@@ -167,14 +178,24 @@ class ChatClient:
             log.info("llm reply failed its checks, no room to repair", extra={"schema": name})
             return Reply(data, problems)
         log.info("llm reply failed its checks, repairing", extra={"schema": name})
-        content = self.send(session, retry, name, schema)
+        content = self.send(session, retry, name, schema, max_tokens)
         data, problems = parse_reply(content, check)
         return Reply(data, problems, repaired=True)
 
     def send(
-        self, session: Session, messages: list[dict[str, str]], name: str, schema: dict
+        self,
+        session: Session,
+        messages: list[dict[str, str]],
+        name: str,
+        schema: dict,
+        max_tokens: int | None = None,
     ) -> str:
-        """The reply's content, after retries; raises :class:`CallFailed` when there is none."""
+        """The reply's content, after retries; raises :class:`CallFailed` when there is none.
+
+        A refused response format (or, from a server not known to honour schemas, a reply that
+        ignores it) steps the report's negotiation down and resends at once; that is not a
+        retry. A context error raises :class:`TooLarge`: resending the same prompt is useless.
+        """
         tokens = estimate_request(messages, schema)
         retries = 0
         while True:
@@ -185,14 +206,24 @@ class ChatClient:
                 raise CallFailed(m.LLM_REASON_DEADLINE)
             if not session.reserve(tokens):
                 raise CallFailed(m.LLM_REASON_BUDGET)
+            mode = session.negotiation.mode
             try:
-                return self._create(session, messages, name, schema, time_left)
-            except (openai.RateLimitError, openai.InternalServerError) as exc:
-                if _quota_exhausted(exc):
-                    session.fatal = m.LLM_REASON_QUOTA
-                    raise CallFailed(session.fatal) from exc
-                wait = retry_after_seconds(exc.response.headers)
-                reason = m.LLM_REASON_HTTP.format(status=exc.status_code)
+                content, finish, used = self._create(
+                    session, mode, messages, name, schema, time_left, max_tokens
+                )
+            except openai.APIStatusError as exc:
+                if formats.is_context_error(exc.body):
+                    raise TooLarge(m.LLM_REASON_CONTEXT, formats.context_window(exc.body)) from exc
+                if formats.refuses_format(exc.status_code, exc.body):
+                    log.info("llm response format refused", extra={"mode": mode})
+                    if session.negotiation.step_down(mode):
+                        continue
+                    if session.negotiation.pinned:
+                        reason = m.LLM_REASON_FORMAT_PINNED.format(mode=mode)
+                    else:
+                        reason = m.LLM_REASON_FORMAT.format(mode=mode, status=exc.status_code)
+                    raise CallFailed(reason) from exc
+                wait, reason = self._status_error(session, exc)
             except openai.APITimeoutError:
                 wait, reason = None, m.LLM_REASON_TIMEOUT
             except openai.APIConnectionError:
@@ -201,11 +232,21 @@ class ChatClient:
                 # A 200 whose body is cut short or not the API's shape (a proxy's error page,
                 # a dropped stream): the server's fault, retried like a 5xx, then a fallback.
                 wait, reason = None, m.LLM_REASON_GARBLED
-            except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
-                session.fatal = m.LLM_REASON_CREDENTIALS.format(status=exc.status_code)
-                raise CallFailed(session.fatal) from exc
-            except openai.APIStatusError as exc:
-                raise CallFailed(m.LLM_REASON_REQUEST.format(status=exc.status_code)) from exc
+            else:
+                if (
+                    session.negotiation.watches_for_ignored_schema(mode)
+                    and finish != "length"
+                    and formats.ignores_schema(content, schema)
+                ):
+                    log.info("llm reply ignored the schema", extra={"mode": mode})
+                    if session.negotiation.step_down(mode):
+                        continue
+                if finish == "length" and not parses(content):
+                    # Unsized, a server stops at its window (llama-cpp-python does, without an
+                    # error): prompt plus reply is then the window.
+                    raise TooLarge(m.LLM_REASON_CUT, None if max_tokens else used)
+                session.negotiation.worked(mode)
+                return content
             if retries >= self.config.llm_max_retries:
                 raise CallFailed(reason)
             if wait is None:
@@ -217,62 +258,56 @@ class ChatClient:
             time.sleep(wait)
             retries += 1
 
+    def _status_error(
+        self, session: Session, exc: openai.APIStatusError
+    ) -> tuple[float | None, str]:
+        """The wait and reason of a retryable status error; raises for the others."""
+        if isinstance(exc, openai.RateLimitError | openai.InternalServerError):
+            if _quota_exhausted(exc):
+                session.fatal = m.LLM_REASON_QUOTA
+                raise CallFailed(session.fatal) from exc
+            wait = retry_after_seconds(exc.response.headers)
+            return wait, m.LLM_REASON_HTTP.format(status=exc.status_code)
+        if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+            session.fatal = m.LLM_REASON_CREDENTIALS.format(status=exc.status_code)
+            raise CallFailed(session.fatal) from exc
+        raise CallFailed(m.LLM_REASON_REQUEST.format(status=exc.status_code)) from exc
+
     def _create(
         self,
         session: Session,
+        mode: str,
         messages: list[dict[str, str]],
         name: str,
         schema: dict,
         time_left: float,
-    ) -> str:
+        max_tokens: int | None,
+    ) -> tuple[str, str | None, int | None]:
+        """One request in ``mode``: its reply's content, finish reason and total tokens."""
+        options: dict[str, Any] = {}
+        fmt = formats.response_format(mode, name, schema, session.limits.bounds())
+        if fmt is not None:
+            options["response_format"] = fmt
+        if max_tokens:
+            options["max_tokens"] = max_tokens
+        timeout = session.limits.timeout(self.config.llm_timeout_seconds, max_tokens)
         response = self.completions.create(
             model=self.model,
-            messages=cast(Any, messages),
-            response_format=cast(Any, response_format(name, schema)),
-            timeout=max(0.05, min(self.config.llm_timeout_seconds, time_left)),
+            messages=cast(Any, formats.framed(mode, messages, schema)),
+            timeout=max(0.05, min(timeout, time_left)),
+            **options,
         )
         if response.usage is not None:
             session.record_usage(response.usage.prompt_tokens)
         if not response.choices:
-            return ""
-        message = response.choices[0].message
-        if getattr(message, "refusal", None):
+            return "", None, None
+        choice = response.choices[0]
+        if getattr(choice.message, "refusal", None):
             raise CallFailed(m.LLM_REASON_DECLINED)
-        return message.content or ""
+        used = response.usage.total_tokens if response.usage is not None else None
+        return choice.message.content or "", choice.finish_reason, used
 
 
 def _quota_exhausted(exc: openai.APIStatusError) -> bool:
     """A 429 for an exhausted quota needs someone to act; retrying only burns the deadline."""
     return exc.code == "insufficient_quota"
-
-
-def parse_reply(content: str, check: Check) -> tuple[Any, list[str]]:
-    """The reply as JSON and the problems ``check`` finds with it (or why it is not JSON)."""
-    try:
-        data = json.loads(content)
-    except json.JSONDecodeError as exc:
-        return None, [f"the reply is not valid JSON ({exc.msg} at position {exc.pos})"]
-    except ValueError as exc:  # e.g. a number too long to convert
-        return None, [f"the reply is not valid JSON ({exc})"]
-    return data, check(data)
-
-
-def repair_request(
-    messages: list[dict[str, str]], content: str, problems: list[str], schema: dict, limit: int
-) -> list[dict[str, str]] | None:
-    """``messages`` followed by the bad reply and what was wrong, within ``limit`` tokens.
-
-    Problems come first: lines are dropped from the end until the request fits, then the bad
-    reply is echoed as far as the room left allows (left out when hardly any is). ``None`` when
-    not even one problem fits.
-    """
-    for count in range(min(len(problems), REPAIR_LINES), 0, -1):
-        ask = {"role": "user", "content": repair_message(problems[:count])}
-        framed = [*messages, {"role": "assistant", "content": ""}, ask]
-        room = limit - estimate_request(framed, schema)
-        if room >= MIN_ECHO_TOKENS and content.strip():
-            framed[-2]["content"] = fit_text(content, room)
-            return framed
-        if estimate_request([*messages, ask], schema) <= limit:
-            return [*messages, ask]
-    return None

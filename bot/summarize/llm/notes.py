@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot import messages as m
+from bot.summarize.llm.formats import JSON_SCHEMA
+from bot.summarize.llm.negotiate import Negotiation
 from bot.summarize.llm.plan import CACHED, METADATA, FileWork
 
 
@@ -32,6 +34,10 @@ class RunRecord:
     file_calls: int = 0
     """Batch calls of the first round trip (0 when the change took one call)."""
     concurrency: int = 0
+    mode_note: str | None = None
+    """Which response format the replies came in, when not strict ``json_schema``."""
+    split_calls: int = 0
+    window: int | None = None
 
 
 def name_list(paths: Sequence[str], limit: int = 5) -> str:
@@ -39,6 +45,20 @@ def name_list(paths: Sequence[str], limit: int = 5) -> str:
     if len(paths) <= limit:
         return ", ".join(paths)
     return m.LLM_MORE.format(names=", ".join(paths[:limit]), count=len(paths) - limit)
+
+
+def mode_note(negotiation: Negotiation) -> str | None:
+    """Which response format the replies came in and why, when it is not strict json_schema."""
+    if negotiation.mode not in negotiation.used or negotiation.mode == JSON_SCHEMA:
+        return None
+    if negotiation.pinned:
+        why = m.LLM_MODE_WHY_PINNED
+    elif negotiation.refused:
+        why = m.LLM_MODE_WHY_REFUSED.format(refused=", ".join(negotiation.refused))
+    else:
+        why = m.LLM_MODE_WHY_REMEMBERED
+    words = m.LLM_MODE[negotiation.mode]
+    return m.LLM_MODE_NOTE.format(words=words, mode=negotiation.mode, why=why)
 
 
 def report_notes(record: RunRecord, works: Sequence[FileWork]) -> list[str]:
@@ -72,6 +92,11 @@ def report_notes(record: RunRecord, works: Sequence[FileWork]) -> list[str]:
                 calls=record.file_calls, concurrency=record.concurrency, rounds=rounds
             )
         )
+    if record.mode_note:
+        notes.append(record.mode_note)
+    if record.split_calls:
+        window = m.LLM_WINDOW.format(window=record.window) if record.window else ""
+        notes.append(m.LLM_SPLIT.format(calls=record.split_calls, window=window))
     if record.synthesis_omitted:
         notes.append(m.LLM_SYNTHESIS_OMITTED.format(count=record.synthesis_omitted))
     heuristic_words = bool(record.fallbacks or record.overall_reason)

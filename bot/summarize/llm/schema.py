@@ -82,10 +82,6 @@ def change_schema(file_ids: list[str]) -> dict[str, Any]:
     return _object({"files": _entries(file_ids), **_report_properties()})
 
 
-def response_format(name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True}}
-
-
 def clean_text(value: str, limit: int = MAX_TEXT_CHARS) -> str:
     """Model text made plain: no control characters, trimmed, bounded in length.
 

@@ -29,9 +29,13 @@ from bot.summarize.llm import prompts
 from bot.summarize.llm import schema as s
 from bot.summarize.llm.batches import ROUNDING_MARGIN, FileRound
 from bot.summarize.llm.budget import estimate_request
-from bot.summarize.llm.client import REPAIR_ROOM, CallFailed, ChatClient, Session
+from bot.summarize.llm.client import CallFailed, ChatClient, Session, TooLarge
+from bot.summarize.llm.endpoint import Endpoint
 from bot.summarize.llm.filecache import FileCache, default_cache
-from bot.summarize.llm.notes import RunRecord, report_notes
+from bot.summarize.llm.limits import limits_for
+from bot.summarize.llm.negotiate import EndpointMemo, Negotiation
+from bot.summarize.llm.notes import RunRecord, mode_note, report_notes
+from bot.summarize.llm.replies import REPAIR_ROOM
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +49,21 @@ class LLMSummarizer:
     name = "openai"
 
     def __init__(
-        self, config: Config, cache: FileCache | None = None, *, client: openai.OpenAI | None = None
+        self,
+        config: Config,
+        cache: FileCache | None = None,
+        *,
+        client: openai.OpenAI | None = None,
+        memo: EndpointMemo | None = None,
     ) -> None:
         self.config = config
         self.cache = cache if cache is not None else default_cache(config)
         self.heuristic = heuristic
         usable = client is not None or config.llm_configured or bool(config.openai_base_url)
         self.chat = ChatClient(config, client) if usable else None
+        # What each endpoint took is kept where the summaries are: Redis when they are.
+        store = getattr(self.cache, "inner", self.cache)
+        self.memo = memo or EndpointMemo(getattr(store, "client", None), config.redis_prefix)
 
     def summarize(
         self, change: Change, lang: str, progress: ProgressFn | None = None
@@ -66,8 +78,11 @@ class _Run:
         self, owner: LLMSummarizer, change: Change, lang: str, progress: ProgressFn | None
     ) -> None:
         self.config, self.chat, self.cache = owner.config, owner.chat, owner.cache
+        self.base_config = owner.config
         self.heuristic = owner.heuristic
         self.change, self.lang, self.progress = change, lang, progress
+        # Started first: discovery (when nothing is remembered) overlaps preparing the files.
+        self.endpoint = Endpoint(owner.config, owner.memo) if self.chat is not None else None
         self.session = Session.start(
             self.config.llm_deadline_seconds, self.config.llm_report_budget
         )
@@ -86,6 +101,29 @@ class _Run:
         self.report_key = p.report_key(
             self.config.model, lang, change.repository, self.header, [w.key for w in self.works]
         )
+        self.limits = self.session.limits
+
+    def _connect(self) -> None:
+        """Size the report to its server and start the mode negotiation (before any call)."""
+        assert self.endpoint is not None
+        record = self.endpoint.ready()
+        self.session.negotiation = Negotiation.start(self.base_config, record, record.kind)
+        self._resize()
+
+    def _resize(self) -> None:
+        assert self.endpoint is not None
+        parallel = self.endpoint.ready().parallel
+        self.config, self.limits = limits_for(self.base_config, self.endpoint.window, parallel)
+        self.session.limits = self.limits
+
+    def too_large(self, exc: TooLarge) -> None:
+        """A call did not fit and is split (called from pool threads)."""
+        assert self.endpoint is not None
+        with self.lock:
+            self.record.split_calls += 1
+            if self.endpoint.learn(exc.window):
+                self._resize()
+            self.record.window = self.endpoint.window
 
     def _prepare(self, index: int, f: FileChange) -> p.FileWork:
         facts = list(self.heuristic.file_facts(f, self.whole, self.docs))
@@ -111,7 +149,9 @@ class _Run:
         elif not pending and (hit := self.cache.get(self.report_key)) is not None:
             overall = _report_from_dict(hit)
         else:
+            self._connect()
             overall = self._model_overall(pending)
+            self._note_mode()
         self._tick(len(self.works))
         self.record.calls, self.record.tokens = self.session.attempts, self.session.sent
         log.info(
@@ -125,15 +165,27 @@ class _Run:
         notes = report_notes(self.record, self.works)
         return SummaryResult([w.final for w in self.works], overall, notes)
 
+    def _note_mode(self) -> None:
+        """Say which mode the replies came in, and remember it for the endpoint."""
+        assert self.endpoint is not None
+        negotiation = self.session.negotiation
+        self.endpoint.save(negotiation)
+        self.record.mode_note = mode_note(negotiation)
+
     def _model_overall(self, pending: list[p.FileWork]) -> ReportSummary:
         """One call when it fits, else a round of batch calls and a synthesis call (or only the
         latter, when every file is known already)."""
         assert self.chat is not None
         files = FileRound(self, self.chat)
         single = self._single_call(files, pending) if pending else None
+        overall: ReportSummary | None = None
         if single is not None:
-            overall, reason = self._run_single(pending, *single)
-        else:
+            try:
+                overall, reason = self._run_single(pending, *single)
+            except TooLarge as exc:  # the one call did not fit: batches and a synthesis
+                self.too_large(exc)
+                files, single = FileRound(self, self.chat), None
+        if single is None:
             if pending:
                 # Kept for the synthesis call: its instructions and a line per file.
                 reserve = min(self.config.llm_call_budget, 600 + 120 * len(self.works))
@@ -166,6 +218,7 @@ class _Run:
             blocks.insert(0, prompts.data_block("SUMMARIZED", "\n".join(lines)))
         messages = self.messages("change", blocks, CHANGE_INSTRUCTION)
         tokens = estimate_request(messages, s.change_schema(ids))
+        tokens += self.limits.reply_tokens(len(ids), report=True)
         limit = min(self.config.llm_call_budget - REPAIR_ROOM, self.config.llm_report_budget)
         if tokens > limit:
             return None
@@ -178,8 +231,12 @@ class _Run:
         try:
             reply = self.chat.structured(
                 self.session, messages, s.CHANGE_SCHEMA_NAME, s.change_schema(ids),
-                lambda data: s.check_change(data, ids), self.config.llm_call_budget,
+                lambda data: s.check_change(data, ids),
+                self.config.llm_call_budget - self.limits.reply_tokens(len(ids), report=True),
+                self.limits.max_tokens(len(ids), report=True),
             )  # fmt: skip
+        except TooLarge:
+            raise
         except CallFailed as exc:
             for w in pending:
                 self.fallback(w, exc.reason)
@@ -203,7 +260,9 @@ class _Run:
             self.messages("report", [prompts.data_block("SUMMARIZED", "")], REPORT_INSTRUCTION),
             s.report_schema(),
         )
-        limit = min(self.config.llm_call_budget - REPAIR_ROOM, self.session.tokens_left)
+        reply_room = self.limits.reply_tokens(0, report=True)
+        call_room = self.config.llm_call_budget - REPAIR_ROOM - reply_room
+        limit = min(call_room, self.session.tokens_left)
         room = limit - fixed - ROUNDING_MARGIN
         lines, omitted = p.synthesis_lines(self.works, max(0, room))
         if not lines:
@@ -213,7 +272,8 @@ class _Run:
         try:
             reply = self.chat.structured(
                 self.session, messages, s.REPORT_SCHEMA_NAME, s.report_schema(), s.check_report,
-                self.config.llm_call_budget,
+                self.config.llm_call_budget - reply_room,
+                self.limits.max_tokens(0, report=True),
             )  # fmt: skip
         except CallFailed as exc:
             return exc.reason
