@@ -8,6 +8,7 @@ release-notes page's new dated section is summarised by its groups and first ent
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.summarize.heuristic.docblocks import Block, Side, read_markdown, sides
 from bot.summarize.heuristic.docreaders import read_asciidoc, read_rst
@@ -165,7 +166,11 @@ def page_facts(
     """Section, edit and release-notes facts of one page, and its section changes; sections
     the rest of the change took over (``page.moved_out``) are told as moved, not removed."""
     old_side, new_side = page.sides if page and page.sides else page_sides(patch, fmt)
-    changes = compare_sections(old_side, new_side)
+    if page is not None and page.changes is not None and page.sides is not None:
+        # Compared once for the change as a whole; this page's facts edit their own copy.
+        changes = replace(page.changes, covered=set(page.changes.covered))
+    else:
+        changes = compare_sections(old_side, new_side)
     if page is not None and page.moved_out:
         changes.moved_away = [s for s in changes.removed if s.key in page.moved_out]
         changes.removed = [s for s in changes.removed if s.key not in page.moved_out]

@@ -90,7 +90,7 @@ def _sections(f: FileChange, page: PageContext) -> tuple[list[Section], list[Sec
         return [], []
     old_side, new_side = page_sides(f.patch, fmt)
     page.sides = (old_side, new_side)
-    changes = compare_sections(old_side, new_side)
+    changes = page.changes = compare_sections(old_side, new_side)
     if f.status == "removed":
         return changes.old, []
     if f.status == "added":

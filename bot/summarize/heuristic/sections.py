@@ -63,6 +63,7 @@ class PageContext:
     titles: dict[str, str] = field(default_factory=dict)  # other pages' titles, by path
     new_pages: int = 0  # pages the whole change adds
     sides: tuple[Side, Side] | None = None  # the page as read for the change, read once
+    changes: SectionChanges | None = None  # its sections compared, once (copy before editing)
     toctree: tuple[list[TocEntry], list[TocEntry]] = ([], [])  # its own toctree's entries
 
 
