@@ -53,3 +53,28 @@ def test_a_name_moved_behind_a_getattr_shim_is_deprecated_not_removed() -> None:
 def test_annotation_only_edits_are_not_changes() -> None:
     """Optional[str] -> str | None filled the Breaking group once."""
     assert not any("url" in detail for _, _, detail in _changes())
+
+
+def test_dropped_future_imports_neither_fail_the_package_nor_count_as_removed() -> None:
+    """attrs 21.4.0 -> 23.1.0: ``from __future__ import absolute_import`` dropped from a module
+    that a second package re-exports raised AliasResolutionError in the TypeVar check, so the
+    whole Python analysis was lost (the report fell back to hunks); dropped ``__future__``
+    imports are not API either."""
+    packages = [Package("attr", "attr"), Package("attrs", "attrs")]
+    old = {
+        "attr/__init__.py": "from . import setters\n",
+        "attr/setters.py": "from __future__ import absolute_import, division\n\n"
+        "def pipe(*setters):\n    pass\n\ndef gone():\n    pass\n",
+        "attrs/__init__.py": "from attr import setters\n",
+        "attrs/setters.py": "from attr.setters import *\n",
+    }
+    new = {
+        "attr/__init__.py": "from . import setters\n",
+        "attr/setters.py": "def pipe(*setters):\n    pass\n",
+        "attrs/__init__.py": "from attr import setters\n",
+        "attrs/setters.py": "from attr.setters import *\n",
+    }
+    result = compare(packages, old, new)
+    found = {(c.what, c.name) for changes in result.values() for c in changes}
+    assert any(what == "removed" and name.endswith("setters.gone") for what, name in found)
+    assert not any("absolute_import" in name or "division" in name for _, name in found)

@@ -27,6 +27,7 @@ from bot.summarize.heuristic.api_public import (
     Package,
     display_name,
     file_of,
+    future_import,
     in_all,
     is_callable,
     is_init,
@@ -135,6 +136,8 @@ def _compare(package: Package, old: griffe.Module, new: griffe.Module) -> list[A
         if breakage.kind is griffe.BreakageKind.OBJECT_REMOVED:
             if type_variable(obj):
                 continue  # a TypeVar is typing plumbing, not something callers use
+            if future_import(obj):
+                continue  # a compiler directive, not a name anyone imports from here
             if path in new_shims or shown in new_shims:
                 continue  # moved behind a module __getattr__: reported as deprecated below
             kind = _KINDS.get(obj.kind.value, obj.kind.value) if not obj.is_alias else "name"
