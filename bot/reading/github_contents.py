@@ -266,8 +266,9 @@ def fetch_texts(
 def _allowance(client: Github, config: Config) -> tuple[int, str]:
     """How many contents requests a report may spend: none anonymously (60 an hour are for
     the reports themselves), else up to MAX_REQUESTS while the rate limit keeps RATE_RESERVE
-    for what comes next."""
-    if not config.github_token:
+    for what comes next. Authenticated is the client's own credential (GITHUB_TOKEN or the
+    App's installation token), not whether GITHUB_TOKEN is set."""
+    if client.requester.auth is None:
         return 0, messages.HUNKS_ONLY_ANONYMOUS
     remaining, _ = client.requester.rate_limiting
     if remaining < 0:  # not known yet: GitHub has not told us
