@@ -78,3 +78,16 @@ def test_dropped_future_imports_neither_fail_the_package_nor_count_as_removed() 
     found = {(c.what, c.name) for changes in result.values() for c in changes}
     assert any(what == "removed" and name.endswith("setters.gone") for what, name in found)
     assert not any("absolute_import" in name or "division" in name for _, name in found)
+
+
+def test_functions_and_classes_defined_in_a_package_init_are_compared_themselves() -> None:
+    """griffe's find_breaking_changes compares the members of what it is given: handed a
+    function at a package's top level (or a one-module package), its removed parameter went
+    unseen and the report said only "Code changed inside a" (a class's methods were seen)."""
+    package = Package("pkg", "pkg")
+    method = "class B:\n    def m(self, q):\n        pass\n"
+    old = {"pkg/__init__.py": "def a(x, y):\n    pass\n\n" + method}
+    new = {"pkg/__init__.py": "def a(x):\n    pass\n\n" + method.replace(", q", "")}
+    found = {(c.what, c.name, c.detail) for c in compare([package], old, new)[package]}
+    assert ("param-removed", "pkg.a", "y") in found
+    assert ("param-removed", "pkg.B.m", "q") in found

@@ -16,6 +16,7 @@ import posixpath
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import griffe
 
@@ -101,6 +102,17 @@ def compare(
     return found
 
 
+class _Only:
+    """A stand-in parent holding one member: griffe's ``find_breaking_changes`` compares the
+    *members* of what it is given, so a function handed to it directly (one defined in a
+    package's ``__init__``) never had its parameters compared, nor a class its bases; handed
+    inside this, the member itself is."""
+
+    def __init__(self, parent: Obj, name: str, member: Obj) -> None:
+        self.path = f"{parent.path}.{name}"
+        self.all_members = {name: member}
+
+
 def _breakages(old: Obj, new: Obj) -> Iterator[griffe.Breakage]:
     """griffe's breakages, member by member, so one alias that cannot be resolved (a name
     from a module not read) costs that member only, not the whole package."""
@@ -113,7 +125,9 @@ def _breakages(old: Obj, new: Obj) -> Iterator[griffe.Breakage]:
                 removed: Obj = member
                 yield griffe.ObjectRemovedBreakage(removed, removed, None)
                 continue
-            yield from list(griffe.find_breaking_changes(member, counterpart))
+            before: Any = _Only(old, name, member)
+            after: Any = _Only(new, name, counterpart)
+            yield from list(griffe.find_breaking_changes(before, after))
         except UNRESOLVED:
             continue
 
