@@ -91,3 +91,13 @@ def test_functions_and_classes_defined_in_a_package_init_are_compared_themselves
     found = {(c.what, c.name, c.detail) for c in compare([package], old, new)[package]}
     assert ("param-removed", "pkg.a", "y") in found
     assert ("param-removed", "pkg.B.m", "q") in found
+
+
+def test_a_removed_base_class_is_named_not_shown_as_griffe_expressions() -> None:
+    """The detail was ``str()`` of griffe's list of expressions: the bullet read "Base
+    classes removed: `[ExprName(name='int', parent=Module(PosixPath('/tmp/diffinsight-api-…"."""
+    package = Package("pkg", "pkg")
+    old = {"pkg/__init__.py": "import abc\n\nclass B(int, abc.ABC):\n    pass\n"}
+    new = {"pkg/__init__.py": "import abc\n\nclass B(abc.ABC):\n    pass\n"}
+    found = [c for c in compare([package], old, new)[package] if c.what == "base-removed"]
+    assert [(c.name, c.detail) for c in found] == [("pkg.B", "int")]

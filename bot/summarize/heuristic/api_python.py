@@ -173,8 +173,9 @@ def _compare(package: Package, old: griffe.Module, new: griffe.Module) -> list[A
         if what == "param-default":
             detail = f"{param}: {getattr(old_value, 'default', old_value)} -> "
             detail += str(getattr(new_value, "default", new_value))
-        elif what == "base-removed":
-            detail = str(old_value)
+        elif what == "base-removed":  # the values are lists of griffe expressions
+            kept = {str(b) for b in new_value or ()}
+            detail = ", ".join(str(b) for b in old_value or () if str(b) not in kept)
         else:
             detail = param
         target = lookup(new, path) or obj
