@@ -180,7 +180,8 @@ def _fetch_all(fetch: Fetch, wanted: list[Wanted]) -> tuple[dict[Wanted, bytes],
             failures[w] = messages.HUNKS_ONLY_RATE_LIMITED
             return
         except SourceReadError as exc:
-            failures[w] = messages.HUNKS_ONLY_GITHUB_ERROR.format(reason=str(exc)[:120])
+            reason = str(exc).split(". ", 1)[0].rstrip(".")  # its first sentence, whole
+            failures[w] = messages.HUNKS_ONLY_GITHUB_ERROR.format(reason=reason[:200])
             return
         found[w] = _ABSENT if text is None else text.encode("utf-8", "replace")
 
