@@ -107,3 +107,13 @@ def test_a_refused_path_glob_is_exit_2_even_when_the_window_is_empty(history, en
     done = run([*args, "--path", "**/" * 11 + "x", "--no-cache"], env)
     assert done.returncode == 2, done.stdout
     assert "more than 10 '**'" in done.stderr and done.stdout == ""
+
+
+def test_an_unknown_option_or_extra_word_is_exit_2_not_ignored(history, env) -> None:
+    """``parse_known_args`` (there for report's two-word ``OWNER/REPO BASE...HEAD``) let a
+    digest drop what it did not know: ``--pth docs/`` gave a digest of everything, exit 0."""
+    args = ["digest", "--git", str(history.root), "main", *WINDOW, "--no-cache"]
+    for extra in (["--pth", "docs/"], ["docs/"]):
+        done = run([*args, *extra], env)
+        assert done.returncode == 2, done.stdout[:200]
+        assert "unrecognized arguments" in done.stderr and done.stdout == ""
