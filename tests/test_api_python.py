@@ -101,3 +101,19 @@ def test_a_removed_base_class_is_named_not_shown_as_griffe_expressions() -> None
     new = {"pkg/__init__.py": "import abc\n\nclass B(abc.ABC):\n    pass\n"}
     found = [c for c in compare([package], old, new)[package] if c.what == "base-removed"]
     assert [(c.name, c.detail) for c in found] == [("pkg.B", "int")]
+
+
+def test_a_source_too_deep_for_the_parser_costs_only_its_own_package() -> None:
+    """200,000 unary minus signs make CPython's parser raise MemoryError; uncaught, it ended
+    the whole Python step, so every other package lost its API analysis too."""
+    good, bad = Package("good", "good"), Package("bad", "bad")
+    old = {
+        "good/__init__.py": "def a(x, y):\n    pass\n",
+        "bad/__init__.py": "def z():\n    pass\n",
+    }
+    new = {
+        "good/__init__.py": "def a(x):\n    pass\n",
+        "bad/__init__.py": "x = " + "-" * 200_000 + "1\n",
+    }
+    found = compare([good, bad], old, new)
+    assert [(c.what, c.name) for c in found[good]] == [("param-removed", "good.a")]

@@ -79,6 +79,9 @@ def _loaded(parent: str, files: Mapping[str, str]) -> Iterator[dict[str, Obj]]:
                 found[name] = loader.load(name)
             except (griffe.GriffeError, OSError, SyntaxError, ValueError):
                 continue
+            except (MemoryError, RecursionError):  # CPython's parser on a hostile nesting
+                logger.warning("python package too deep to parse", extra={"package": name})
+                continue
         loader.resolve_aliases(implicit=False, external=False)
         yield found
 
