@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.diff import FileChange
 from bot.summarize.heuristic.api_changes import compare_decls
+from bot.summarize.heuristic.api_facts import analyse
 from bot.summarize.heuristic.api_tree import declarations, grammar_of
 
 CASES = [
@@ -48,3 +50,19 @@ def test_a_new_overload_is_a_feature_and_a_dropped_one_breaks() -> None:
         ("overload-added", "(float)"),
         ("overload-removed", "(double)"),
     ]
+
+
+def test_classes_nested_thousands_deep_cost_only_their_own_file() -> None:
+    """The walkers recurse per nesting level: 3,000 nested Java classes raised RecursionError,
+    which ended the whole tree-sitter step, so no other file of the report had API facts."""
+    deep = "public class A {" + "public class B {" * 3000 + "}" * 3001
+    files = [
+        FileChange("src/Deep.java", "modified", 1, 1, "@@ -1 +1 @@\n-class A {}\n+" + deep),
+        FileChange("lib/api.ts", "modified", 1, 1, "@@ -1 +1 @@\n-x\n+y"),
+    ]
+    ts_old = "export function f(a: number, b: number) {}\n"
+    ts_new = ts_old.replace(", b: number", "")
+    old = {"src/Deep.java": "public class A {}", "lib/api.ts": ts_old}
+    new = {"src/Deep.java": deep, "lib/api.ts": ts_new}
+    found = analyse(files, old, new)
+    assert any("`b`" in fact for fact in found.by_file.get("lib/api.ts", []))
