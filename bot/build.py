@@ -256,6 +256,7 @@ def build_digest(
     empty too, so a scheduled digest posts nothing for it.
     """
     normalize_lang(request.lang or config.lang)
+    check_globs(request.paths)  # before GitHub is read, and whether or not the window is empty
     window = resolve_window(request, config)
     if window.empty:
         return DigestOutcome(window, None, _empty_line(request, window, under_paths=False))

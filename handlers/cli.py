@@ -215,9 +215,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
     _configure_logging(args.command)
-    if args.command == "report" and extra:
-        # ``OWNER/REPO BASE...HEAD`` arrives as two words.
-        if len(extra) == 1 and not extra[0].startswith("-"):
+    if extra:
+        # ``OWNER/REPO BASE...HEAD`` arrives as two words; any other command takes none extra.
+        if args.command == "report" and len(extra) == 1 and not extra[0].startswith("-"):
             args.source = f"{args.source} {extra[0]}"
         else:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")

@@ -98,3 +98,22 @@ def test_a_bad_source_is_exit_2_and_an_unreadable_one_exit_1(history, env, tmp_p
     assert ref.returncode == 1 and "unknown ref 'nope'" in ref.stderr
     no_since = run(["digest", "--git", str(history.root)], env)
     assert no_since.returncode == 2 and "--since" in no_since.stderr
+
+
+def test_a_refused_path_glob_is_exit_2_even_when_the_window_is_empty(history, env) -> None:
+    """The glob bounds (issue 11 #1) were checked only when a report was built, so a digest
+    of an empty window took eleven ``**/`` with exit 0, and a scheduled one would too."""
+    args = ["digest", "--git", str(history.root), "--since", "2026-11-21", "--until", "2026-11-22"]
+    done = run([*args, "--path", "**/" * 11 + "x", "--no-cache"], env)
+    assert done.returncode == 2, done.stdout
+    assert "more than 10 '**'" in done.stderr and done.stdout == ""
+
+
+def test_an_unknown_option_or_extra_word_is_exit_2_not_ignored(history, env) -> None:
+    """``parse_known_args`` (there for report's two-word ``OWNER/REPO BASE...HEAD``) let a
+    digest drop what it did not know: ``--pth docs/`` gave a digest of everything, exit 0."""
+    args = ["digest", "--git", str(history.root), "main", *WINDOW, "--no-cache"]
+    for extra in (["--pth", "docs/"], ["docs/"]):
+        done = run([*args, *extra], env)
+        assert done.returncode == 2, done.stdout[:200]
+        assert "unrecognized arguments" in done.stderr and done.stdout == ""

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from bot import messages
 from bot.build import build_report
 from bot.config import Config
 from bot.diff import Change
@@ -375,3 +376,15 @@ def test_processes_starting_together_ask_github_for_one_token(world: World, tmp_
     assert [p.returncode for p in started] == [0, 0, 0], outputs
     assert all("Phase two." in out for out, _ in outputs)
     assert world.token_requests() == 1
+
+
+def test_whole_files_are_read_as_the_app_without_a_personal_token(world: World) -> None:
+    """The API analysis fetched whole files only when GITHUB_TOKEN was set: read as the App
+    alone (its own 5,000 requests an hour), every file was analysed from hunks and the notes
+    said "without GITHUB_TOKEN whole files are not fetched"."""
+    change = world.read()
+    [issued] = world.app.tokens
+    contents = world.github.requests_to("/contents/")
+    assert contents and all(r.authorization == f"token {issued.token}" for r in contents)
+    assert "src/plan.py" in change.new_texts and change.new_texts["src/plan.py"] == "STEPS = 2\n"
+    assert not any(messages.HUNKS_ONLY_ANONYMOUS in note for note in change.notes)

@@ -139,3 +139,12 @@ def test_a_file_over_github_s_1_mb_is_left_to_its_hunks(config, gh, tmp_path) ->
     change = read(gh_config(config, gh), f"{gh.web_url}/octo/big/compare/a...b")
     assert "pkg/__init__.py" in change.new_texts and "pkg/data.py" not in change.new_texts
     assert any("larger than 1 MB" in n and "pkg/data.py" in n for n in change.notes)
+
+
+def test_a_dropped_contents_read_is_noted_in_whole_words(config, gh, pair) -> None:
+    """The reason was cut at 120 characters: "... Check the network and GITHUB_API_URL, then )"."""
+    gh.faults.inject(drop=True, path="/contents/src/itsdangerous/")
+    change = read(gh_config(config, gh), f"{gh.web_url}/pallets/itsdangerous/compare/a...b")
+    note = next(n for n in change.notes if "analysed from their diff hunks only" in n)
+    assert "GitHub would not send it: Could not reach GitHub at" in note
+    assert ", then )" not in note and "(connection failed))" in note

@@ -180,7 +180,8 @@ def _fetch_all(fetch: Fetch, wanted: list[Wanted]) -> tuple[dict[Wanted, bytes],
             failures[w] = messages.HUNKS_ONLY_RATE_LIMITED
             return
         except SourceReadError as exc:
-            failures[w] = messages.HUNKS_ONLY_GITHUB_ERROR.format(reason=str(exc)[:120])
+            reason = str(exc).split(". ", 1)[0].rstrip(".")  # its first sentence, whole
+            failures[w] = messages.HUNKS_ONLY_GITHUB_ERROR.format(reason=reason[:200])
             return
         found[w] = _ABSENT if text is None else text.encode("utf-8", "replace")
 
@@ -266,8 +267,9 @@ def fetch_texts(
 def _allowance(client: Github, config: Config) -> tuple[int, str]:
     """How many contents requests a report may spend: none anonymously (60 an hour are for
     the reports themselves), else up to MAX_REQUESTS while the rate limit keeps RATE_RESERVE
-    for what comes next."""
-    if not config.github_token:
+    for what comes next. Authenticated is the client's own credential (GITHUB_TOKEN or the
+    App's installation token), not whether GITHUB_TOKEN is set."""
+    if client.requester.auth is None:
         return 0, messages.HUNKS_ONLY_ANONYMOUS
     remaining, _ = client.requester.rate_limiting
     if remaining < 0:  # not known yet: GitHub has not told us

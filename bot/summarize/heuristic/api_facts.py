@@ -158,8 +158,12 @@ def _other_languages(change: _Texts, found: ChangeFacts) -> None:
             old_text = "" if f.status == "added" else old_text
         else:
             gone_lines, new_lines = hunk_lines(f.patch)
-        old = declarations(_old_path(f), old_text or "")
-        new = declarations(f.filename, new_text or "") if f.status != "removed" else {}
+        try:
+            old = declarations(_old_path(f), old_text or "")
+            new = declarations(f.filename, new_text or "") if f.status != "removed" else {}
+        except RecursionError:  # declarations nested thousands deep: this file alone is lost
+            logger.warning("declarations too deeply nested", extra={"grammar": grammar})
+            continue
         facts: list[Fact] = []
         if not whole:
             changes = compare_decls(f.filename, grammar, old, new)

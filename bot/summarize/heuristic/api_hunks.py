@@ -65,7 +65,9 @@ def _python_params(node: ts.Node | None) -> tuple[Param, ...]:
             params.append(Param(text(ident), text(child.child_by_field_name("type")), False))
         elif child.type in ("list_splat_pattern", "dictionary_splat_pattern"):
             params.append(Param(text(child).lstrip("*"), "", True))
-    return tuple(p for p in params if p.name not in ("self", "cls"))
+    # A hunk that cuts a parameter list leaves error nodes whose "name" is a run of source
+    # (``(\n    inst: Any, ...``): only real names are parameters.
+    return tuple(p for p in params if p.name.isidentifier() and p.name not in ("self", "cls"))
 
 
 def python_declarations(root: ts.Node, _dts: bool, owner: str = "") -> Iterator[Decl]:

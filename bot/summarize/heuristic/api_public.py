@@ -6,6 +6,7 @@ by its shortest public spelling (``flask.Flask``, not ``flask.app.Flask``).
 """
 
 from __future__ import annotations
+import __future__
 
 import posixpath
 from collections.abc import Iterator
@@ -139,8 +140,21 @@ def lookup(root: griffe.Module, path: str) -> Obj | None:
 
 
 def type_variable(obj: Any) -> bool:
-    value = str(getattr(obj, "value", "") or "") if obj.is_attribute else ""
+    try:
+        value = str(getattr(obj, "value", "") or "") if obj.is_attribute else ""
+    except UNRESOLVED:  # an alias to a module not read (``from __future__ import ...``)
+        return False
     return value.split("(", 1)[0].rsplit(".", 1)[-1] in ("TypeVar", "ParamSpec", "TypeVarTuple")
+
+
+def future_import(obj: Any) -> bool:
+    """``from __future__ import division`` (or a re-export of one): no one's API."""
+    if not obj.is_alias or obj.name not in __future__.all_feature_names:
+        return False
+    try:
+        return str(obj.final_target.path).startswith("__future__.")
+    except UNRESOLVED:  # the chain ends in __future__, which is never read
+        return True
 
 
 def in_all(obj: Obj) -> bool:

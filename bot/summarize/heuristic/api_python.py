@@ -16,6 +16,7 @@ import posixpath
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import griffe
 
@@ -27,6 +28,7 @@ from bot.summarize.heuristic.api_public import (
     Package,
     display_name,
     file_of,
+    future_import,
     in_all,
     is_callable,
     is_init,
@@ -77,6 +79,9 @@ def _loaded(parent: str, files: Mapping[str, str]) -> Iterator[dict[str, Obj]]:
                 found[name] = loader.load(name)
             except (griffe.GriffeError, OSError, SyntaxError, ValueError):
                 continue
+            except (MemoryError, RecursionError):  # CPython's parser on a hostile nesting
+                logger.warning("python package too deep to parse", extra={"package": name})
+                continue
         loader.resolve_aliases(implicit=False, external=False)
         yield found
 
@@ -100,6 +105,17 @@ def compare(
     return found
 
 
+class _Only:
+    """A stand-in parent holding one member: griffe's ``find_breaking_changes`` compares the
+    *members* of what it is given, so a function handed to it directly (one defined in a
+    package's ``__init__``) never had its parameters compared, nor a class its bases; handed
+    inside this, the member itself is."""
+
+    def __init__(self, parent: Obj, name: str, member: Obj) -> None:
+        self.path = f"{parent.path}.{name}"
+        self.all_members = {name: member}
+
+
 def _breakages(old: Obj, new: Obj) -> Iterator[griffe.Breakage]:
     """griffe's breakages, member by member, so one alias that cannot be resolved (a name
     from a module not read) costs that member only, not the whole package."""
@@ -112,7 +128,9 @@ def _breakages(old: Obj, new: Obj) -> Iterator[griffe.Breakage]:
                 removed: Obj = member
                 yield griffe.ObjectRemovedBreakage(removed, removed, None)
                 continue
-            yield from list(griffe.find_breaking_changes(member, counterpart))
+            before: Any = _Only(old, name, member)
+            after: Any = _Only(new, name, counterpart)
+            yield from list(griffe.find_breaking_changes(before, after))
         except UNRESOLVED:
             continue
 
@@ -135,6 +153,8 @@ def _compare(package: Package, old: griffe.Module, new: griffe.Module) -> list[A
         if breakage.kind is griffe.BreakageKind.OBJECT_REMOVED:
             if type_variable(obj):
                 continue  # a TypeVar is typing plumbing, not something callers use
+            if future_import(obj):
+                continue  # a compiler directive, not a name anyone imports from here
             if path in new_shims or shown in new_shims:
                 continue  # moved behind a module __getattr__: reported as deprecated below
             kind = _KINDS.get(obj.kind.value, obj.kind.value) if not obj.is_alias else "name"
@@ -156,8 +176,9 @@ def _compare(package: Package, old: griffe.Module, new: griffe.Module) -> list[A
         if what == "param-default":
             detail = f"{param}: {getattr(old_value, 'default', old_value)} -> "
             detail += str(getattr(new_value, "default", new_value))
-        elif what == "base-removed":
-            detail = str(old_value)
+        elif what == "base-removed":  # the values are lists of griffe expressions
+            kept = {str(b) for b in new_value or ()}
+            detail = ", ".join(str(b) for b in old_value or () if str(b) not in kept)
         else:
             detail = param
         target = lookup(new, path) or obj
