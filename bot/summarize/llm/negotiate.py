@@ -23,7 +23,6 @@ import redis
 
 from bot.config import Config
 from bot.store import keys
-from bot.store.connection import get_redis
 from bot.summarize.llm.formats import MODES, SCHEMA_MODES
 from bot.summarize.llm.server import STRICT_KINDS, ServerFacts
 
@@ -59,14 +58,6 @@ class EndpointMemo:
 
     def __init__(self, client: redis.Redis | None, prefix: str, ttl: int = MEMO_TTL_SECONDS):
         self.client, self.prefix, self.ttl = client, prefix, ttl
-
-    @classmethod
-    def for_config(cls, config: Config) -> EndpointMemo:
-        try:
-            client: redis.Redis | None = get_redis(config)
-        except Exception:  # noqa: BLE001 - no Redis: this process's memory alone
-            client = None
-        return cls(client, config.redis_prefix)
 
     def get(self, key: str) -> Remembered | None:
         with _PROCESS_LOCK:
