@@ -16,7 +16,7 @@ from bot import messages
 from bot.build import build_digest
 from bot.config import Config
 from bot.errors import NotAllowedError, NotFoundError, UnknownRefError
-from bot.jobs.run import PostRecord, is_transient
+from bot.jobs.run import PostRecord, attempt_once
 from bot.names import report_url
 from bot.reading.github_client import check_access
 from bot.reading.window_github import check_branch
@@ -106,18 +106,9 @@ def run_digest_job(
     if store.get(fields["channel"], fields["repository"]) is None:
         record.set("done", "stopped")  # stopped after the claim: nothing more to say
         return "stopped"
-    poster = poster or SlackPoster(config)
-    try:
-        return _post(config, fields, record, poster)
-    except Exception as exc:
-        transient = is_transient(exc)
-        log.warning(
-            "digest job failed",
-            extra={"job": post_key, "error": type(exc).__name__, "transient": transient},
-        )
-        if transient and retries_left > 0:
-            raise
-        target = _target(fields)
+    posting = poster or SlackPoster(config)
+
+    def give_up(exc: BaseException, transient: bool) -> None:
         if isinstance(exc, GONE):
             store.delete(fields["channel"], fields["repository"])
             text = messages.DIGEST_ACCESS_REFUSED.format(
@@ -132,11 +123,16 @@ def run_digest_job(
                 period=period,
                 reason=reason,
             )
-        _tell_once(config, record, poster, target, text)
-        if transient:
-            raise
-        record.set("done", "failed")
-        return "failed"
+        _tell_once(config, record, posting, _target(fields), text)
+
+    return attempt_once(
+        "digest job failed",
+        post_key,
+        record,
+        retries_left,
+        lambda: _post(config, fields, record, posting),
+        give_up,
+    )
 
 
 def check_new_digest(

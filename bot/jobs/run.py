@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -270,22 +271,49 @@ def run_report_job(
         log.info("report already posted", extra={"job": post_key})
         return "already-posted"
     log.info("report job started", extra={"job": post_key, "origin": job.origin})
-    poster = poster or SlackPoster(config)
+    posting = poster or SlackPoster(config)
+
+    def give_up(exc: BaseException, transient: bool) -> None:
+        message = _message_for(job, exc, retried=transient)
+        tell_requester(config, vars(job), post_key, message, posting)
+        _mark_failed(config, job, record, posting)
+
+    return attempt_once(
+        "report job failed",
+        post_key,
+        record,
+        retries_left,
+        lambda: _post(config, job, record, posting),
+        give_up,
+    )
+
+
+def attempt_once(
+    failed: str,
+    post_key: str,
+    record: PostRecord,
+    retries_left: int,
+    work: Callable[[], str],
+    give_up: Callable[[BaseException, bool], None],
+) -> str:
+    """``work()``; on a failure, raise while a retry may mend it, else ``give_up`` once.
+
+    ``give_up(exc, transient)`` tells the person. A transient failure on the last attempt is
+    raised after that (RQ records it failed, with the traceback for the operator); any other
+    is recorded as done, so a redelivered job does not tell twice.
+    """
     try:
-        return _post(config, job, record, poster)
+        return work()
     except Exception as exc:
         transient = is_transient(exc)
         log.warning(
-            "report job failed",
-            extra={"job": post_key, "error": type(exc).__name__, "transient": transient},
+            failed, extra={"job": post_key, "error": type(exc).__name__, "transient": transient}
         )
         if transient and retries_left > 0:
             raise
-        message = _message_for(job, exc, retried=transient)
-        tell_requester(config, vars(job), post_key, message, poster)
-        _mark_failed(config, job, record, poster)
+        give_up(exc, transient)
         if transient:
-            raise  # the last attempt: recorded as failed in RQ, traceback for the operator
+            raise
         record.set("done", "failed")
         return "failed"
 
