@@ -90,16 +90,20 @@ class _Line:
             return False
         self.listed += 1
         if self.listed > MAX_LINE_COMMITS:
-            raise SourceReadError(
-                messages.DIGEST_WINDOW_TOO_LONG.format(
-                    repository=self.repo.full_name,
-                    limit=MAX_LINE_COMMITS,
-                    branch=self.branch,
-                    since=iso_utc(self.since),
-                )
-            )
+            raise self._too_long()
         self.known[commit.sha] = _from_listing(commit)
         return True
+
+    def _too_long(self) -> SourceReadError:
+        """The line from the tip back to ``since`` is longer than a digest reads."""
+        return SourceReadError(
+            messages.DIGEST_WINDOW_TOO_LONG.format(
+                repository=self.repo.full_name,
+                limit=MAX_LINE_COMMITS,
+                branch=self.branch,
+                since=iso_utc(self.since),
+            )
+        )
 
     def _alone(self, sha: str) -> LineCommit:
         """A commit the listing does not hold (older than ``since``): the git data API."""
@@ -129,14 +133,7 @@ class _Line:
             yield commit
             steps += 1
             if steps > MAX_LINE_COMMITS:
-                raise SourceReadError(
-                    messages.DIGEST_WINDOW_TOO_LONG.format(
-                        repository=self.repo.full_name,
-                        limit=MAX_LINE_COMMITS,
-                        branch=self.branch,
-                        since=iso_utc(self.since),
-                    )
-                )
+                raise self._too_long()
             sha = commit.parents[0] if commit.parents else None
 
 
